@@ -1,0 +1,207 @@
+// Every name the cluster sees. Nothing else in the project spells these strings.
+
+export const GROUP = 'operator.lynq.sh';
+export const VERSION = 'v1';
+export const API_VERSION = `${GROUP}/${VERSION}` as const;
+
+export const Kinds = {
+  Hub: 'LynqHub',
+  Form: 'LynqForm',
+  Node: 'LynqNode',
+} as const;
+export type LynqKind = (typeof Kinds)[keyof typeof Kinds];
+
+export const Plurals = {
+  Hub: 'lynqhubs',
+  Form: 'lynqforms',
+  Node: 'lynqnodes',
+} as const;
+
+/** Prefix owned by the operator on labels and annotations. */
+export const LYNQ_PREFIX = 'lynq.sh/';
+
+export const Labels = {
+  /** On LynqNode: the hub that created it. */
+  Hub: 'lynq.sh/hub',
+  /** On LynqNode: the row uid. */
+  Uid: 'lynq.sh/uid',
+  /** On label-tracked managed objects: the owning LynqNode's name. */
+  Node: 'lynq.sh/node',
+  /** On label-tracked managed objects: the owning LynqNode's namespace. */
+  NodeNamespace: 'lynq.sh/node-namespace',
+  /** On retained objects whose node or template entry is gone. */
+  Orphaned: 'lynq.sh/orphaned',
+} as const;
+
+export const Annotations = {
+  // On LynqNode, written by the hub controller.
+  HostOrUrl: 'lynq.sh/hostOrUrl',
+  Activate: 'lynq.sh/activate',
+  Extra: 'lynq.sh/extra',
+  TemplateGeneration: 'lynq.sh/template-generation',
+  HubId: 'lynq.sh/hubId',
+  RolloutUpdateStart: 'lynq.sh/rollout-update-start',
+  /** On LynqHub: the generation whose deletions an operator approved past the deletion guard. */
+  ApproveDeletions: 'lynq.sh/approve-deletions',
+  // On managed objects.
+  DeletionPolicy: 'lynq.sh/deletion-policy',
+  CreatedOnce: 'lynq.sh/created-once',
+  AppliedHash: 'lynq.sh/applied-hash',
+  ApplyStartTime: 'lynq.sh/apply-start-time',
+  OrphanedAt: 'lynq.sh/orphaned-at',
+  OrphanedReason: 'lynq.sh/orphaned-reason',
+} as const;
+
+export const OrphanReasons = {
+  NodeDeleted: 'LynqNodeDeleted',
+  RemovedFromTemplate: 'RemovedFromTemplate',
+} as const;
+export type OrphanReason = (typeof OrphanReasons)[keyof typeof OrphanReasons];
+
+export const Finalizers = {
+  Node: 'lynqnode.operator.lynq.sh/finalizer',
+  Hub: 'lynq.sh/hub-finalizer',
+} as const;
+
+export const ConditionTypes = {
+  Ready: 'Ready',
+  Valid: 'Valid',
+  Applied: 'Applied',
+  Progressing: 'Progressing',
+  Conflicted: 'Conflicted',
+  Degraded: 'Degraded',
+} as const;
+
+export const HubReasons = {
+  DatabaseConnected: 'DatabaseConnected',
+  DatabaseConnectionFailed: 'DatabaseConnectionFailed',
+} as const;
+
+export const FormReasons = {
+  ValidationPassed: 'ValidationPassed',
+  ValidationFailed: 'ValidationFailed',
+  AllNodesReady: 'AllNodesReady',
+  NotAllNodesReady: 'NotAllNodesReady',
+  NoNodes: 'NoNodes',
+} as const;
+
+export const NodeReasons = {
+  // Ready
+  Reconciled: 'Reconciled',
+  ResourcesFailedAndConflicted: 'ResourcesFailedAndConflicted',
+  ResourcesConflicted: 'ResourcesConflicted',
+  ResourcesFailed: 'ResourcesFailed',
+  NotAllResourcesReady: 'NotAllResourcesReady',
+  VariablesBuildError: 'VariablesBuildError',
+  DependencyError: 'DependencyError',
+  SortError: 'SortError',
+  // Progressing
+  Reconciling: 'Reconciling',
+  ReconcileComplete: 'ReconcileComplete',
+  // Conflicted
+  ResourceConflict: 'ResourceConflict',
+  NoConflict: 'NoConflict',
+  // Degraded
+  ResourceFailuresAndConflicts: 'ResourceFailuresAndConflicts',
+  ResourceFailures: 'ResourceFailures',
+  ResourceConflicts: 'ResourceConflicts',
+  ResourcesNotReady: 'ResourcesNotReady',
+  DependencyCycle: 'DependencyCycle',
+  TemplateRenderError: 'TemplateRenderError',
+  Healthy: 'Healthy',
+} as const;
+
+export const EventReasons = {
+  // On LynqHub
+  DatabaseQueryFailed: 'DatabaseQueryFailed',
+  TemplateRenderFailed: 'TemplateRenderFailed',
+  RolloutThrottled: 'RolloutThrottled',
+  NodeDeleting: 'NodeDeleting',
+  NodeDeleted: 'NodeDeleted',
+  NodeDeletionFailed: 'NodeDeletionFailed',
+  CleanupFailed: 'CleanupFailed',
+  RetainResourceProcessFailed: 'RetainResourceProcessFailed',
+  /** Ours: a sync would delete more nodes than spec.deletionGuard allows. */
+  DeletionGuardHeld: 'DeletionGuardHeld',
+  // On LynqNode, from the hub controller
+  TemplateApplied: 'TemplateApplied',
+  DataUpdated: 'DataUpdated',
+  RetainResourcePreserved: 'RetainResourcePreserved',
+  // On LynqForm
+  HubNotFound: 'HubNotFound',
+  DuplicateResourceIDs: 'DuplicateResourceIDs',
+  DependencyValidationFailed: 'DependencyValidationFailed',
+  ValidationFailed: 'ValidationFailed',
+  ValidationPassed: 'ValidationPassed',
+  /** Ours: a rollout made no progress within spec.rollout.progressDeadlineSeconds. */
+  RolloutFailed: 'RolloutFailed',
+  // On LynqNode
+  DependencySkipped: 'DependencySkipped',
+  DependencyFailedButProceeding: 'DependencyFailedButProceeding',
+  TemplateRenderError: 'TemplateRenderError',
+  ResourceConflict: 'ResourceConflict',
+  ApplyFailed: 'ApplyFailed',
+  ReadinessTimeout: 'ReadinessTimeout',
+  TemplateResourcesApplying: 'TemplateResourcesApplying',
+  TemplateAppliedSuccess: 'TemplateAppliedSuccess',
+  TemplateAppliedPartial: 'TemplateAppliedPartial',
+  OrphanedResourceDeleted: 'OrphanedResourceDeleted',
+  OrphanedResourceRetained: 'OrphanedResourceRetained',
+  ResourceRetained: 'ResourceRetained',
+  CleanupPartialFailure: 'CleanupPartialFailure',
+  LynqNodeDeleted: 'LynqNodeDeleted',
+  // On the managed object
+  OrphanMarkersAdded: 'OrphanMarkersAdded',
+  OrphanMarkersRemoved: 'OrphanMarkersRemoved',
+} as const;
+export type EventReason = (typeof EventReasons)[keyof typeof EventReasons];
+
+/** Event sources (reporting components). */
+export const EventSources = {
+  Hub: 'lynqhub-controller',
+  Form: 'lynqform-controller',
+  Node: 'lynqnode-controller',
+  Applier: 'lynq-operator',
+} as const;
+
+/** Controller names, used as metric and work-queue label values. */
+export const ControllerNames = {
+  Hub: 'lynqhub',
+  Form: 'lynqform',
+  Node: 'lynqnode',
+} as const;
+
+/** Lynq's SSA field manager. */
+export const FIELD_MANAGER = 'lynq-operator';
+export const LEADER_ELECTION_ID = 'f2130106.lynq.sh';
+export const DEFAULT_NAMESPACE = 'lynq-system';
+
+export const Metrics = {
+  NodeReconcileDuration: 'lynqnode_reconcile_duration_seconds',
+  NodeResourcesReady: 'lynqnode_resources_ready',
+  NodeResourcesDesired: 'lynqnode_resources_desired',
+  NodeResourcesFailed: 'lynqnode_resources_failed',
+  NodeResourcesConflicted: 'lynqnode_resources_conflicted',
+  NodeConditionStatus: 'lynqnode_condition_status',
+  NodeConflictsTotal: 'lynqnode_conflicts_total',
+  NodeDegradedStatus: 'lynqnode_degraded_status',
+  HubDesired: 'hub_desired',
+  HubReady: 'hub_ready',
+  HubFailed: 'hub_failed',
+  ApplyAttemptsTotal: 'apply_attempts_total',
+  FormRolloutUpdatingNodes: 'lynqform_rollout_updating_nodes',
+  FormRolloutPhase: 'lynqform_rollout_phase',
+  FormRolloutProgress: 'lynqform_rollout_progress',
+} as const;
+
+/** Admission webhook paths and names. */
+export const Webhooks = {
+  MutateHubPath: '/mutate-operator-lynq-sh-v1-lynqhub',
+  ValidateHubPath: '/validate-operator-lynq-sh-v1-lynqhub',
+  MutateFormPath: '/mutate-operator-lynq-sh-v1-lynqform',
+  ValidateFormPath: '/validate-operator-lynq-sh-v1-lynqform',
+  MutateHubName: 'mlynqhub.kb.io',
+  ValidateHubName: 'vlynqhub.kb.io',
+  MutateFormName: 'mlynqform.kb.io',
+  ValidateFormName: 'vlynqform.kb.io',
+} as const;

@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HOST_OR_URL_DEPRECATION } from './validate.js';
+import { assertParsed, parseForm, parseHub, parseNode } from './parse.js';
+import { LynqValidationError } from './issues.js';
+
+const testdata = (name: string) =>
+  readFileSync(join(import.meta.dirname, 'testdata', name), 'utf8');
+
+describe('seed examples', () => {
+  it('parses the Architecture hub, with the hostOrUrl deprecation as a warning', () => {
+    const result = parseHub(testdata('seed-architecture-hub.yaml'));
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value.spec.source.mysql?.port).toBe(3306);
+    expect(result.value.spec.source.syncInterval).toBe('30s');
+    expect(result.value.spec.extraValueMappings).toEqual({
+      planId: 'subscription_plan',
+      deployImage: 'container_image',
+    });
+    expect(result.warnings).toEqual([
+      { path: 'spec.valueMappings.hostOrUrl', message: HOST_OR_URL_DEPRECATION },
+    ]);
+  });
+
+  it('parses the how-it-works hub (indentation fixed) with no warnings', () => {
+    const result = parseHub(testdata('seed-howto-hub.yaml'));
+    expect(result).toMatchObject({ ok: true, warnings: [] });
+  });
+
+  it.each(['seed-architecture-form.yaml', 'seed-howto-form.yaml'])(
+    'parses %s and applies every resource default',
+    (file) => {
+      const form = assertParsed(parseForm(testdata(file)));
+      expect(form.spec.templateSyntax).toBe('go');
+      const app = form.spec.deployments?.[0];
+      expect(app).toMatchObject({
+        creationPolicy: 'WhenNeeded',
+        deletionPolicy: 'Delete',
+        conflictPolicy: 'Stuck',
+        patchStrategy: 'apply',
+        waitForReady: true,
+        skipOnDependencyFailure: true,
+        timeoutSeconds: 300,
+      });
+    },
+  );
+
+  it('keeps the templates of the how-it-works form as written', () => {
+    const form = assertParsed(parseForm(testdata('seed-howto-form.yaml')));
+    expect(form.spec.deployments?.[0]?.labelsTemplate).toEqual({
+      app: '{{ .uid }}',
+      plan: '{{ .planId | default "basic" }}',
+    });
+    expect(form.spec.services?.[0]?.dependIds).toEqual(['app']);
+  });
+
+  it('reports the lost indentation of the original how-it-works hub precisely', () => {
+    const broken = testdata('seed-howto-hub.yaml').replace(
+      '    syncInterval: 30s',
+      '  syncInterval: 30s',
+    );
+    const result = parseHub(broken);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toEqual([{ path: 'spec.syncInterval', message: 'unknown field' }]);
+  });
+});
+
+describe('parse entry points', () => {
+  it('accepts JSON text and objects as well as YAML', () => {
+    const yamlForm = assertParsed(parseForm(testdata('seed-howto-form.yaml')));
+    expect(assertParsed(parseForm(JSON.stringify(yamlForm)))).toEqual(yamlForm);
+    expect(assertParsed(parseForm(yamlForm))).toEqual(yamlForm);
+  });
+
+  it('reports YAML syntax errors with line and column', () => {
+    const result = parseHub('apiVersion: operator.lynq.sh/v1\nkind: [LynqHub\n');
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors[0]?.message).toMatch(/^invalid YAML at line \d+, column \d+/);
+  });
+
+  it('rejects several documents where one is expected', () => {
+    const result = parseHub('a: 1\n---\nb: 2\n');
+    expect(result).toMatchObject({
+      ok: false,
+      errors: [{ message: expect.stringContaining('found 2') }],
+    });
+  });
+
+  it('names the object in a thrown LynqValidationError', () => {
+    const text = testdata('seed-howto-form.yaml').replace('hubId: my-saas-hub', 'hubId: ""');
+    const result = parseForm(text);
+    expect(() => assertParsed(result)).toThrow(LynqValidationError);
+    expect(() => assertParsed(result)).toThrow(
+      /^LynqForm web-app is invalid:\n {2}spec.hubId: hubId is required/,
+    );
+  });
+
+  it('parses a LynqNode', () => {
+    const node = assertParsed(
+      parseNode({
+        apiVersion: 'operator.lynq.sh/v1',
+        kind: 'LynqNode',
+        metadata: { name: 'acme-web-app', namespace: 'default' },
+        spec: {
+          uid: 'acme',
+          templateRef: 'web-app',
+          deployments: [{ id: 'app', spec: { apiVersion: 'apps/v1', kind: 'Deployment' } }],
+        },
+        status: {
+          appliedResources: ['Deployment/default/acme-app@app'],
+          appliedResourceRefs: [
+            {
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              namespace: 'default',
+              name: 'acme-app',
+              id: 'app',
+            },
+          ],
+        },
+      }),
+    );
+    expect(node.spec.deployments?.[0]?.timeoutSeconds).toBe(300);
+    expect(node.status?.appliedResourceRefs?.[0]?.apiVersion).toBe('apps/v1');
+  });
+});

@@ -1,0 +1,93 @@
+import { parseAllDocuments } from 'yaml';
+import { applyFormDefaults, applyHubDefaults } from './defaults.js';
+import { LynqValidationError, type FieldIssue, type ValidationResult } from './issues.js';
+import type { LynqForm } from './schemas/form.js';
+import type { LynqHub } from './schemas/hub.js';
+import type { LynqNode } from './schemas/node.js';
+import {
+  validateForm,
+  validateHub,
+  validateNode,
+  type ValidateFormOptions,
+  type ValidateHubOptions,
+} from './validate.js';
+
+export type ParseResult<T> =
+  | { ok: true; value: T; object: string; warnings: FieldIssue[] }
+  | { ok: false; object: string; errors: FieldIssue[]; warnings: FieldIssue[] };
+
+/** `LynqForm default/web-app`, or as much of it as the input has. */
+export function describeObject(input: unknown, fallbackKind = 'object'): string {
+  if (typeof input !== 'object' || input === null) return fallbackKind;
+  const obj = input as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
+  const kind = typeof obj.kind === 'string' && obj.kind ? obj.kind : fallbackKind;
+  const name = typeof obj.metadata?.name === 'string' ? obj.metadata.name : '<unnamed>';
+  const ns = typeof obj.metadata?.namespace === 'string' ? `${obj.metadata.namespace}/` : '';
+  return `${kind} ${ns}${name}`;
+}
+
+/** Parses YAML or JSON text holding exactly one document; objects pass through unchanged. */
+export function readDocument(input: unknown): { value?: unknown; errors: FieldIssue[] } {
+  if (typeof input !== 'string') return { value: input, errors: [] };
+  const docs = parseAllDocuments(input);
+  if (!Array.isArray(docs)) return { errors: [{ path: '', message: 'no document found' }] };
+  const nonEmpty = docs.filter((d) => d.contents !== null || d.errors.length > 0);
+  if (nonEmpty.length !== 1)
+    return {
+      errors: [
+        { path: '', message: `expected exactly one YAML/JSON document, found ${nonEmpty.length}` },
+      ],
+    };
+  const doc = nonEmpty[0]!;
+  if (doc.errors.length > 0)
+    return {
+      errors: doc.errors.map((e) => ({
+        path: '',
+        message: `invalid YAML at line ${e.linePos?.[0].line ?? '?'}, column ${e.linePos?.[0].col ?? '?'}: ${e.message.split('\n')[0]}`,
+      })),
+    };
+  return { value: doc.toJS({ maxAliasCount: 100 }), errors: [] };
+}
+
+function finish<T>(raw: unknown, kind: string, validation: ValidationResult<T>): ParseResult<T> {
+  const object = describeObject(raw, kind);
+  return validation.valid && validation.value !== undefined
+    ? { ok: true, value: validation.value, object, warnings: validation.warnings }
+    : { ok: false, object, errors: validation.errors, warnings: validation.warnings };
+}
+
+function readFailed(kind: string, errors: FieldIssue[]): ParseResult<never> {
+  return { ok: false, object: kind, errors, warnings: [] };
+}
+
+/** YAML/JSON text or an object → a defaulted, validated LynqHub, or every error found. */
+export function parseHub(input: unknown, options: ValidateHubOptions = {}): ParseResult<LynqHub> {
+  const { value, errors } = readDocument(input);
+  if (errors.length) return readFailed('LynqHub', errors);
+  const defaulted = applyHubDefaults(value);
+  return finish(value, 'LynqHub', validateHub(defaulted, options));
+}
+
+/** YAML/JSON text or an object → a defaulted, validated LynqForm, or every error found. */
+export function parseForm(
+  input: unknown,
+  options: ValidateFormOptions = {},
+): ParseResult<LynqForm> {
+  const { value, errors } = readDocument(input);
+  if (errors.length) return readFailed('LynqForm', errors);
+  const defaulted = applyFormDefaults(value);
+  return finish(value, 'LynqForm', validateForm(defaulted, options));
+}
+
+/** YAML/JSON text or an object → a validated LynqNode, or every error found. */
+export function parseNode(input: unknown): ParseResult<LynqNode> {
+  const { value, errors } = readDocument(input);
+  if (errors.length) return readFailed('LynqNode', errors);
+  return finish(value, 'LynqNode', validateNode(value));
+}
+
+/** The value of a successful parse, or a LynqValidationError listing every issue. */
+export function assertParsed<T>(result: ParseResult<T>): T {
+  if (result.ok) return result.value;
+  throw new LynqValidationError(result.object, result.errors);
+}

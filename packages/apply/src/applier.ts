@@ -1,0 +1,548 @@
+import { Annotations, EventReasons, FIELD_MANAGER } from '@lynq/api';
+import type { ConflictPolicy, CreationPolicy, OrphanReason, PatchStrategy } from '@lynq/api';
+import {
+  applyIgnoreFields,
+  checkJsonPath,
+  decideCreation,
+  decideWrite,
+  type OwnershipDecision,
+} from '@lynq/policy';
+import { appliedHash } from './applied-hash.js';
+import { mapWithConcurrency } from './concurrency.js';
+import { isContainedIn } from './containment.js';
+import { checkObjectShape, normalizeDesired, scopedRef } from './desired-object.js';
+import { ApiError, ApplyError, InvalidObjectError, UnexpectedResponseError } from './errors.js';
+import type { KubeClient, KubeRequest } from './kube-client.js';
+import {
+  describeRef,
+  isPlainObject,
+  refOf,
+  type KubeObject,
+  type ObjectRef,
+} from './object-ref.js';
+import {
+  hasOrphanMarkers,
+  orphanClearPatch,
+  orphanMarkPatch,
+  type OrphanedFrom,
+} from './orphan-markers.js';
+import { withOwnership } from './ownership.js';
+import { resourcePath, type ResourceMapping } from './resource-path.js';
+import { RestMapper, type RestMapperOptions } from './rest-mapper.js';
+
+const APPLY_PATCH = 'application/apply-patch+yaml';
+const MERGE_PATCH = 'application/merge-patch+json';
+
+export interface ApplyOptions {
+  /** `apply` (Server-Side Apply, default), `merge` (JSON merge patch) or `replace` (update). */
+  strategy?: PatchStrategy;
+  /** SSA only: `Force` takes fields other managers own; `Stuck` (default) reports a ConflictError. */
+  conflictPolicy?: ConflictPolicy;
+  /** `Once`: create, stamp `lynq.sh/created-once`, and never touch the object again. */
+  creationPolicy?: CreationPolicy;
+  /**
+   * How the object is tied to its LynqNode, from @lynq/policy's `decideOwnership`: a controller
+   * ownerReference or the tracking labels, plus the `lynq.sh/deletion-policy` annotation.
+   * Default: not tied at all.
+   */
+  ownership?: OwnershipDecision;
+  /** JSONPaths whose live values are kept (existing objects only; not with Once). */
+  ignoreFields?: readonly string[];
+  /** Write even when the applied-hash and the live object say nothing changed. */
+  force?: boolean;
+}
+
+/**
+ * - `created`: the object did not exist. - `updated`: a write changed its resourceVersion.
+ * - `unchanged`: nothing to do (hash and live state match), or a write the server found to be a
+ *   no-op. - `skipped`: creationPolicy Once and the object was already created.
+ */
+export type ApplyAction = 'created' | 'updated' | 'unchanged' | 'skipped';
+
+export interface ApplyResult {
+  ref: ObjectRef;
+  action: ApplyAction;
+  /** Created, or the resourceVersion changed. */
+  changed: boolean;
+  /** Number of write requests this apply sent (0, 1, or 2 when it also re-adopted). */
+  writes: number;
+  /** The orphan markers were removed before applying. */
+  readopted: boolean;
+  /** The applied-hash of the desired object (undefined when skipped by Once). */
+  hash: string | undefined;
+  /** The live object after the apply, as the server returned it. */
+  object: KubeObject;
+}
+
+export type BatchResult =
+  { ok: true; ref: ObjectRef; result: ApplyResult } | { ok: false; ref: ObjectRef; error: Error };
+
+export interface BatchOptions extends ApplyOptions {
+  /** Applies in flight at once. Default 16. */
+  concurrency?: number;
+  /** Per-object options, merged over the shared ones. */
+  optionsFor?: (object: KubeObject, index: number) => ApplyOptions;
+  /**
+   * When at least this many objects share a kind and namespace, the live objects are read with one
+   * paginated LIST instead of one GET each. Default 50; `Infinity` turns it off.
+   */
+  listThreshold?: number;
+}
+
+export interface MarkOrphanedOptions {
+  reason: OrphanReason;
+  /** The node the object belonged to; its ownerReferences are removed (all LynqNode refs if omitted). */
+  from?: OrphanedFrom;
+}
+
+export interface DeleteOptions {
+  /** Default `Background`. */
+  propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+}
+
+/** Something worth an Event on the managed object; the operator records it. */
+export interface ApplierEvent {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+  object: ObjectRef;
+}
+
+export interface ApplierOptions {
+  /** SSA field manager and the manager of every other write. Default `lynq-operator`. */
+  fieldManager?: string;
+  /** Share one mapper between appliers, or pass discovery options for a new one. */
+  restMapper?: RestMapper;
+  discovery?: RestMapperOptions;
+  /** Clock for apply-start-time and orphaned-at. */
+  now?: () => Date;
+  onEvent?: (event: ApplierEvent) => void;
+}
+
+interface Target {
+  ref: ObjectRef;
+  mapping: ResourceMapping;
+  path: string;
+}
+
+/** `{ live }` when a batch LIST already read the object (null: absent). */
+type Prefetched = { live: KubeObject | null } | undefined;
+
+/**
+ * Writes objects to the cluster: Server-Side Apply, JSON merge patch or update, with Lynq's
+ * ownership metadata, no-op skipping by applied-hash, ignoreFields, Once, orphan marking,
+ * re-adoption and deletion. Bodies stay raw JSON end to end.
+ */
+export class Applier {
+  readonly fieldManager: string;
+  readonly restMapper: RestMapper;
+  private readonly now: () => Date;
+  private readonly onEvent: ((event: ApplierEvent) => void) | undefined;
+
+  constructor(
+    private readonly client: KubeClient,
+    options: ApplierOptions = {},
+  ) {
+    this.fieldManager = options.fieldManager ?? FIELD_MANAGER;
+    this.restMapper = options.restMapper ?? new RestMapper(client, options.discovery);
+    this.now = options.now ?? (() => new Date());
+    this.onEvent = options.onEvent;
+  }
+
+  /** Applies one object. Throws ApplyError subclasses (ConflictError, ApiError, ...). */
+  apply(desired: KubeObject, options: ApplyOptions = {}): Promise<ApplyResult> {
+    return this.applyOnce(desired, options, undefined, true);
+  }
+
+  /**
+   * Applies independent objects with bounded concurrency. Never throws for one object's failure:
+   * every object gets a result, in input order.
+   */
+  async applyBatch(
+    objects: readonly KubeObject[],
+    options: BatchOptions = {},
+  ): Promise<BatchResult[]> {
+    const { concurrency = 16, optionsFor, listThreshold = 50, ...shared } = options;
+    const prefetched = await this.prefetch(objects, listThreshold);
+    return mapWithConcurrency(objects, concurrency, async (object, index): Promise<BatchResult> => {
+      const own = optionsFor?.(object, index) ?? {};
+      try {
+        const result = await this.applyOnce(
+          object,
+          { ...shared, ...own },
+          prefetched.get(index),
+          true,
+        );
+        return { ok: true, ref: result.ref, result };
+      } catch (err) {
+        return {
+          ok: false,
+          ref: safeRef(object),
+          error: err instanceof Error ? err : new Error(String(err)),
+        };
+      }
+    });
+  }
+
+  /** The live object, or null when it does not exist. */
+  async get(ref: ObjectRef): Promise<KubeObject | null> {
+    const target = await this.target(ref);
+    return this.read(target);
+  }
+
+  /**
+   * Marks an object orphaned (reference §5.6, Retain): `lynq.sh/orphaned=true`, orphaned-at and
+   * orphaned-reason; tracking labels and ownerReferences to the node removed. Returns the updated
+   * object, or null when it does not exist.
+   */
+  async markOrphaned(ref: ObjectRef, options: MarkOrphanedOptions): Promise<KubeObject | null> {
+    const target = await this.target(ref);
+    const updated = await this.patchLive(target, (live) =>
+      orphanMarkPatch(live, options.reason, this.now(), options.from),
+    );
+    if (updated !== null) {
+      this.emit(
+        'Normal',
+        EventReasons.OrphanMarkersAdded,
+        target.ref,
+        `orphaned: ${options.reason}`,
+      );
+    }
+    return updated;
+  }
+
+  /** Removes the orphan markers (re-adoption). Returns the object, or null when it does not exist. */
+  async removeOrphanMarkers(ref: ObjectRef): Promise<KubeObject | null> {
+    const target = await this.target(ref);
+    const live = await this.read(target);
+    if (live === null || !hasOrphanMarkers(live)) return live;
+    return this.clearOrphanMarkers(target, live);
+  }
+
+  /** Deletes an object. Returns false when it was already gone. */
+  async delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<boolean> {
+    const target = await this.target(ref);
+    try {
+      await this.client.request({
+        method: 'DELETE',
+        path: target.path,
+        body: {
+          kind: 'DeleteOptions',
+          apiVersion: 'v1',
+          propagationPolicy: options.propagationPolicy ?? 'Background',
+        },
+        object: target.ref,
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError && err.isNotFound) return false;
+      throw err;
+    }
+  }
+
+  private async applyOnce(
+    desired: KubeObject,
+    options: ApplyOptions,
+    prefetched: Prefetched,
+    mayRetry: boolean,
+  ): Promise<ApplyResult> {
+    const shapeRef = checkObjectShape(desired);
+    const ignoreFields = checkedIgnoreFields(shapeRef, options.ignoreFields);
+    const mapping = await this.restMapper.resolve(desired.apiVersion, desired.kind, shapeRef);
+    let obj = normalizeDesired(desired, mapping);
+    if (options.ownership !== undefined)
+      obj = withOwnership(obj, options.ownership, mapping.namespaced);
+    const ref = scopedRef(shapeRef, mapping);
+    const target: Target = {
+      ref,
+      mapping,
+      path: resourcePath(mapping, { namespace: ref.namespace, name: ref.name }),
+    };
+
+    let live = prefetched !== undefined ? prefetched.live : await this.read(target);
+    const creation = decideCreation({
+      creationPolicy: options.creationPolicy ?? 'WhenNeeded',
+      live: live ?? undefined,
+      hasIgnoreFields: ignoreFields.length > 0,
+    });
+    if (creation.action === 'skip' && live !== null) {
+      return {
+        ref,
+        action: 'skipped',
+        changed: false,
+        writes: 0,
+        readopted: false,
+        hash: undefined,
+        object: live,
+      };
+    }
+    if (creation.action === 'apply' && Object.keys(creation.annotations).length > 0) {
+      obj.metadata.annotations = { ...obj.metadata.annotations, ...creation.annotations };
+    }
+
+    let writes = 0;
+    let readopted = false;
+    let force = options.force === true;
+    if (live !== null && hasOrphanMarkers(live)) {
+      live = await this.clearOrphanMarkers(target, live);
+      writes++;
+      readopted = true;
+      force = true;
+    }
+    if (live !== null && creation.action === 'apply' && creation.useIgnoreFields) {
+      obj = applyIgnoreFields(obj, live, ignoreFields).object;
+    }
+
+    const hash = appliedHash(obj);
+    const liveAnnotations = live?.metadata.annotations ?? {};
+    const sameHash = liveAnnotations[Annotations.AppliedHash] === hash;
+    if (live !== null && !force && sameHash && isContainedIn(obj, live)) {
+      return { ref, action: 'unchanged', changed: false, writes, readopted, hash, object: live };
+    }
+    // The start time survives re-applies of the same desired state (readiness timeouts count from it).
+    const keptStart = sameHash ? liveAnnotations[Annotations.ApplyStartTime] : undefined;
+    obj.metadata.annotations = {
+      ...obj.metadata.annotations,
+      [Annotations.AppliedHash]: hash,
+      [Annotations.ApplyStartTime]: keptStart ?? this.now().toISOString(),
+    };
+
+    let written: KubeObject;
+    try {
+      written = await this.write(target, obj, live, options);
+    } catch (err) {
+      // A stale view (batch LIST, or a race with another writer): read again and redo once.
+      const stale = err instanceof ApiError && (err.isAlreadyExists || err.isStale);
+      if (stale && mayRetry && options.strategy !== undefined && options.strategy !== 'apply') {
+        const retried = await this.applyOnce(desired, options, undefined, false);
+        return { ...retried, writes: retried.writes + writes + 1 };
+      }
+      throw err;
+    }
+    writes++;
+    const changed =
+      live === null || live.metadata.resourceVersion !== written.metadata.resourceVersion;
+    const action: ApplyAction = live === null ? 'created' : changed ? 'updated' : 'unchanged';
+    return { ref, action, changed, writes, readopted, hash, object: written };
+  }
+
+  private async write(
+    target: Target,
+    obj: KubeObject,
+    live: KubeObject | null,
+    options: ApplyOptions,
+  ): Promise<KubeObject> {
+    const decision = decideWrite({
+      patchStrategy: options.strategy ?? 'apply',
+      conflictPolicy: options.conflictPolicy ?? 'Stuck',
+      live: live ?? undefined,
+    });
+    const query = { fieldManager: this.fieldManager, fieldValidation: 'Strict' };
+    switch (decision.method) {
+      case 'server-side-apply':
+        return this.send(target, {
+          method: 'PATCH',
+          path: target.path,
+          query: { ...query, force: decision.force ? 'true' : undefined },
+          body: obj,
+          contentType: APPLY_PATCH,
+        });
+      case 'create': {
+        const collection = resourcePath(target.mapping, { namespace: target.ref.namespace });
+        return this.send(target, { method: 'POST', path: collection, query, body: obj });
+      }
+      case 'json-merge-patch':
+        return this.send(target, {
+          method: 'PATCH',
+          path: target.path,
+          query,
+          body: obj,
+          contentType: MERGE_PATCH,
+        });
+      case 'update': {
+        const body = {
+          ...obj,
+          metadata: { ...obj.metadata, resourceVersion: decision.resourceVersion },
+        };
+        return this.send(target, { method: 'PUT', path: target.path, query, body });
+      }
+    }
+  }
+
+  private async clearOrphanMarkers(target: Target, live: KubeObject): Promise<KubeObject> {
+    const updated = await this.patchLive(target, orphanClearPatch, live);
+    if (updated === null) {
+      throw new ApiError({ status: 404, method: 'PATCH', path: target.path, object: target.ref });
+    }
+    this.emit(
+      'Normal',
+      EventReasons.OrphanMarkersRemoved,
+      target.ref,
+      're-adopted: orphan markers removed',
+    );
+    return updated;
+  }
+
+  /**
+   * Merge-patches the live object with a patch built from it (the patch carries the live
+   * resourceVersion); on a concurrent change, reads again and retries once. Null when absent.
+   */
+  private async patchLive(
+    target: Target,
+    build: (live: KubeObject) => Record<string, unknown>,
+    known?: KubeObject,
+  ): Promise<KubeObject | null> {
+    let live = known ?? (await this.read(target));
+    for (let attempt = 0; live !== null; attempt++) {
+      try {
+        return await this.send(target, {
+          method: 'PATCH',
+          path: target.path,
+          query: { fieldManager: this.fieldManager },
+          body: build(live),
+          contentType: MERGE_PATCH,
+        });
+      } catch (err) {
+        if (err instanceof ApiError && err.isNotFound) return null;
+        if (!(err instanceof ApiError && err.isStale) || attempt > 0) throw err;
+        live = await this.read(target);
+      }
+    }
+    return null;
+  }
+
+  private async read(target: Target): Promise<KubeObject | null> {
+    try {
+      return await this.send(target, { method: 'GET', path: target.path });
+    } catch (err) {
+      if (err instanceof ApiError && err.isNotFound) return null;
+      throw err;
+    }
+  }
+
+  private async send(target: Target, req: Omit<KubeRequest, 'object'>): Promise<KubeObject> {
+    const response = await this.client.request({ ...req, object: target.ref });
+    return asKubeObject(response.body, req.method, req.path, target.ref);
+  }
+
+  private async target(ref: ObjectRef): Promise<Target> {
+    for (const [field, value] of [
+      ['apiVersion', ref.apiVersion],
+      ['kind', ref.kind],
+      ['name', ref.name],
+    ] as const) {
+      if (typeof value !== 'string' || value === '') {
+        throw new InvalidObjectError(ref, field, 'required, a non-empty string (never guessed)');
+      }
+    }
+    const mapping = await this.restMapper.resolve(ref.apiVersion, ref.kind, ref);
+    if (mapping.namespaced && (ref.namespace === undefined || ref.namespace === '')) {
+      throw new InvalidObjectError(ref, 'namespace', `required: ${ref.kind} is namespaced`);
+    }
+    const scoped = scopedRef(ref, mapping);
+    return {
+      ref: scoped,
+      mapping,
+      path: resourcePath(mapping, { namespace: scoped.namespace, name: scoped.name }),
+    };
+  }
+
+  /** Reads live objects of large same-kind, same-namespace groups with one paginated LIST each. */
+  private async prefetch(
+    objects: readonly KubeObject[],
+    threshold: number,
+  ): Promise<Map<number, Prefetched>> {
+    const result = new Map<number, Prefetched>();
+    if (!Number.isFinite(threshold)) return result;
+    const groups = new Map<string, number[]>();
+    objects.forEach((obj, index) => {
+      if (!isPlainObject(obj) || !isPlainObject(obj.metadata)) return;
+      const key = JSON.stringify([obj.apiVersion, obj.kind, obj.metadata.namespace ?? '']);
+      const members = groups.get(key) ?? [];
+      members.push(index);
+      groups.set(key, members);
+    });
+    for (const [key, members] of groups) {
+      if (members.length < Math.max(threshold, 1)) continue;
+      const [apiVersion, kind, namespace] = JSON.parse(key) as [string, string, string];
+      let listed: Map<string, KubeObject>;
+      try {
+        const mapping = await this.restMapper.resolve(apiVersion, kind);
+        if (mapping.namespaced && namespace === '') continue;
+        listed = await this.list(mapping, mapping.namespaced ? namespace : undefined);
+      } catch (err) {
+        if (err instanceof ApplyError) continue; // each object then reads (and reports) on its own
+        throw err;
+      }
+      for (const index of members) {
+        const name = objects[index]?.metadata.name;
+        if (typeof name === 'string') result.set(index, { live: listed.get(name) ?? null });
+      }
+    }
+    return result;
+  }
+
+  private async list(
+    mapping: ResourceMapping,
+    namespace: string | undefined,
+  ): Promise<Map<string, KubeObject>> {
+    const byName = new Map<string, KubeObject>();
+    const path = resourcePath(mapping, { namespace });
+    let continueToken: string | undefined;
+    do {
+      const response = await this.client.request({
+        method: 'GET',
+        path,
+        query: { limit: '500', continue: continueToken },
+      });
+      const body = response.body as
+        { items?: unknown[]; metadata?: { continue?: string } } | undefined;
+      for (const item of body?.items ?? []) {
+        if (!isPlainObject(item) || !isPlainObject(item['metadata'])) continue;
+        // List items of built-in kinds come without apiVersion and kind.
+        const obj = { ...item, apiVersion: mapping.apiVersion, kind: mapping.kind } as KubeObject;
+        if (typeof obj.metadata.name === 'string') byName.set(obj.metadata.name, obj);
+      }
+      continueToken = body?.metadata?.continue || undefined;
+    } while (continueToken !== undefined);
+    return byName;
+  }
+
+  private emit(
+    type: ApplierEvent['type'],
+    reason: string,
+    object: ObjectRef,
+    message: string,
+  ): void {
+    this.onEvent?.({ type, reason, message, object });
+  }
+}
+
+function asKubeObject(body: unknown, method: string, path: string, ref: ObjectRef): KubeObject {
+  if (!isPlainObject(body) || !isPlainObject(body['metadata'])) {
+    throw new UnexpectedResponseError(
+      method,
+      path,
+      `expected ${describeRef(ref)} in the response`,
+      ref,
+    );
+  }
+  return body as KubeObject;
+}
+
+/** ignoreFields paths, each checked (admission should have caught a bad one; never ignore it). */
+function checkedIgnoreFields(
+  ref: ObjectRef,
+  paths: readonly string[] | undefined,
+): readonly string[] {
+  (paths ?? []).forEach((path, i) => {
+    const problem = checkJsonPath(path);
+    if (problem !== undefined)
+      throw new InvalidObjectError(ref, `ignoreFields[${i}]`, problem.message);
+  });
+  return paths ?? [];
+}
+
+function safeRef(object: unknown): ObjectRef {
+  return refOf(isPlainObject(object) ? (object as Parameters<typeof refOf>[0]) : {});
+}

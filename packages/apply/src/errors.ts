@@ -1,0 +1,248 @@
+import { describeRef, type ObjectRef } from './object-ref.js';
+import type { KubeStatus, StatusCause } from '@lynq/runtime';
+import { parseConflictCauses, type FieldConflict } from './conflict-causes.js';
+
+export type ApplyErrorCode =
+  | 'API_ERROR'
+  | 'CONFLICT'
+  | 'UNKNOWN_KIND'
+  | 'INVALID_OBJECT'
+  | 'TRANSPORT'
+  | 'UNEXPECTED_RESPONSE'
+  | 'KUBECONFIG'
+  | 'FIELD_VALIDATION';
+
+/** Base class of every error this package throws. */
+export abstract class ApplyError extends Error {
+  abstract readonly code: ApplyErrorCode;
+  /** The object the failed operation was about, when there is one. */
+  readonly object: ObjectRef | undefined;
+
+  constructor(message: string, object: ObjectRef | undefined, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.object = object;
+  }
+}
+
+export type { KubeStatus, StatusCause };
+
+export interface ApiErrorInit {
+  /** HTTP status code. */
+  status: number;
+  method: string;
+  path: string;
+  object?: ObjectRef | undefined;
+  /** The response body when it was a `Status`; otherwise undefined. */
+  body?: KubeStatus | undefined;
+  /** The raw response text when it was not a `Status` (truncated). */
+  text?: string | undefined;
+}
+
+/** The API server answered with an error status. */
+export class ApiError extends ApplyError {
+  readonly code: ApplyErrorCode = 'API_ERROR';
+  /** HTTP status code (404, 409, 422, ...). */
+  readonly status: number;
+  /** `Status.reason` (`NotFound`, `AlreadyExists`, `Conflict`, `Invalid`, ...), or `Unknown`. */
+  readonly reason: string;
+  /** `Status.message` as the server wrote it. */
+  readonly serverMessage: string;
+  readonly causes: readonly StatusCause[];
+  readonly method: string;
+  readonly path: string;
+
+  constructor(init: ApiErrorInit, options?: ErrorOptions) {
+    const reason = init.body?.reason ?? reasonForStatus(init.status);
+    const serverMessage = init.body?.message ?? init.text ?? '';
+    const subject = init.object !== undefined ? describeRef(init.object) : init.path;
+    super(
+      `${init.method} ${subject}: ${init.status} ${reason}${serverMessage !== '' ? `: ${serverMessage}` : ''}`,
+      init.object,
+      options,
+    );
+    this.status = init.status;
+    this.reason = reason;
+    this.serverMessage = serverMessage;
+    this.causes = init.body?.details?.causes ?? [];
+    this.method = init.method;
+    this.path = init.path;
+  }
+
+  get isNotFound(): boolean {
+    return this.status === 404;
+  }
+  get isAlreadyExists(): boolean {
+    return this.status === 409 && this.reason === 'AlreadyExists';
+  }
+  /** A resourceVersion precondition failed (optimistic concurrency), not an SSA field conflict. */
+  get isStale(): boolean {
+    return this.status === 409 && this.reason === 'Conflict' && !hasFieldManagerConflicts(this);
+  }
+}
+
+/**
+ * Server-Side Apply refused to take fields another field manager owns (HTTP 409 without force,
+ * that is conflictPolicy Stuck).
+ */
+export class ConflictError extends ApiError {
+  override readonly code: ApplyErrorCode = 'CONFLICT';
+  /** Each conflicting field with the manager that owns it. */
+  readonly conflicts: readonly FieldConflict[];
+  /** The distinct conflicting field managers, in order of appearance. */
+  readonly managers: readonly string[];
+
+  constructor(init: ApiErrorInit, options?: ErrorOptions) {
+    super(init, options);
+    this.conflicts = parseConflictCauses(init.body?.details?.causes ?? []);
+    this.managers = [...new Set(this.conflicts.map((c) => c.manager))];
+    const fields = this.conflicts.map((c) => `${c.field} (${c.manager})`).join(', ');
+    this.message = `resource conflict for ${
+      init.object !== undefined ? describeRef(init.object) : init.path
+    }: fields owned by another field manager: ${fields || this.serverMessage}`;
+  }
+}
+
+export function hasFieldManagerConflicts(error: { causes: readonly StatusCause[] }): boolean {
+  return error.causes.some((c) => c.reason === 'FieldManagerConflict');
+}
+
+/**
+ * The server refused fields its schema does not declare (`fieldValidation=Strict`): a misspelled
+ * or misplaced field. Server-Side Apply reports this as a 500 "failed to create typed patch
+ * object", create/update as a 400 "strict decoding error"; both become this error.
+ */
+export class FieldValidationError extends ApiError {
+  override readonly code: ApplyErrorCode = 'FIELD_VALIDATION';
+  /** The unknown fields, as the server names them (`.spec.replicaz` or `spec.replicaz`). */
+  readonly fields: readonly string[];
+
+  constructor(init: ApiErrorInit, fields: readonly string[], options?: ErrorOptions) {
+    super(init, options);
+    this.fields = fields;
+    const subject = init.object !== undefined ? describeRef(init.object) : init.path;
+    this.message = `${subject}: unknown field${fields.length > 1 ? 's' : ''} ${fields.join(', ')} (not in the schema of ${
+      init.object?.kind ?? 'the kind'
+    }; misspelled or misplaced?)`;
+  }
+}
+
+/** Unknown-field names in a strict field validation failure, or [] when it is not one. */
+export function unknownFieldsOf(status: number, message: string): string[] {
+  if (status === 500 || status === 400 || status === 422) {
+    const undeclared = [...message.matchAll(/(\.[^\s:]*): field not declared in schema/g)].map(
+      (m) => m[1] ?? '',
+    );
+    if (undeclared.length > 0) return undeclared;
+  }
+  if (status === 400 && message.includes('strict decoding error')) {
+    return [...message.matchAll(/unknown field "([^"]+)"/g)].map((m) => m[1] ?? '');
+  }
+  return [];
+}
+
+/** The API server does not serve this apiVersion + kind (even after refreshing discovery). */
+export class UnknownKindError extends ApplyError {
+  readonly code: ApplyErrorCode = 'UNKNOWN_KIND';
+  readonly apiVersion: string;
+  readonly kind: string;
+
+  constructor(apiVersion: string, kind: string, detail: string, object?: ObjectRef) {
+    super(
+      `unknown kind ${kind} in ${apiVersion}: ${detail}${
+        object !== undefined && object.name !== '' ? ` (object ${describeRef(object)})` : ''
+      }`,
+      object,
+    );
+    this.apiVersion = apiVersion;
+    this.kind = kind;
+  }
+}
+
+/** The caller passed an object this package cannot send: names the field and what is wrong. */
+export class InvalidObjectError extends ApplyError {
+  readonly code: ApplyErrorCode = 'INVALID_OBJECT';
+  /** Dotted path of the offending field, e.g. `metadata.name`. */
+  readonly field: string;
+  readonly problem: string;
+
+  constructor(object: ObjectRef, field: string, problem: string) {
+    super(`${describeRef(object)}: ${field}: ${problem}`, object);
+    this.field = field;
+    this.problem = problem;
+  }
+}
+
+/** The request never got an HTTP answer (connection refused, reset, timeout). */
+export class TransportError extends ApplyError {
+  readonly code: ApplyErrorCode = 'TRANSPORT';
+  readonly method: string;
+  readonly path: string;
+
+  constructor(method: string, path: string, cause: unknown, object?: ObjectRef) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super(`${method} ${path}: ${detail}`, object, { cause });
+    this.method = method;
+    this.path = path;
+  }
+}
+
+/** The server answered 2xx with a body this package cannot read. */
+export class UnexpectedResponseError extends ApplyError {
+  readonly code: ApplyErrorCode = 'UNEXPECTED_RESPONSE';
+  constructor(method: string, path: string, detail: string, object?: ObjectRef) {
+    super(`${method} ${path}: ${detail}`, object);
+  }
+}
+
+function reasonForStatus(status: number): string {
+  switch (status) {
+    case 400:
+      return 'BadRequest';
+    case 401:
+      return 'Unauthorized';
+    case 403:
+      return 'Forbidden';
+    case 404:
+      return 'NotFound';
+    case 405:
+      return 'MethodNotAllowed';
+    case 409:
+      return 'Conflict';
+    case 410:
+      return 'Expired';
+    case 415:
+      return 'UnsupportedMediaType';
+    case 422:
+      return 'Invalid';
+    case 429:
+      return 'TooManyRequests';
+    case 500:
+      return 'InternalError';
+    case 503:
+      return 'ServiceUnavailable';
+    case 504:
+      return 'Timeout';
+    default:
+      return 'Unknown';
+  }
+}
+
+/** The kubeconfig has no usable current cluster or user. */
+export class KubeConfigError extends ApplyError {
+  readonly code: ApplyErrorCode = 'KUBECONFIG';
+  constructor(detail: string) {
+    super(`kubeconfig: ${detail}`, undefined);
+  }
+}
+
+/** An ApiError, or a ConflictError when the body reports field manager conflicts. */
+export function apiErrorFor(init: ApiErrorInit, options?: ErrorOptions): ApiError {
+  const causes = init.body?.details?.causes ?? [];
+  if (init.status === 409 && hasFieldManagerConflicts({ causes })) {
+    return new ConflictError(init, options);
+  }
+  const unknownFields = unknownFieldsOf(init.status, init.body?.message ?? '');
+  if (unknownFields.length > 0) return new FieldValidationError(init, unknownFields, options);
+  return new ApiError(init, options);
+}

@@ -1,0 +1,61 @@
+export {
+  Applier,
+  type ApplierOptions,
+  type ApplierEvent,
+  type ApplyOptions,
+  type ApplyAction,
+  type ApplyResult,
+  type BatchOptions,
+  type BatchResult,
+  type MarkOrphanedOptions,
+  type DeleteOptions,
+} from './applier.js';
+export {
+  KubeClient,
+  type KubeClientOptions,
+  type KubeRequest,
+  type KubeResponse,
+  type HttpMethod,
+  type RequestStats,
+} from './kube-client.js';
+export { RestMapper, type RestMapperOptions } from './rest-mapper.js';
+export {
+  resourcePath,
+  groupVersionPath,
+  parseApiVersion,
+  type ResourceMapping,
+} from './resource-path.js';
+export {
+  ApplyError,
+  ApiError,
+  ConflictError,
+  FieldValidationError,
+  UnknownKindError,
+  InvalidObjectError,
+  TransportError,
+  UnexpectedResponseError,
+  KubeConfigError,
+  type ApplyErrorCode,
+  type KubeStatus,
+  type StatusCause,
+} from './errors.js';
+export { parseConflictCauses, type FieldConflict } from './conflict-causes.js';
+export { withOwnership } from './ownership.js';
+export {
+  hasOrphanMarkers,
+  orphanMarkPatch,
+  orphanClearPatch,
+  type OrphanedFrom,
+} from './orphan-markers.js';
+export { appliedHash } from './applied-hash.js';
+export { canonicalJson } from './canonical-json.js';
+export { isContainedIn } from './containment.js';
+export { mapWithConcurrency } from './concurrency.js';
+export {
+  describeRef,
+  refOf,
+  type KubeObject,
+  type KubeObjectMeta,
+  type ObjectRef,
+  type OwnerReference,
+} from './object-ref.js';

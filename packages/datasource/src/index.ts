@@ -1,0 +1,61 @@
+export {
+  DATASOURCE_CONTRACT_VERSION,
+  type Datasource,
+  type DatasourcePlugin,
+  type DatasourceContext,
+  type DatasourceLimits,
+  type SecretResolver,
+  type Row,
+  type FetchResult,
+  type ChangeEvent,
+  type ChangeListener,
+  type Unsubscribe,
+  type DatasourceDescription,
+  type DatasourceHealth,
+} from './contract.js';
+export {
+  DatasourceError,
+  type DatasourceErrorCode,
+  type DatasourceErrorInit,
+  isDatasourceError,
+  abortedError,
+  throwIfAborted,
+  describeCause,
+} from './errors.js';
+export { ACTIVATE_TRUTHY, isActive, toLynqString, sqlDateTimeToGo } from './values.js';
+export { planColumns, unknownColumnError, type ColumnPlan } from './column-plan.js';
+export { RowCollector, normaliseRecords, type RowProblem } from './row-collector.js';
+export {
+  quoteIdentifier,
+  identifierProblem,
+  type SqlDialect,
+  MYSQL_MAX_IDENTIFIER_CHARS,
+  PG_MAX_IDENTIFIER_BYTES,
+} from './identifiers.js';
+export { HealthTracker } from './health-tracker.js';
+export {
+  DatasourceRegistry,
+  BUILTIN_PLUGIN_PACKAGES,
+  type DatasourceRegistryOptions,
+  type ModuleImporter,
+} from './registry.js';
+export {
+  checkDatasourceConformance,
+  assertDatasourceConformance,
+  ConformanceError,
+  type ConformanceOptions,
+  type ConformanceCheck,
+  type ConformanceReport,
+} from './conformance.js';
+export { resolveSecretOrFail } from './secrets.js';
+export { abortable } from './abortable.js';
+export { FetchRunner, type FetchRunnerOptions } from './fetch-runner.js';
+export { resolveTls, type ResolvedTls } from './resolve-tls.js';
+export {
+  CONNECT_ERROR_CODES,
+  TLS_ERROR_CODES,
+  formatEndpoint,
+  type DriverErrorContext,
+} from './driver-errors.js';
+export { hubKey, constructDatasource, resolveLimits } from './construct-datasource.js';
+export { testDatasourceContext, type TestContextOptions } from './test-context.js';

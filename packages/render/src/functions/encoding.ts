@@ -1,0 +1,330 @@
+// Encoding functions: base64, Go's encoding/json output, Helm's toYaml/fromYaml, hashes.
+import { hash } from 'node:crypto';
+import { parse as parseYamlText } from 'yaml';
+import { formatGoTime } from '../go/time.js';
+import {
+  Float64,
+  GoTime,
+  Int64,
+  formatFloat,
+  isGoMap,
+  numberOf,
+  setEntry,
+  type GoMap,
+} from '../go/values.js';
+import { FunctionError, def, type GoFunction } from './types.js';
+
+const enc = new TextEncoder();
+
+/** base64.StdEncoding.DecodeString; on error, Go's error text (Sprig returns it as the result). */
+export function b64decode(s: string): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const stripped = s.replace(/[\r\n]/g, '');
+  for (let i = 0; i < stripped.length; i += 4) {
+    const q = stripped.slice(i, i + 4);
+    for (let j = 0; j < q.length; j++) {
+      const ch = q[j]!;
+      if (ch === '=') {
+        if (j < 2 || (j === 2 && q[3] !== '=') || i + 4 < stripped.length)
+          return `illegal base64 data at input byte ${i + j}`;
+        break;
+      }
+      if (!alphabet.includes(ch)) return `illegal base64 data at input byte ${i + j}`;
+    }
+    if (q.length < 4) return `illegal base64 data at input byte ${i}`;
+  }
+  return Buffer.from(stripped, 'base64').toString('utf8');
+}
+
+function jsonString(s: string, escapeHTML: boolean): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const ch = s[i]!;
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = s.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        out += ch + s[i + 1];
+        i++;
+      } else out += '\ufffd';
+      continue;
+    }
+    if (c >= 0xdc00 && c <= 0xdfff) {
+      out += '\ufffd';
+      continue;
+    }
+    switch (ch) {
+      case '"':
+        out += '\\"';
+        continue;
+      case '\\':
+        out += '\\\\';
+        continue;
+      case '\b':
+        out += '\\b';
+        continue;
+      case '\f':
+        out += '\\f';
+        continue;
+      case '\n':
+        out += '\\n';
+        continue;
+      case '\r':
+        out += '\\r';
+        continue;
+      case '\t':
+        out += '\\t';
+        continue;
+    }
+    if (
+      c < 0x20 ||
+      c === 0x2028 ||
+      c === 0x2029 ||
+      (escapeHTML && (ch === '<' || ch === '>' || ch === '&'))
+    ) {
+      out += `\\u${c.toString(16).padStart(4, '0')}`;
+      continue;
+    }
+    out += ch;
+  }
+  return out + '"';
+}
+
+/** encoding/json's float64 format. */
+function jsonFloat(f: number): string {
+  if (!Number.isFinite(f))
+    throw new FunctionError(`json: unsupported value: ${formatFloat(f, 'g', -1)}`);
+  const abs = Math.abs(f);
+  if (abs !== 0 && (abs < 1e-6 || abs >= 1e21)) {
+    return formatFloat(f, 'e', -1).replace(/e([+-])0(\d)$/, 'e$1$2');
+  }
+  return formatFloat(f, 'f', -1);
+}
+
+/** json.Marshal / MarshalIndent(v, "", "  ") of a Go value. */
+export function goJson(v: unknown, escapeHTML: boolean, indent = '', depth = 0): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'string') return jsonString(v, escapeHTML);
+  if (typeof v === 'boolean') return String(v);
+  if (typeof v === 'number' || v instanceof Int64) return String(numberOf(v));
+  if (v instanceof Float64) return jsonFloat(v.value);
+  if (v instanceof GoTime)
+    return jsonString(formatGoTime(v, '2006-01-02T15:04:05.999999999Z07:00'), escapeHTML);
+  const nl = indent ? `\n${indent.repeat(depth + 1)}` : '';
+  const end = indent ? `\n${indent.repeat(depth)}` : '';
+  const sep = indent ? ': ' : ':';
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '[]';
+    return `[${v.map((x) => nl + goJson(x, escapeHTML, indent, depth + 1)).join(',')}${end}]`;
+  }
+  if (isGoMap(v)) {
+    const keys = Object.keys(v).sort();
+    if (keys.length === 0) return '{}';
+    return `{${keys.map((k) => nl + jsonString(k, escapeHTML) + sep + goJson(v[k], escapeHTML, indent, depth + 1)).join(',')}${end}}`;
+  }
+  throw new FunctionError(`json: unsupported type ${typeof v}`);
+}
+
+/** A JSON/YAML document as Go decodes it into interface{}: numbers become float64. */
+export function fromPlain(v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number') return new Float64(v);
+  if (typeof v === 'bigint') return new Float64(Number(v));
+  if (typeof v === 'string' || typeof v === 'boolean') return v;
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return v.map(fromPlain);
+  if (v instanceof Map) {
+    const m: GoMap = {};
+    for (const [k, x] of v) setEntry(m, String(k), fromPlain(x));
+    return m;
+  }
+  if (typeof v === 'object') {
+    const m: GoMap = {};
+    for (const [k, x] of Object.entries(v)) setEntry(m, k, fromPlain(x));
+    return m;
+  }
+  return null;
+}
+
+/** encoding/json.Unmarshal into interface{}; throws on invalid JSON. */
+export function parseGoJson(s: string): unknown {
+  return fromPlain(JSON.parse(s));
+}
+
+// ---- toYaml: sigs.k8s.io/yaml (go-yaml v2) output ----
+
+const YAML11_BOOL =
+  /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
+const YAML_NULL = /^(~|null|Null|NULL)$/;
+const YAML_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+const YAML_SPECIAL_FLOAT = /^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$/;
+const YAML_INT = /^[-+]?(0b[01_]+|0x[0-9a-fA-F_]+|0o?[0-7_]+|[0-9][0-9_]*)$/;
+const YAML_BASE60 = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
+const YAML_TIMESTAMP =
+  /^\d{4}-\d{1,2}-\d{1,2}(?:(?:[Tt]|[ \t]+)\d{1,2}:\d{2}:\d{2}(?:\.\d*)?(?:[ \t]*(?:Z|[-+]\d{1,2}(?::?\d{2})?))?)?$/;
+
+function yamlResolvesToNonString(s: string): boolean {
+  return (
+    s === '' ||
+    s === '<<' ||
+    YAML_NULL.test(s) ||
+    YAML11_BOOL.test(s) ||
+    YAML_FLOAT.test(s) ||
+    YAML_SPECIAL_FLOAT.test(s) ||
+    YAML_INT.test(s) ||
+    YAML_BASE60.test(s) ||
+    YAML_TIMESTAMP.test(s)
+  );
+}
+
+function yamlPlainAllowed(s: string): boolean {
+  if (s.startsWith('---') || s.startsWith('...')) return false;
+  if (/^\s|\s$/.test(s)) return false;
+  // Characters go-yaml cannot write plain: controls, tabs, and non-printables.
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x08\x0b-\x1f\x7f\t\ufeff]/.test(s)) return false;
+  const first = s[0]!;
+  const blankAfter = (i: number) => i + 1 >= s.length || s[i + 1] === ' ' || s[i + 1] === '\n';
+  if ('#,[]{}&*!|>\'"%@`'.includes(first)) return false;
+  if ((first === '?' || first === ':' || first === '-') && blankAfter(0)) return false;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === ':' && blankAfter(i)) return false;
+    if (s[i] === '#' && i > 0 && s[i - 1] === ' ') return false;
+  }
+  return true;
+}
+
+function yamlDoubleQuoted(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '"' || ch === '\\') out += `\\${ch}`;
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).toUpperCase().padStart(2, '0')}`;
+    else if (c === 0xfeff) out += '\\uFEFF';
+    else out += ch;
+  }
+  return out + '"';
+}
+
+function yamlScalar(s: string, indent: string): string {
+  if (s.includes('\n')) {
+    const chomp = s.endsWith('\n') ? (s.endsWith('\n\n') ? '+' : '') : '-';
+    const indicator = s.startsWith(' ') || s.startsWith('\n') ? '2' : '';
+    const body = (s.endsWith('\n') ? s.slice(0, -1) : s).split('\n');
+    return `|${indicator}${chomp}\n${body.map((l) => (l ? `${indent}  ${l}` : '')).join('\n')}`;
+  }
+  if (yamlResolvesToNonString(s)) return yamlDoubleQuoted(s);
+  if (yamlPlainAllowed(s)) return s;
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x08\x0b-\x1f\x7f\t\ufeff]/.test(s)) return yamlDoubleQuoted(s);
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+function yamlNumber(v: unknown): string {
+  if (v instanceof Float64) {
+    const f = v.value;
+    if (Number.isNaN(f)) return '.nan';
+    if (!Number.isFinite(f)) return f > 0 ? '.inf' : '-.inf';
+    // JSON round trip: integral floats come back as ints.
+    if (Number.isInteger(f) && Math.abs(f) < 1e21) return jsonFloat(f);
+    return formatFloat(f, 'g', -1);
+  }
+  return String(numberOf(v));
+}
+
+function toYamlValue(v: unknown, indent: string): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'string') return yamlScalar(v, indent);
+  if (typeof v === 'boolean') return String(v);
+  if (typeof v === 'number' || v instanceof Int64 || v instanceof Float64) return yamlNumber(v);
+  if (v instanceof GoTime)
+    return yamlScalar(formatGoTime(v, '2006-01-02T15:04:05.999999999Z07:00'), indent);
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '[]';
+    return v
+      .map((x, i) => {
+        const item = toYamlValue(x, `${indent}  `);
+        const complex = (Array.isArray(x) && x.length) || (isGoMap(x) && Object.keys(x).length);
+        return `${i ? indent : ''}- ${complex ? item.replace(/^\s+/, '') : item}`;
+      })
+      .join('\n');
+  }
+  if (isGoMap(v)) {
+    const keys = Object.keys(v).sort();
+    if (keys.length === 0) return '{}';
+    return keys
+      .map((k, i) => {
+        const x = v[k];
+        const key = `${i ? indent : ''}${yamlScalar(k, indent)}:`;
+        if (isGoMap(x) && Object.keys(x).length)
+          return `${key}\n${indent}  ${toYamlValue(x, `${indent}  `)}`;
+        if (Array.isArray(x) && x.length) return `${key}\n${indent}${toYamlValue(x, indent)}`;
+        return `${key} ${toYamlValue(x, indent)}`;
+      })
+      .join('\n');
+  }
+  throw new FunctionError(`yaml: unsupported type ${typeof v}`);
+}
+
+/** Helm's toYaml: YAML of the value without the final newline ("" on failure). */
+export function toYaml(v: unknown): string {
+  try {
+    // JSON round trip first (as sigs.k8s.io/yaml does): NaN fails, times become strings.
+    goJson(v, false);
+    return toYamlValue(v, '');
+  } catch {
+    return '';
+  }
+}
+
+/** Helm's fromYaml: a map; errors are returned under the "Error" key. */
+export function fromYaml(s: string): GoMap {
+  try {
+    const parsed: unknown = parseYamlText(s, { version: '1.1', maxAliasCount: 100 });
+    if (parsed === null || parsed === undefined) return {};
+    if (!isGoMap(parsed) && !(parsed instanceof Map))
+      return {
+        Error: `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${Array.isArray(parsed) ? 'array' : typeof parsed} into Go value of type map[string]interface {}`,
+      };
+    return fromPlain(parsed) as GoMap;
+  } catch (err) {
+    return { Error: `error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}` };
+  }
+}
+
+function adler32(s: string): number {
+  let a = 1;
+  let b = 0;
+  for (const byte of enc.encode(s)) {
+    a = (a + byte) % 65521;
+    b = (b + a) % 65521;
+  }
+  return ((b << 16) | a) >>> 0;
+}
+
+export const encodingFunctions: Record<string, GoFunction> = {
+  b64enc: def(['string'], (_c, s) => Buffer.from(s as string, 'utf8').toString('base64')),
+  b64dec: def(['string'], (_c, s) => b64decode(s as string)),
+  toJson: def(['any'], (_c, v) => {
+    try {
+      return goJson(v, true);
+    } catch {
+      return '';
+    }
+  }),
+  toPrettyJson: def(['any'], (_c, v) => {
+    try {
+      return goJson(v, true, '  ');
+    } catch {
+      return '';
+    }
+  }),
+  toRawJson: def(['any'], (_c, v) => goJson(v, false)),
+  toYaml: def(['any'], (_c, v) => toYaml(v)),
+  fromYaml: def(['string'], (_c, s) => fromYaml(s as string)),
+  sha256sum: def(['string'], (_c, s) => hash('sha256', s as string, 'hex')),
+  adler32sum: def(['string'], (_c, s) => String(adler32(s as string))),
+};

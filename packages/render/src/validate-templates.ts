@@ -1,0 +1,60 @@
+// Admission check: every template of a form parses, and the templates Lynq renders at hub level
+// (name, namespace, labels, annotations) render with sample variables.
+import { joinPath, listResources, type FieldIssue, type FormCheck, type LynqForm } from '@lynq/api';
+import { TemplateError, compileTemplate, type TemplateSyntax } from './engine.js';
+import { SAMPLE_VARIABLES } from './variables.js';
+
+function describe(err: TemplateError): string {
+  const pos = err.line !== undefined ? `${err.line}:${err.column ?? 0}: ` : '';
+  return `${pos}${err.reason}`;
+}
+
+/**
+ * Checks a form's templates. Unlike Lynq (reference §13 item 8), templates may use extra-mapping
+ * variables anywhere: name, label and annotation templates are rendered with the sample
+ * variables and every other variable read as "". `fail`/`required` failures there are only
+ * warnings (they depend on the row's data).
+ */
+export const validateTemplates: FormCheck = (form: LynqForm) => {
+  const syntax: TemplateSyntax = form.spec.templateSyntax ?? 'go';
+  const errors: FieldIssue[] = [];
+  const warnings: FieldIssue[] = [];
+  const check = (text: string, path: string, render: boolean) => {
+    let tpl;
+    try {
+      tpl = compileTemplate(text, syntax);
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      errors.push({ path, message: `invalid template: ${describe(err)}` });
+      return;
+    }
+    if (!render) return;
+    try {
+      tpl.render(SAMPLE_VARIABLES, { missingKey: 'zero', clock: () => 0, random: () => 0.5 });
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      (err.failure ? warnings : errors).push({
+        path,
+        message: `template fails with sample variables: ${describe(err)}`,
+      });
+    }
+  };
+  const walk = (v: unknown, path: string) => {
+    if (typeof v === 'string') check(v, path, false);
+    else if (Array.isArray(v)) v.forEach((x, i) => walk(x, joinPath(path, i)));
+    else if (v !== null && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) walk(x, joinPath(path, k));
+  };
+  for (const { path, resource } of listResources(form.spec)) {
+    if (resource.nameTemplate !== undefined)
+      check(resource.nameTemplate, `${path}.nameTemplate`, true);
+    if (resource.targetNamespace !== undefined)
+      check(resource.targetNamespace, `${path}.targetNamespace`, true);
+    for (const [k, v] of Object.entries(resource.labelsTemplate ?? {}))
+      check(v, joinPath(`${path}.labelsTemplate`, k), true);
+    for (const [k, v] of Object.entries(resource.annotationsTemplate ?? {}))
+      check(v, joinPath(`${path}.annotationsTemplate`, k), true);
+    walk(resource.spec, `${path}.spec`);
+  }
+  return { errors, warnings };
+};

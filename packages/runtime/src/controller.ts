@@ -1,0 +1,199 @@
+import { realClock, type Clock } from './clock.js';
+import { InvalidOptionError, RuntimeError, errorMessage } from './errors.js';
+import { jsonLogger, type Logger } from './logger.js';
+import { ReconcileResults, type ReconcileResultLabel } from './metric-names.js';
+import type { ControllerMetrics } from './metrics.js';
+import { noopQueueMetrics, type QueueMetrics } from './queue-metrics.js';
+import type { RateLimiter } from './rate-limiter.js';
+import { RateLimitingQueue } from './rate-limiting-queue.js';
+import { splitKey } from './resource.js';
+
+/** What to reconcile: one object of the primary kind. */
+export interface Request {
+  /** Undefined for cluster-scoped kinds. */
+  namespace?: string;
+  name: string;
+}
+
+/** What the reconciler wants next. Nothing (or `{}`) means done until something changes. */
+export interface Result {
+  /** Reconcile this request again after so many milliseconds (backoff is reset). */
+  requeueAfter?: number;
+  /** Reconcile again after the rate limiter's delay, without it being an error. */
+  requeue?: boolean;
+}
+
+export interface ReconcileContext {
+  /** Aborted when the controller stops (shutdown, lost leadership). */
+  signal: AbortSignal;
+  logger: Logger;
+  /** How many times this request has been retried since its last success. */
+  retries: number;
+}
+
+/**
+ * One step from the world as it is towards the world as it should be. Level-based: read current
+ * state, never rely on which event caused the call. Throwing retries with per-request backoff.
+ */
+export type Reconciler = (
+  request: Request,
+  ctx: ReconcileContext,
+) => Promise<Result | void> | Result | void;
+
+export interface ControllerOptions {
+  /** Names the controller in metrics (`controller`) and its queue (`name`). */
+  name: string;
+  reconcile: Reconciler;
+  /** Concurrent reconciles (never two for the same request). Default 1. */
+  workers?: number;
+  rateLimiter?: RateLimiter;
+  clock?: Clock;
+  logger?: Logger;
+  metrics?: ControllerMetrics;
+  queueMetrics?: QueueMetrics;
+}
+
+const noopControllerMetrics: ControllerMetrics = {
+  reconciled() {},
+  workers() {},
+  activeWorkers() {},
+};
+
+/** The key of a request in the work queue. */
+export function requestKey(req: Request): string {
+  return req.namespace !== undefined && req.namespace !== ''
+    ? `${req.namespace}/${req.name}`
+    : req.name;
+}
+
+/**
+ * A work queue of requests and N workers calling the reconciler. Requests can be enqueued before
+ * `start()` (they wait); after `stop()` nothing is reconciled any more.
+ */
+export class Controller {
+  readonly name: string;
+  readonly queue: RateLimitingQueue;
+  private readonly reconcile: Reconciler;
+  private readonly workerCount: number;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly metrics: ControllerMetrics;
+  private abort = new AbortController();
+  private workers: Promise<void>[] = [];
+  private stopping = false;
+
+  constructor(options: ControllerOptions) {
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(options.name)) {
+      throw new InvalidOptionError(
+        'name',
+        `"${options.name}" must be a lower-case DNS-1123 style name`,
+      );
+    }
+    this.workerCount = options.workers ?? 1;
+    if (!Number.isInteger(this.workerCount) || this.workerCount < 1) {
+      throw new InvalidOptionError(
+        'workers',
+        `must be a positive integer, got ${String(options.workers)}`,
+      );
+    }
+    this.name = options.name;
+    this.reconcile = options.reconcile;
+    this.clock = options.clock ?? realClock;
+    this.logger = options.logger ?? jsonLogger();
+    this.metrics = options.metrics ?? noopControllerMetrics;
+    this.queue = new RateLimitingQueue({
+      name: options.name,
+      clock: this.clock,
+      rateLimiter: options.rateLimiter,
+      metrics: options.queueMetrics ?? noopQueueMetrics,
+    });
+  }
+
+  /** Queues a request (deduplicated with one already waiting). */
+  enqueue(req: Request): void {
+    this.queue.add(requestKey(req));
+  }
+
+  /** Queues a request after a delay. */
+  enqueueAfter(req: Request, delayMs: number): void {
+    this.queue.addAfter(requestKey(req), delayMs);
+  }
+
+  get started(): boolean {
+    return this.workers.length > 0;
+  }
+
+  /** Starts the workers (idempotent). */
+  start(): void {
+    if (this.started || this.stopping) return;
+    this.metrics.workers(this.workerCount);
+    for (let i = 0; i < this.workerCount; i++) this.workers.push(this.work());
+  }
+
+  /**
+   * Stops: no new reconciles start, in-flight ones see their signal aborted and are awaited,
+   * queued requests are dropped.
+   */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.abort.abort(new RuntimeError('STOPPED', `controller ${this.name} stopping`));
+    const drained = this.queue.shutDownWithDrain();
+    await Promise.all(this.workers);
+    await drained;
+  }
+
+  private async work(): Promise<void> {
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === undefined) return;
+      if (this.stopping) {
+        this.queue.done(key);
+        continue; // drain what is queued without reconciling it
+      }
+      await this.process(key);
+    }
+  }
+
+  private async process(key: string): Promise<void> {
+    const started = this.clock.now();
+    const request = splitKey(key);
+    const retries = this.queue.numRequeues(key);
+    let result: ReconcileResultLabel = ReconcileResults.Success;
+    this.metrics.activeWorkers(1);
+    try {
+      const res = await this.reconcile(request, {
+        signal: this.abort.signal,
+        logger: this.logger,
+        retries,
+      });
+      if (res != null && typeof res.requeueAfter === 'number' && res.requeueAfter > 0) {
+        this.queue.forget(key);
+        this.queue.addAfter(key, res.requeueAfter);
+        result = ReconcileResults.RequeueAfter;
+      } else if (res != null && res.requeue === true) {
+        this.queue.addRateLimited(key);
+        result = ReconcileResults.Requeue;
+      } else {
+        this.queue.forget(key);
+      }
+    } catch (err) {
+      result = ReconcileResults.Error;
+      this.queue.addRateLimited(key);
+      this.logger.log('error', 'reconcile failed', {
+        controller: this.name,
+        namespace: request.namespace,
+        name: request.name,
+        retries,
+        error: errorMessage(err),
+        ...(typeof (err as { code?: unknown }).code === 'string'
+          ? { code: (err as { code: string }).code }
+          : {}),
+      });
+    } finally {
+      this.metrics.reconciled(result, this.clock.now() - started);
+      this.metrics.activeWorkers(-1);
+      this.queue.done(key);
+    }
+  }
+}

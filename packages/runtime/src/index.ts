@@ -1,0 +1,129 @@
+// Public API of @lynq/runtime. Everything else is internal.
+
+// Work queue layers
+export { WorkQueue, type WorkQueueOptions } from './queue.js';
+export { DelayingQueue } from './delaying-queue.js';
+export { RateLimitingQueue, type RateLimitingQueueOptions } from './rate-limiting-queue.js';
+export {
+  ItemExponentialRateLimiter,
+  TokenBucketRateLimiter,
+  MaxOfRateLimiter,
+  defaultControllerRateLimiter,
+  type RateLimiter,
+  type ExponentialBackoffOptions,
+  type TokenBucketOptions,
+  type ControllerRateLimiterOptions,
+} from './rate-limiter.js';
+export { type QueueMetrics, noopQueueMetrics } from './queue-metrics.js';
+
+// Informers and cache
+export {
+  Informer,
+  stripManagedFields,
+  type InformerOptions,
+  type InformerStats,
+  type EventHandler,
+} from './informer.js';
+export {
+  Store,
+  NAMESPACE_INDEX,
+  labelIndex,
+  type IndexFunc,
+  type ListOptions,
+  type Lister,
+} from './store.js';
+export {
+  matchesLabelSelector,
+  formatLabelSelector,
+  type LabelSelector,
+  type LabelSelectorRequirement,
+} from './label-selector.js';
+export {
+  Kinds,
+  resourceType,
+  resourcePath,
+  objectKey,
+  splitKey,
+  groupOf,
+  type KubeObject,
+  type ObjectMeta,
+  type OwnerReference,
+  type ResourceType,
+} from './resource.js';
+export {
+  RestClient,
+  type RestClientOptions,
+  type RestRequest,
+  type RestResponse,
+  type RequestStats,
+  type HttpMethod,
+  type QueryValue,
+} from './rest-client.js';
+export { Backoff, type BackoffOptions } from './backoff.js';
+
+// Controllers
+export {
+  Controller,
+  requestKey,
+  type ControllerOptions,
+  type Request,
+  type Result,
+  type Reconciler,
+  type ReconcileContext,
+} from './controller.js';
+export {
+  ControllerBuilder,
+  ownerRequests,
+  requestFor,
+  requestsFromLabels,
+  type MapFunc,
+  type WatchOptions,
+  type InformerSource,
+} from './controller-builder.js';
+export {
+  generationChanged,
+  labelsChanged,
+  annotationsChanged,
+  resourceVersionChanged,
+  ignoreStatusOnlyChanges,
+  and,
+  or,
+  not,
+  type Predicate,
+} from './predicates.js';
+export {
+  Manager,
+  type ManagerOptions,
+  type ManagerLeaderElection,
+  type StopReason,
+} from './manager.js';
+
+// Leader election, events, metrics, health
+export { LeaderElector, type LeaderElectorOptions, type LeaseSpec } from './leader-elector.js';
+export { formatMicroTime, formatTime } from './micro-time.js';
+export {
+  EventRecorder,
+  MAX_EVENT_MESSAGE,
+  type EventRecorderOptions,
+  type EventType,
+} from './event-recorder.js';
+export { RuntimeMetrics, type ControllerMetrics } from './metrics.js';
+export { RuntimeMetricNames, ReconcileResults, type ReconcileResultLabel } from './metric-names.js';
+export { HealthServer, type HealthServerOptions, type Check } from './health-server.js';
+
+// Time, logging, errors
+export { type Clock, type Timer, realClock, FakeClock, sleep } from './clock.js';
+export { type Logger, type LogLevel, type LogFields, jsonLogger, silentLogger } from './logger.js';
+export {
+  RuntimeError,
+  KubeApiError,
+  KubeTransportError,
+  KubeUnexpectedResponseError,
+  type KubeStatus,
+  type StatusCause,
+  WatchExpiredError,
+  WatchDecodeError,
+  InvalidOptionError,
+  LeadershipLostError,
+  type RuntimeErrorCode,
+} from './errors.js';

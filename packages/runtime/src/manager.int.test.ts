@@ -1,0 +1,208 @@
+import { useTestNamespace } from '@lynq/testkit';
+import { Registry } from 'prom-client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EventRecorder } from './event-recorder.js';
+import { silentLogger } from './logger.js';
+import { Manager, type StopReason } from './manager.js';
+import { formatMicroTime } from './micro-time.js';
+import { Kinds, resourcePath, type KubeObject } from './resource.js';
+import { RestClient } from './rest-client.js';
+import { MIRROR_LABEL, mirrorController } from './testdata/mirror-controller.js';
+import { configMap, createConfigMap, eventually, patchConfigMap } from './testdata/kube.js';
+
+const ns = useTestNamespace({ prefix: 'runtime-manager' });
+const managers: Manager[] = [];
+afterAll(async () => {
+  await Promise.all(managers.map((m) => m.stop()));
+});
+
+type ConfigMap = KubeObject & { data?: Record<string, string> };
+
+async function read(client: RestClient, name: string): Promise<ConfigMap | undefined> {
+  try {
+    return await client.request<ConfigMap>({ path: resourcePath(Kinds.ConfigMap, ns.name, name) });
+  } catch {
+    return undefined;
+  }
+}
+
+async function http(port: number, path: string): Promise<{ status: number; body: string }> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`);
+  return { status: res.status, body: await res.text() };
+}
+
+describe('Manager with a controller, leader election and endpoints', () => {
+  it('reconciles owned objects, serves probes and metrics, and stops reconciling once leadership is lost', async () => {
+    const client = new RestClient(ns.kubeConfig);
+    const registry = new Registry();
+    const manager = new Manager({
+      kubeConfig: ns.kubeConfig,
+      registry,
+      logger: silentLogger,
+      namespace: ns.name,
+      healthPort: 0,
+      healthHost: '127.0.0.1',
+      leaderElection: {
+        namespace: ns.name,
+        name: 'mirror-leader',
+        identity: 'manager-under-test',
+        leaseDurationMs: 4000,
+        renewDeadlineMs: 3000,
+        retryPeriodMs: 500,
+      },
+    });
+    managers.push(manager);
+    let stopped: StopReason | undefined;
+    void manager.done.then((r) => (stopped = r));
+    mirrorController(manager);
+    await manager.start();
+    const port = manager.health?.port ?? 0;
+    expect((await http(port, '/readyz')).status).toBe(200);
+    expect((await http(port, '/healthz')).status).toBe(200);
+    await eventually('leading', () => manager.elector?.isLeader() === true);
+
+    await createConfigMap(
+      client,
+      configMap(ns.name, 'settings', { a: '1' }, { [MIRROR_LABEL]: 'true' }),
+    );
+    await eventually(
+      'mirror created',
+      async () => (await read(client, 'settings-mirror'))?.data?.['a'] === '1',
+    );
+    const mirror = await read(client, 'settings-mirror');
+    expect(mirror?.metadata.ownerReferences?.[0]).toMatchObject({
+      kind: 'ConfigMap',
+      name: 'settings',
+      controller: true,
+    });
+
+    await patchConfigMap(client, ns.name, 'settings-mirror', { a: 'tampered' }); // owned: wakes the owner
+    await eventually(
+      'mirror restored',
+      async () => (await read(client, 'settings-mirror'))?.data?.['a'] === '1',
+    );
+    await patchConfigMap(client, ns.name, 'settings', { a: '2' });
+    await eventually(
+      'mirror follows',
+      async () => (await read(client, 'settings-mirror'))?.data?.['a'] === '2',
+    );
+
+    const metrics = (await http(port, '/metrics')).body;
+    expect(metrics).toMatch(
+      /controller_runtime_reconcile_total\{controller="configmap-mirror",result="success"\} [1-9]/,
+    );
+    expect(metrics).toContain(
+      'controller_runtime_reconcile_errors_total{controller="configmap-mirror"}',
+    );
+    expect(metrics).toMatch(/workqueue_adds_total\{name="configmap-mirror"\} [1-9]/);
+    expect(metrics).toContain('workqueue_depth{name="configmap-mirror"}');
+    expect(metrics).toMatch(
+      /workqueue_queue_duration_seconds_count\{name="configmap-mirror"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /workqueue_work_duration_seconds_bucket\{name="configmap-mirror",le="\+Inf"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /controller_runtime_reconcile_time_seconds_count\{controller="configmap-mirror"\} [1-9]/,
+    );
+    expect(metrics).toContain('workqueue_retries_total{name="configmap-mirror"}');
+    expect(metrics).toContain('leader_election_master_status{name="mirror-leader"} 1');
+
+    // Another process takes the lease (as after a network partition): this manager cannot renew,
+    // gives up after its renew deadline and must not reconcile any more.
+    const leasePath = resourcePath(Kinds.Lease, ns.name, 'mirror-leader');
+    const steal = async () => {
+      const lease = await client.request<KubeObject & { spec: Record<string, unknown> }>({
+        path: leasePath,
+      });
+      const now = formatMicroTime(Date.now());
+      await client.request({
+        method: 'PUT',
+        path: leasePath,
+        body: {
+          ...lease,
+          spec: {
+            ...lease.spec,
+            holderIdentity: 'thief',
+            renewTime: now,
+            acquireTime: now,
+            leaseDurationSeconds: 60,
+          },
+        },
+      });
+    };
+    await eventually('lease stolen', async () => {
+      try {
+        await steal();
+        return true;
+      } catch {
+        return false; // conflict with a renewal: try again
+      }
+    });
+    await eventually('leadership lost', () => stopped === 'leadership-lost', 15_000);
+    expect(manager.elector?.isLeader()).toBe(false);
+    expect((await http(port, '/healthz')).status).toBe(500);
+
+    await createConfigMap(
+      client,
+      configMap(ns.name, 'after-loss', { b: '1' }, { [MIRROR_LABEL]: 'true' }),
+    );
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await read(client, 'after-loss-mirror')).toBeUndefined();
+  });
+});
+
+describe('EventRecorder against kube-apiserver', () => {
+  async function eventsFor(client: RestClient, name: string) {
+    const list = await client.request<{
+      items: Array<
+        KubeObject & { count?: number; reason?: string; message?: string; type?: string }
+      >;
+    }>({
+      path: resourcePath(Kinds.Event, ns.name),
+      query: { fieldSelector: `involvedObject.name=${name}` },
+    });
+    return list.items;
+  }
+
+  it('aggregates repeats into one Event with a count, and rate-limits per object', async () => {
+    const client = new RestClient(ns.kubeConfig);
+    const subject = await createConfigMap(
+      client,
+      configMap(ns.name, 'evented', { secret: 'not-in-events' }),
+    );
+    const recorder = new EventRecorder({
+      client,
+      component: 'runtime-test',
+      logger: silentLogger,
+      burstPerObject: 5,
+    });
+    for (let i = 0; i < 3; i++)
+      recorder.event(subject, 'Warning', 'SyncFailed', 'database unreachable');
+    recorder.event(subject, 'Normal', 'Synced', 'all good');
+    await recorder.flush();
+    const events = await eventsFor(client, 'evented');
+    const failed = events.filter((e) => e.reason === 'SyncFailed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.count).toBe(3);
+    expect(failed[0]?.type).toBe('Warning');
+    expect(failed[0]).toMatchObject({
+      involvedObject: {
+        kind: 'ConfigMap',
+        name: 'evented',
+        namespace: ns.name,
+        uid: subject.metadata.uid,
+      },
+      source: { component: 'runtime-test' },
+    });
+    expect(events.filter((e) => e.reason === 'Synced')).toHaveLength(1);
+    expect(JSON.stringify(events)).not.toContain('not-in-events');
+
+    // Burst of 5 per object: 4 used above, so of 3 more only 1 gets through.
+    for (let i = 0; i < 3; i++) recorder.event(subject, 'Normal', 'Flood', `message ${i}`);
+    await recorder.flush();
+    expect((await eventsFor(client, 'evented')).filter((e) => e.reason === 'Flood')).toHaveLength(
+      1,
+    );
+  });
+});

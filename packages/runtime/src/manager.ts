@@ -1,0 +1,235 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Registry } from 'prom-client';
+import { realClock, type Clock } from './clock.js';
+import type { Controller } from './controller.js';
+import { ControllerBuilder, type InformerSource } from './controller-builder.js';
+import {
+  InvalidOptionError,
+  RuntimeError,
+  type LeadershipLostError,
+  errorMessage,
+} from './errors.js';
+import { EventRecorder } from './event-recorder.js';
+import { HealthServer } from './health-server.js';
+import { Informer, type InformerOptions } from './informer.js';
+import { LeaderElector, type LeaderElectorOptions } from './leader-elector.js';
+import { jsonLogger, type Logger } from './logger.js';
+import { RuntimeMetrics } from './metrics.js';
+import type { KubeObject, ResourceType } from './resource.js';
+import { RestClient } from './rest-client.js';
+
+/** Leader election settings of a Manager (the callbacks are the Manager's own). */
+export type ManagerLeaderElection = Omit<
+  LeaderElectorOptions,
+  'client' | 'clock' | 'logger' | 'onStartedLeading' | 'onStoppedLeading'
+>;
+
+export interface ManagerOptions {
+  kubeConfig: KubeConfig;
+  /** Metrics go here (default: prom-client's global registry). */
+  registry?: Registry;
+  logger?: Logger;
+  clock?: Clock;
+  /** Watch only this namespace (default: all). */
+  namespace?: string;
+  /** Controllers run only while this process holds the Lease. */
+  leaderElection?: ManagerLeaderElection;
+  /** Serve /healthz, /readyz and /metrics on this port (0: any free port). Omit for none. */
+  healthPort?: number;
+  healthHost?: string;
+  /** Options for every informer (backoff, page size, watch timeouts). */
+  informerDefaults?: Pick<
+    InformerOptions,
+    'backoff' | 'pageSize' | 'watchTimeoutSeconds' | 'transform'
+  >;
+  onStartedLeading?: () => void;
+  /** After leadership is lost, controllers have already stopped; exit the process. */
+  onStoppedLeading?: (reason: LeadershipLostError | undefined) => void;
+}
+
+/** Why the manager stopped. */
+export type StopReason = 'stopped' | 'leadership-lost';
+
+/**
+ * Runs controllers with shared informers, optional leader election and health endpoints
+ * (controller-runtime's Manager). Informers start right away on every replica, so a new leader
+ * has a warm cache; controllers start only while leading.
+ */
+export class Manager implements InformerSource {
+  readonly client: RestClient;
+  readonly metrics: RuntimeMetrics;
+  readonly logger: Logger;
+  readonly health: HealthServer | undefined;
+  readonly elector: LeaderElector | undefined;
+  private readonly options: ManagerOptions;
+  private readonly clock: Clock;
+  private readonly informers = new Map<string, Informer>();
+  private readonly controllers: Controller[] = [];
+  private readonly abort = new AbortController();
+  private started = false;
+  private stopping = false;
+  private lostLeadership = false;
+  private finish: (reason: StopReason) => void = () => {};
+  /** Resolves when the manager stopped, with why. */
+  readonly done: Promise<StopReason>;
+
+  constructor(options: ManagerOptions) {
+    this.options = options;
+    this.client = new RestClient(options.kubeConfig);
+    this.metrics = RuntimeMetrics.for(options.registry);
+    this.logger = options.logger ?? jsonLogger();
+    this.clock = options.clock ?? realClock;
+    this.done = new Promise((resolve) => (this.finish = resolve));
+    if (options.healthPort !== undefined) {
+      this.health = new HealthServer({
+        port: options.healthPort,
+        host: options.healthHost,
+        registry: this.metrics.registry,
+        logger: this.logger,
+      });
+      this.health.addHealthCheck('ping', () => true);
+      this.health.addHealthCheck('leadership', () => !this.lostLeadership);
+      this.health.addReadyCheck('informers-synced', () => this.hasSynced());
+    }
+    if (options.leaderElection !== undefined) {
+      const le = options.leaderElection;
+      const leaderGauge = this.metrics.leaderStatus.labels(le.name);
+      leaderGauge.set(0);
+      this.elector = new LeaderElector({
+        ...le,
+        client: this.client,
+        clock: this.clock,
+        logger: this.logger,
+        onStartedLeading: () => {
+          leaderGauge.set(1);
+          this.startControllers();
+          this.options.onStartedLeading?.();
+        },
+        onStoppedLeading: (reason) => {
+          leaderGauge.set(0);
+          if (reason !== undefined) {
+            // From now on this process must not reconcile anything: another one may be leading.
+            this.lostLeadership = true;
+            void this.stopControllers().finally(() => {
+              this.options.onStoppedLeading?.(reason);
+              this.finish('leadership-lost');
+            });
+          } else {
+            this.options.onStoppedLeading?.(undefined);
+          }
+        },
+      });
+    }
+  }
+
+  /** The shared informer for a kind (one per kind and metadata mode). */
+  informer<T extends KubeObject = KubeObject>(
+    type: ResourceType,
+    options: { metadataOnly?: boolean } = {},
+  ): Informer<T> {
+    const key = `${type.apiVersion}/${type.plural}${options.metadataOnly === true ? '#metadata' : ''}`;
+    let informer = this.informers.get(key);
+    if (informer === undefined) {
+      informer = new Informer({
+        ...this.options.informerDefaults,
+        client: this.client,
+        type,
+        namespace: this.options.namespace,
+        metadataOnly: options.metadataOnly,
+        clock: this.clock,
+        logger: this.logger,
+      });
+      this.informers.set(key, informer);
+      if (this.started && !this.stopping) informer.start();
+    }
+    return informer as unknown as Informer<T>;
+  }
+
+  /** Starts wiring a controller: `manager.controller('name').for(Kind)...complete(reconcile)`. */
+  controller(name: string): ControllerBuilder {
+    if (this.controllers.some((c) => c.name === name)) {
+      throw new InvalidOptionError('name', `a controller named ${name} already exists`);
+    }
+    return new ControllerBuilder(name, {
+      source: this,
+      register: (c) => this.addController(c),
+      metrics: this.metrics,
+      logger: this.logger,
+      clock: this.options.clock,
+    });
+  }
+
+  /** Adds a controller built elsewhere; it starts with the others. */
+  addController(controller: Controller): void {
+    this.controllers.push(controller);
+    if (this.started && (this.elector === undefined || this.elector.isLeader())) controller.start();
+  }
+
+  /** An event recorder writing as `component`. */
+  eventRecorder(component: string): EventRecorder {
+    return new EventRecorder({
+      client: this.client,
+      component,
+      clock: this.clock,
+      logger: this.logger,
+    });
+  }
+
+  /** True when every informer has completed its first list. */
+  hasSynced(): boolean {
+    for (const i of this.informers.values()) if (!i.hasSynced()) return false;
+    return true;
+  }
+
+  /**
+   * Starts the health server and informers, waits until the caches are synced, then starts the
+   * controllers (or competes for leadership and starts them once leading). Resolves once running.
+   */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.health?.start();
+    for (const i of this.informers.values()) i.start();
+    try {
+      await Promise.all([...this.informers.values()].map((i) => i.waitForSync(this.abort.signal)));
+    } catch (err) {
+      if (this.stopping) return; // stop() during start-up is not an error
+      throw err;
+    }
+    if (this.stopping) return;
+    this.logger.log('info', 'caches synced', { informers: this.informers.size });
+    if (this.elector !== undefined) this.elector.start();
+    else this.startControllers();
+  }
+
+  /** Stops controllers (in-flight reconciles finish), releases the lease, stops informers and the server. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.abort.abort(new RuntimeError('STOPPED', 'manager stopping'));
+    await this.stopControllers();
+    await this.elector?.stop();
+    await Promise.all([...this.informers.values()].map((i) => i.stop()));
+    await this.health?.stop();
+    this.client.close();
+    this.finish(this.lostLeadership ? 'leadership-lost' : 'stopped');
+  }
+
+  private startControllers(): void {
+    if (this.stopping || this.lostLeadership) return;
+    for (const c of this.controllers) c.start();
+  }
+
+  private async stopControllers(): Promise<void> {
+    await Promise.all(
+      this.controllers.map((c) =>
+        c.stop().catch((err: unknown) => {
+          this.logger.log('error', 'controller stop failed', {
+            controller: c.name,
+            error: errorMessage(err),
+          });
+        }),
+      ),
+    );
+  }
+}

@@ -1,0 +1,375 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import {
+  InvalidOptionError,
+  KubeApiError,
+  KubeTransportError,
+  KubeUnexpectedResponseError,
+  type KubeStatus,
+} from './errors.js';
+
+export type QueryValue = string | number | boolean | undefined;
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RestRequest {
+  method?: HttpMethod;
+  /** Absolute API path, e.g. `/api/v1/namespaces/default/configmaps`. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  headers?: Record<string, string>;
+  /** Sent as JSON (valid YAML too, so it also serves `application/apply-patch+yaml`). */
+  body?: unknown;
+  /** Content-Type of the body (default application/json; PATCH needs a patch type). */
+  contentType?: string;
+  signal?: AbortSignal;
+  /** Gives up when no byte arrives for this long (default: the client's timeoutMs; streams: as given, none when 0). */
+  timeoutMs?: number;
+}
+
+export interface RestResponse<T = unknown> {
+  status: number;
+  /** The parsed JSON body; undefined when the body was empty. */
+  body: T;
+}
+
+/** Requests sent so far (every attempt, retries included); `writes` counts POST, PUT, PATCH and DELETE. */
+export interface RequestStats {
+  total: number;
+  writes: number;
+  byMethod: Record<HttpMethod, number>;
+}
+
+export interface RestClientOptions {
+  /** Upper bound on open connections to the API server (keep-alive). Default unbounded. */
+  maxSockets?: number;
+  /** Default idle timeout of a non-streaming request. Default 60 s. */
+  timeoutMs?: number;
+  /** How often credentials are re-read from the kubeconfig (exec/OIDC tokens). Default 60 s. */
+  credentialsRefreshMs?: number;
+  /** Retries of a 429 Too Many Requests (non-streaming requests), honouring Retry-After. Default 3. */
+  maxRetriesOn429?: number;
+  /** User-Agent header; none when unset. */
+  userAgent?: string;
+}
+
+interface Credentials {
+  /** What the KubeConfig put into request options: auth headers, TLS material, a proxy agent. */
+  options: https.RequestOptions;
+  loadedAt: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+const WRITE_METHODS: ReadonlySet<HttpMethod> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Raw JSON requests to the API server with the credentials of a KubeConfig. Raw requests instead
+ * of client-node's typed APIs because the typed models drop fields they do not know (every custom
+ * resource's spec) and cannot stream a watch with backpressure. One keep-alive agent (optionally
+ * bounded) serves every request; credentials are re-read periodically and after a 401.
+ */
+export class RestClient {
+  readonly server: URL;
+  private readonly proxied: boolean;
+  private readonly options: Required<Omit<RestClientOptions, 'userAgent'>> & {
+    userAgent: string | undefined;
+  };
+  private agent: http.Agent | undefined;
+  private agentTls: { ca?: unknown; cert?: unknown; key?: unknown } = {};
+  private credentials: Credentials | undefined;
+  private credentialsLoading: Promise<Credentials> | undefined;
+  private readonly counters: RequestStats = {
+    total: 0,
+    writes: 0,
+    byMethod: { GET: 0, POST: 0, PUT: 0, PATCH: 0, DELETE: 0 },
+  };
+
+  constructor(
+    readonly kubeConfig: KubeConfig,
+    options: RestClientOptions = {},
+  ) {
+    const cluster = kubeConfig.getCurrentCluster();
+    if (cluster === null) throw new InvalidOptionError('kubeConfig', 'has no current cluster');
+    try {
+      this.server = new URL(cluster.server);
+    } catch {
+      throw new InvalidOptionError(
+        'kubeConfig',
+        `cluster ${cluster.name}: invalid server URL ${cluster.server}`,
+      );
+    }
+    this.proxied = cluster.proxyUrl !== undefined && cluster.proxyUrl !== '';
+    this.options = {
+      maxSockets: options.maxSockets ?? Infinity,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      credentialsRefreshMs: options.credentialsRefreshMs ?? 60_000,
+      maxRetriesOn429: options.maxRetriesOn429 ?? 3,
+      userAgent: options.userAgent,
+    };
+  }
+
+  /** Sends a request and parses the JSON answer; non-2xx answers throw KubeApiError. */
+  async request<T>(req: RestRequest): Promise<T> {
+    return (await this.send<T>(req)).body;
+  }
+
+  /**
+   * Sends a request and returns status and parsed JSON body. Retries once with re-read
+   * credentials after a 401 and up to maxRetriesOn429 times after a 429; other non-2xx answers
+   * throw KubeApiError, a missing answer KubeTransportError.
+   */
+  async send<T = unknown>(req: RestRequest): Promise<RestResponse<T>> {
+    const method = req.method ?? 'GET';
+    let refreshedAfter401 = false;
+    let refreshNow = false;
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.open(req, req.timeoutMs ?? this.options.timeoutMs, refreshNow);
+      refreshNow = false;
+      const status = res.statusCode ?? 0;
+      const body = await readBody(res, req);
+      if (status >= 200 && status < 300) {
+        if (body.length === 0) return { status, body: undefined as T };
+        try {
+          return { status, body: JSON.parse(body.toString('utf8')) as T };
+        } catch (err) {
+          throw new KubeUnexpectedResponseError(method, req.path, err);
+        }
+      }
+      if (status === 401 && !refreshedAfter401) {
+        refreshedAfter401 = true;
+        refreshNow = true;
+        continue;
+      }
+      const error = apiError(method, req.path, status, body);
+      if (status === 429 && attempt < this.options.maxRetriesOn429) {
+        const header = res.headers['retry-after'];
+        await delay(
+          retryAfterMs(typeof header === 'string' ? header : undefined, error.statusBody),
+        );
+        continue;
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Opens a streaming response (a watch). Resolves once the status line arrived and was 2xx
+   * (after one retry with re-read credentials on a 401); reading the stream is up to the caller,
+   * and destroying it (or aborting the signal) ends it.
+   */
+  async stream(req: RestRequest): Promise<http.IncomingMessage> {
+    const method = req.method ?? 'GET';
+    for (let refresh = false; ; refresh = true) {
+      const res = await this.open(req, req.timeoutMs ?? 0, refresh);
+      const status = res.statusCode ?? 0;
+      if (status >= 200 && status < 300) return res;
+      const body = await readBody(res, req);
+      if (status === 401 && !refresh) continue;
+      throw apiError(method, req.path, status, body);
+    }
+  }
+
+  /** Re-reads the KubeConfig's credentials now (they are also re-read periodically and after a 401). */
+  async refreshCredentials(): Promise<void> {
+    await this.currentCredentials(true);
+  }
+
+  /** A snapshot of the request counters. */
+  stats(): RequestStats {
+    return { ...this.counters, byMethod: { ...this.counters.byMethod } };
+  }
+
+  /** Closes pooled connections. */
+  close(): void {
+    this.agent?.destroy();
+    this.agent = undefined;
+  }
+
+  private count(method: HttpMethod): void {
+    this.counters.total++;
+    this.counters.byMethod[method]++;
+    if (WRITE_METHODS.has(method)) this.counters.writes++;
+  }
+
+  private async currentCredentials(force = false): Promise<Credentials> {
+    const current = this.credentials;
+    if (
+      !force &&
+      current !== undefined &&
+      Date.now() - current.loadedAt < this.options.credentialsRefreshMs
+    ) {
+      return current;
+    }
+    this.credentialsLoading ??= (async () => {
+      try {
+        const options: https.RequestOptions = {};
+        await this.kubeConfig.applyToHTTPSOptions(options);
+        this.credentials = { options, loadedAt: Date.now() };
+        return this.credentials;
+      } finally {
+        this.credentialsLoading = undefined;
+      }
+    })();
+    return this.credentialsLoading;
+  }
+
+  /** Sends one attempt and resolves with the response, whatever its status. */
+  private async open(
+    req: RestRequest,
+    timeoutMs: number,
+    refreshCredentials: boolean,
+  ): Promise<http.IncomingMessage> {
+    const method = req.method ?? 'GET';
+    const url = new URL(this.server.href);
+    url.pathname = joinPath(url.pathname, req.path);
+    for (const [k, v] of Object.entries(req.query ?? {})) {
+      if (v !== undefined) url.searchParams.set(k, String(v));
+    }
+    let credentials: Credentials;
+    try {
+      credentials = await this.currentCredentials(refreshCredentials);
+    } catch (err) {
+      throw new KubeTransportError(method, req.path, err);
+    }
+    const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
+    const headers: Record<string, string> = {
+      ...headerStrings(credentials.options.headers),
+      Accept: 'application/json',
+      ...(this.options.userAgent !== undefined ? { 'User-Agent': this.options.userAgent } : {}),
+      ...req.headers,
+    };
+    if (payload !== undefined) {
+      headers['Content-Type'] = req.contentType ?? 'application/json';
+      headers['Content-Length'] = String(payload.length);
+    }
+    const opts: https.RequestOptions = { ...credentials.options, method, headers };
+    if (!this.proxied) opts.agent = this.pooledAgent(opts);
+    const transport = url.protocol === 'http:' ? http : https;
+    this.count(method);
+
+    return new Promise<http.IncomingMessage>((resolve, reject) => {
+      if (req.signal?.aborted === true) {
+        reject(new KubeTransportError(method, req.path, req.signal.reason));
+        return;
+      }
+      const onAbort = () => r.destroy(new KubeTransportError(method, req.path, req.signal?.reason));
+      const r = transport.request(url, opts, resolve);
+      if (timeoutMs > 0) {
+        r.setTimeout(timeoutMs, () =>
+          r.destroy(
+            new KubeTransportError(method, req.path, new Error(`no data for ${timeoutMs} ms`)),
+          ),
+        );
+      }
+      req.signal?.addEventListener('abort', onAbort, { once: true });
+      r.on('close', () => req.signal?.removeEventListener('abort', onAbort));
+      r.on('error', (err) =>
+        reject(
+          err instanceof KubeTransportError ? err : new KubeTransportError(method, req.path, err),
+        ),
+      );
+      r.end(payload);
+    });
+  }
+
+  /** A keep-alive agent with the KubeConfig's TLS material, rebuilt if that material changes. */
+  private pooledAgent(opts: https.RequestOptions): http.Agent {
+    const same = (a: unknown, b: unknown) =>
+      a === b || (Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b));
+    if (
+      this.agent === undefined ||
+      !same(this.agentTls.ca, opts.ca) ||
+      !same(this.agentTls.cert, opts.cert) ||
+      !same(this.agentTls.key, opts.key)
+    ) {
+      this.agent?.destroy();
+      this.agentTls = { ca: opts.ca, cert: opts.cert, key: opts.key };
+      const bounded = Number.isFinite(this.options.maxSockets);
+      const common: http.AgentOptions = {
+        keepAlive: true,
+        keepAliveMsecs: 30_000,
+        scheduling: 'lifo',
+        ...(bounded
+          ? { maxSockets: this.options.maxSockets, maxFreeSockets: this.options.maxSockets }
+          : { maxFreeSockets: 16 }),
+      };
+      this.agent =
+        this.server.protocol === 'http:'
+          ? new http.Agent(common)
+          : new https.Agent({ ...common, ...definedTlsOptions(opts) });
+    }
+    return this.agent;
+  }
+}
+
+function joinPath(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+/** TLS settings of the kubeconfig, without undefined members (they would override Node's defaults). */
+function definedTlsOptions(options: https.RequestOptions): https.AgentOptions {
+  const tls: https.AgentOptions = {};
+  if (options.ca !== undefined) tls.ca = options.ca;
+  if (options.cert !== undefined) tls.cert = options.cert;
+  if (options.key !== undefined) tls.key = options.key;
+  if (options.pfx !== undefined) tls.pfx = options.pfx;
+  if (options.passphrase !== undefined) tls.passphrase = options.passphrase;
+  if (options.servername !== undefined) tls.servername = options.servername;
+  if (options.rejectUnauthorized !== undefined) tls.rejectUnauthorized = options.rejectUnauthorized;
+  return tls;
+}
+
+function headerStrings(headers: http.OutgoingHttpHeaders | readonly string[] | undefined) {
+  const out: Record<string, string> = {};
+  if (headers === undefined || Array.isArray(headers)) return out;
+  for (const [key, value] of Object.entries(headers as http.OutgoingHttpHeaders)) {
+    if (typeof value === 'string') out[key] = value;
+    else if (typeof value === 'number') out[key] = String(value);
+    else if (Array.isArray(value)) out[key] = value.join(', ');
+  }
+  return out;
+}
+
+async function readBody(res: http.IncomingMessage, req: RestRequest): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of res) chunks.push(chunk as Buffer);
+  } catch (err) {
+    throw err instanceof KubeTransportError
+      ? err
+      : new KubeTransportError(req.method ?? 'GET', req.path, err);
+  }
+  return Buffer.concat(chunks);
+}
+
+function retryAfterMs(header: string | undefined, status: KubeStatus | undefined): number {
+  const seconds = Number(header ?? status?.details?.retryAfterSeconds ?? 1);
+  return Math.min(Number.isFinite(seconds) && seconds > 0 ? seconds : 1, 10) * 1000;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Builds a KubeApiError from a non-2xx answer, using its Status object when there is one. */
+export function apiError(method: string, path: string, status: number, body: Buffer): KubeApiError {
+  let parsed: KubeStatus | undefined;
+  try {
+    const value: unknown = JSON.parse(body.toString('utf8'));
+    if (typeof value === 'object' && value !== null && (value as KubeStatus).kind === 'Status') {
+      parsed = value as KubeStatus;
+    }
+  } catch {
+    // not JSON (a proxy's HTML error page, for example): keep the (truncated) text
+  }
+  const text = body.toString('utf8').slice(0, 500);
+  return new KubeApiError(
+    method,
+    path,
+    status,
+    parsed?.reason,
+    parsed === undefined ? text : (parsed.message ?? text),
+    parsed,
+  );
+}

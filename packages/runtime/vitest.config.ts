@@ -1,0 +1,25 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { lynqVitestConfig } from '../../vitest.shared.js';
+
+// The integration tests stop and start kube-apiserver. On the shared local cluster that would
+// break other packages' test runs, so this package's runs get their own control plane (the
+// testkit starts it in the global setup and stops it afterwards; binaries stay shared).
+if ((process.env['LYNQ_TEST_KUBECONFIG'] ?? '') === '') {
+  process.env['LYNQ_CLUSTER_DIR'] ??= join(
+    process.env['LYNQ_CACHE_DIR'] ?? join(homedir(), '.cache', 'lynq'),
+    'cluster-runtime',
+  );
+}
+
+// Unit tests and the *.int.test.ts files run together; integration files must not run at the
+// same time (one of them restarts the API server).
+const config = lynqVitestConfig({
+  test: {
+    globalSetup: ['../testkit/src/global-setup.ts'],
+    testTimeout: 90_000,
+    fileParallelism: false,
+  },
+});
+
+export default config;

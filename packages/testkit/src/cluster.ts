@@ -1,0 +1,726 @@
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ApiException, CoreV1Api, KubeConfig, type V1Node } from '@kubernetes/client-node';
+import { resolveBinaries, type Binaries, type Profile } from './binaries.js';
+import { ensurePki, pkiFiles, renderKubeconfig, type Pki } from './certs.js';
+import { TestkitError, errorMessage } from './errors.js';
+import { clusterPaths, type ClusterPaths } from './paths.js';
+import {
+  freePorts,
+  httpGet,
+  isOurProcess,
+  rssKiB,
+  startDetached,
+  stopProcess,
+  waitFor,
+  type ProcessRecord,
+} from './proc.js';
+
+export type Component =
+  'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok';
+
+/** Start order; stop order is the reverse. */
+export const COMPONENTS: readonly Component[] = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kwok',
+];
+const FULL_ONLY: readonly Component[] = ['kube-controller-manager', 'kube-scheduler', 'kwok'];
+
+/** Controllers the full profile runs: enough for Deployments, Jobs, GC and namespaces to progress. */
+export const CONTROLLERS = [
+  'garbage-collector-controller',
+  'namespace-controller',
+  // Lifts the node.kubernetes.io/not-ready taint the API server puts on new Nodes once kwok reports
+  // them Ready (and renews their Leases); without it nothing is ever scheduled.
+  'node-lifecycle-controller',
+  'deployment-controller',
+  'replicaset-controller',
+  'statefulset-controller',
+  'daemonset-controller',
+  'job-controller',
+  'cronjob-controller',
+  'ttl-after-finished-controller',
+  'pod-garbage-collector-controller',
+  'serviceaccount-controller',
+  'serviceaccount-token-controller',
+  'root-ca-certificate-publisher-controller',
+  'endpoints-controller',
+  'endpointslice-controller',
+  'disruption-controller',
+  'clusterrole-aggregation-controller',
+  'persistentvolumeclaim-protection-controller',
+  'persistentvolume-protection-controller',
+] as const;
+
+export const FAKE_NODE_COUNT = 3;
+export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
+
+export interface Ports {
+  etcdClient: number;
+  etcdPeer: number;
+  apiserver: number;
+  controllerManager: number;
+  scheduler: number;
+  kwok: number;
+}
+
+export interface ClusterState {
+  version: 1;
+  profile: Profile;
+  /** `cli`: started (or adopted) by `npm run cluster -- up`, never stopped by a test run. */
+  owner: 'cli' | 'test-run';
+  server: string;
+  ports: Ports;
+  binaries: Binaries;
+  startedAt: string;
+}
+
+export interface UpResult {
+  state: ClusterState;
+  kubeconfig: string;
+  /** False when a healthy cluster was already running and was reused. */
+  started: boolean;
+  ms: number;
+}
+
+function log(message: string): void {
+  if (process.env['LYNQ_TESTKIT_QUIET'] !== '1') process.stderr.write(`lynq testkit: ${message}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// State and PID files
+
+function readState(paths: ClusterPaths): ClusterState | undefined {
+  if (!existsSync(paths.stateFile)) return undefined;
+  try {
+    return JSON.parse(readFileSync(paths.stateFile, 'utf8')) as ClusterState;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeState(paths: ClusterPaths, state: ClusterState): void {
+  writeFileSync(paths.stateFile, `${JSON.stringify(state, null, 2)}\n`);
+}
+
+function pidFile(paths: ClusterPaths, component: Component): string {
+  return join(paths.pidDir, `${component}.json`);
+}
+
+export function readRecord(paths: ClusterPaths, component: Component): ProcessRecord | undefined {
+  const file = pidFile(paths, component);
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as ProcessRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeRecord(paths: ClusterPaths, component: Component, record: ProcessRecord): void {
+  mkdirSync(paths.pidDir, { recursive: true });
+  writeFileSync(pidFile(paths, component), `${JSON.stringify(record)}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lock: one process at a time starts, stops or changes the cluster (tests of several packages
+// may run in parallel and all want the same control plane).
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function withLock<T>(
+  paths: ClusterPaths,
+  fn: () => Promise<T>,
+  timeoutMs = 90 * 60_000,
+): Promise<T> {
+  mkdirSync(paths.root, { recursive: true });
+  const owner = join(paths.lockDir, 'owner');
+  const deadline = Date.now() + timeoutMs;
+  let announced = false;
+  for (;;) {
+    try {
+      mkdirSync(paths.lockDir);
+      writeFileSync(owner, String(process.pid));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    let holder = 0;
+    try {
+      holder = Number(readFileSync(owner, 'utf8'));
+    } catch {
+      holder = 0;
+    }
+    const stale =
+      holder > 0
+        ? !pidAlive(holder)
+        : Date.now() - (statSafe(paths.lockDir)?.mtimeMs ?? 0) > 10_000;
+    if (stale) {
+      rmSync(paths.lockDir, { recursive: true, force: true });
+      continue;
+    }
+    if (!announced) {
+      log(`waiting for process ${holder} which is starting/stopping the cluster`);
+      announced = true;
+    }
+    if (Date.now() > deadline) {
+      throw new TestkitError(
+        'LOCK_TIMEOUT',
+        `cluster lock ${paths.lockDir} held by ${holder} for too long`,
+      );
+    }
+    await delay(500);
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(paths.lockDir, { recursive: true, force: true });
+  }
+}
+
+function statSafe(path: string) {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Component command lines
+
+function componentExe(binaries: Binaries, component: Component): string {
+  const exe = {
+    etcd: binaries.etcd,
+    'kube-apiserver': binaries.kubeApiserver,
+    'kube-controller-manager': binaries.kubeControllerManager,
+    'kube-scheduler': binaries.kubeScheduler,
+    kwok: binaries.kwok,
+  }[component];
+  if (exe === undefined) {
+    throw new TestkitError(
+      'BINARY_MISSING',
+      `no ${component} binary (KUBEBUILDER_ASSETS only covers the api profile)`,
+    );
+  }
+  return exe;
+}
+
+export function componentArgs(
+  component: Component,
+  state: ClusterState,
+  paths: ClusterPaths,
+  pki: Pki,
+): string[] {
+  const { ports } = state;
+  const loop = '127.0.0.1';
+  switch (component) {
+    case 'etcd':
+      return [
+        '--name=lynq',
+        `--data-dir=${paths.etcdDataDir}`,
+        `--listen-client-urls=http://${loop}:${ports.etcdClient}`,
+        `--advertise-client-urls=http://${loop}:${ports.etcdClient}`,
+        `--listen-peer-urls=http://${loop}:${ports.etcdPeer}`,
+        `--initial-advertise-peer-urls=http://${loop}:${ports.etcdPeer}`,
+        `--initial-cluster=lynq=http://${loop}:${ports.etcdPeer}`,
+        // Test data is disposable: skip fsync, it makes etcd several times faster on shared disks.
+        '--unsafe-no-fsync=true',
+        '--log-level=warn',
+      ];
+    case 'kube-apiserver':
+      return [
+        `--etcd-servers=http://${loop}:${ports.etcdClient}`,
+        `--bind-address=${loop}`,
+        `--advertise-address=${loop}`,
+        `--secure-port=${ports.apiserver}`,
+        `--cert-dir=${join(paths.pkiDir, 'apiserver-generated')}`,
+        `--tls-cert-file=${pki.servingCert}`,
+        `--tls-private-key-file=${pki.servingKey}`,
+        `--client-ca-file=${pki.caCert}`,
+        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+        `--service-account-key-file=${pki.serviceAccountPub}`,
+        `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+        '--service-cluster-ip-range=10.0.0.0/24',
+        '--authorization-mode=RBAC',
+        '--allow-privileged=true',
+        // No kubelets: pods need no service-account token volumes, and the api profile has no
+        // controller that would create the `default` ServiceAccount the plugin insists on.
+        '--disable-admission-plugins=ServiceAccount',
+        '--profiling=false',
+      ];
+    case 'kube-controller-manager':
+      return [
+        `--kubeconfig=${paths.kubeconfig}`,
+        `--authentication-kubeconfig=${paths.kubeconfig}`,
+        `--authorization-kubeconfig=${paths.kubeconfig}`,
+        `--bind-address=${loop}`,
+        `--secure-port=${ports.controllerManager}`,
+        `--cert-dir=${join(paths.pkiDir, 'kcm-generated')}`,
+        `--controllers=${CONTROLLERS.join(',')}`,
+        '--leader-elect=false',
+        `--service-account-private-key-file=${pki.serviceAccountKey}`,
+        `--root-ca-file=${pki.caCert}`,
+        '--use-service-account-credentials=false',
+        '--cluster-name=lynq-local',
+        '--kube-api-qps=200',
+        '--kube-api-burst=400',
+        '--concurrent-gc-syncs=10',
+      ];
+    case 'kube-scheduler':
+      return [
+        `--kubeconfig=${paths.kubeconfig}`,
+        `--authentication-kubeconfig=${paths.kubeconfig}`,
+        `--authorization-kubeconfig=${paths.kubeconfig}`,
+        `--bind-address=${loop}`,
+        `--secure-port=${ports.scheduler}`,
+        '--leader-elect=false',
+      ];
+    case 'kwok':
+      if (state.binaries.kwokStages === undefined) {
+        throw new TestkitError(
+          'BINARY_MISSING',
+          'kwok stages file missing (run tools/control-plane/build.sh)',
+        );
+      }
+      return [
+        `--kubeconfig=${paths.kubeconfig}`,
+        `--config=${state.binaries.kwokStages}`,
+        '--manage-all-nodes=false',
+        `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
+        '--disregard-status-with-annotation-selector=kwok.x-k8s.io/status=custom',
+        '--cidr=10.244.0.1/16',
+        '--node-ip=10.1.0.1',
+        '--node-lease-duration-seconds=40',
+        `--server-address=${loop}:${ports.kwok}`,
+      ];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Health checks
+
+function tls(pki: Pki) {
+  return {
+    ca: readFileSync(pki.caCert),
+    cert: readFileSync(pki.adminCert),
+    key: readFileSync(pki.adminKey),
+  };
+}
+
+export async function componentHealthy(
+  component: Component,
+  state: ClusterState,
+  pki: Pki,
+): Promise<boolean> {
+  const { ports } = state;
+  const ok = (status: number) => status === 200;
+  switch (component) {
+    case 'etcd': {
+      const res = await httpGet(`http://127.0.0.1:${ports.etcdClient}/health`);
+      return ok(res.status) && res.body.includes('"health":"true"');
+    }
+    case 'kube-apiserver': {
+      const res = await httpGet(`https://127.0.0.1:${ports.apiserver}/readyz`, tls(pki));
+      return ok(res.status) && res.body.trim() === 'ok';
+    }
+    case 'kube-controller-manager':
+      return ok(
+        (await httpGet(`https://127.0.0.1:${ports.controllerManager}/healthz`, { insecure: true }))
+          .status,
+      );
+    case 'kube-scheduler':
+      return ok(
+        (await httpGet(`https://127.0.0.1:${ports.scheduler}/healthz`, { insecure: true })).status,
+      );
+    case 'kwok':
+      return ok((await httpGet(`http://127.0.0.1:${ports.kwok}/healthz`)).status);
+  }
+}
+
+function tail(file: string, lines = 15): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+const READY_TIMEOUT_MS: Record<Component, number> = {
+  etcd: 30_000,
+  'kube-apiserver': 120_000,
+  'kube-controller-manager': 60_000,
+  'kube-scheduler': 60_000,
+  kwok: 60_000,
+};
+
+async function startComponent(
+  component: Component,
+  state: ClusterState,
+  paths: ClusterPaths,
+  pki: Pki,
+): Promise<ProcessRecord> {
+  mkdirSync(paths.logDir, { recursive: true });
+  const logFile = join(paths.logDir, `${component}.log`);
+  writeFileSync(logFile, `--- ${new Date().toISOString()} starting ${component}\n`, { flag: 'a' });
+  const record = startDetached(
+    componentExe(state.binaries, component),
+    componentArgs(component, state, paths, pki),
+    logFile,
+  );
+  writeRecord(paths, component, record);
+  await waitFor(`${component} (pid ${record.pid})`, () => componentHealthy(component, state, pki), {
+    timeoutMs: READY_TIMEOUT_MS[component],
+    intervalMs: 250,
+    abort: () =>
+      isOurProcess(record)
+        ? undefined
+        : `exited during start-up; last lines of ${logFile}:\n${tail(logFile)}`,
+  });
+  return record;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fake nodes
+
+function fakeNode(name: string): V1Node {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name,
+      annotations: { [KWOK_NODE_ANNOTATION]: 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+      labels: {
+        'kubernetes.io/arch': 'amd64',
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/role': 'agent',
+        'node-role.kubernetes.io/agent': '',
+        type: 'kwok',
+      },
+    },
+    status: {
+      allocatable: { cpu: '32', memory: '256Gi', pods: '110' },
+      capacity: { cpu: '32', memory: '256Gi', pods: '110' },
+      nodeInfo: {
+        architecture: 'amd64',
+        bootID: '',
+        containerRuntimeVersion: 'kwok',
+        kernelVersion: '',
+        kubeProxyVersion: '',
+        kubeletVersion: 'kwok',
+        machineID: '',
+        operatingSystem: 'linux',
+        osImage: '',
+        systemUUID: '',
+      },
+      phase: 'Running',
+    },
+  };
+}
+
+/** Ready, and schedulable: the node lifecycle controller has removed the not-ready taint. */
+function nodeReady(node: V1Node): boolean {
+  const ready =
+    node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+  const tainted = (node.spec?.taints ?? []).some((t) => t.key.startsWith('node.kubernetes.io/'));
+  return ready && !tainted;
+}
+
+async function ensureFakeNodes(kubeconfig: string): Promise<void> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const core = kc.makeApiClient(CoreV1Api);
+  const names = Array.from({ length: FAKE_NODE_COUNT }, (_, i) => `kwok-node-${i}`);
+  for (const name of names) {
+    try {
+      await core.createNode({ body: fakeNode(name) });
+    } catch (err) {
+      if (!(err instanceof ApiException && err.code === 409)) throw err;
+    }
+  }
+  await waitFor(
+    `${FAKE_NODE_COUNT} kwok nodes Ready`,
+    async () => {
+      const list = await core.listNode({ labelSelector: 'type=kwok' });
+      return (
+        list.items.filter((n) => names.includes(n.metadata?.name ?? '') && nodeReady(n)).length ===
+        names.length
+      );
+    },
+    { timeoutMs: 60_000, intervalMs: 250 },
+  );
+  // Pods need the `default` ServiceAccount's namespace machinery only when the plugin is on; still
+  // wait for the controller-manager to publish it so tests see a settled cluster.
+  await waitFor(
+    'default ServiceAccount',
+    async () => {
+      await core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' });
+      return true;
+    },
+    { timeoutMs: 60_000, intervalMs: 250 },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public operations
+
+function runningComponents(paths: ClusterPaths): Component[] {
+  return COMPONENTS.filter((c) => {
+    const record = readRecord(paths, c);
+    return record !== undefined && isOurProcess(record);
+  });
+}
+
+async function healthy(state: ClusterState, paths: ClusterPaths): Promise<boolean> {
+  const pki = pkiFiles(paths.pkiDir);
+  const running = runningComponents(paths);
+  if (!running.includes('etcd') || !running.includes('kube-apiserver')) return false;
+  try {
+    return await componentHealthy('kube-apiserver', state, pki);
+  } catch {
+    return false;
+  }
+}
+
+/** Stops every recorded component: the clients of etcd in parallel first, etcd last. */
+async function stopAll(paths: ClusterPaths): Promise<Component[]> {
+  const stopOne = async (component: Component): Promise<Component | undefined> => {
+    const record = readRecord(paths, component);
+    if (record === undefined) return undefined;
+    const alive = isOurProcess(record);
+    if (alive) await stopProcess(record);
+    rmSync(pidFile(paths, component), { force: true });
+    return alive ? component : undefined;
+  };
+  const clients = await Promise.all(COMPONENTS.filter((c) => c !== 'etcd').map(stopOne));
+  const etcd = await stopOne('etcd');
+  return [...clients, etcd].filter((c): c is Component => c !== undefined);
+}
+
+function wipe(paths: ClusterPaths): void {
+  for (const path of [
+    paths.dataDir,
+    paths.pidDir,
+    paths.pkiDir,
+    paths.usersDir,
+    paths.stateFile,
+    paths.kubeconfig,
+  ]) {
+    rmSync(path, { recursive: true, force: true });
+  }
+}
+
+async function startFullComponents(
+  state: ClusterState,
+  paths: ClusterPaths,
+  pki: Pki,
+): Promise<void> {
+  for (const component of FULL_ONLY) {
+    const record = readRecord(paths, component);
+    if (record !== undefined && isOurProcess(record)) continue;
+    await startComponent(component, state, paths, pki);
+  }
+  await ensureFakeNodes(paths.kubeconfig);
+}
+
+export interface UpOptions {
+  profile: Profile;
+  owner: 'cli' | 'test-run';
+  paths?: ClusterPaths;
+}
+
+/** Starts the local control plane, or reuses (and if needed upgrades to `full`) a running one. */
+export async function up(options: UpOptions): Promise<UpResult> {
+  const paths = options.paths ?? clusterPaths();
+  const began = Date.now();
+  return withLock(paths, async () => {
+    const existing = readState(paths);
+    if (existing !== undefined && (await healthy(existing, paths))) {
+      const pki = pkiFiles(paths.pkiDir);
+      if (options.profile === 'full' || existing.profile === 'full') {
+        if (existing.profile !== 'full') {
+          log('upgrading the running api cluster to the full profile');
+          existing.binaries = await resolveBinaries('full');
+        }
+        existing.profile = 'full';
+        await startFullComponents(existing, paths, pki);
+      }
+      if (options.owner === 'cli') existing.owner = 'cli';
+      writeState(paths, existing);
+      return {
+        state: existing,
+        kubeconfig: paths.kubeconfig,
+        started: false,
+        ms: Date.now() - began,
+      };
+    }
+    if (existing !== undefined || existsSync(paths.pidDir)) {
+      log('found a stale or unhealthy cluster: stopping what is left of it');
+      await stopAll(paths);
+    }
+    wipe(paths);
+
+    const binaries = await resolveBinaries(options.profile);
+    const [etcdClient, etcdPeer, apiserver, controllerManager, scheduler, kwok] =
+      await freePorts(6);
+    if (kwok === undefined) throw new TestkitError('START_FAILED', 'could not allocate ports');
+    const state: ClusterState = {
+      version: 1,
+      profile: options.profile,
+      owner: options.owner,
+      server: `https://127.0.0.1:${apiserver ?? 0}`,
+      ports: {
+        etcdClient: etcdClient ?? 0,
+        etcdPeer: etcdPeer ?? 0,
+        apiserver: apiserver ?? 0,
+        controllerManager: controllerManager ?? 0,
+        scheduler: scheduler ?? 0,
+        kwok,
+      },
+      binaries,
+      startedAt: new Date().toISOString(),
+    };
+    mkdirSync(paths.dataDir, { recursive: true, mode: 0o700 });
+    const pki = ensurePki(paths.pkiDir);
+    writeFileSync(paths.kubeconfig, renderKubeconfig(state.server, pki), { mode: 0o600 });
+    writeState(paths, state);
+    try {
+      await startComponent('etcd', state, paths, pki);
+      await startComponent('kube-apiserver', state, paths, pki);
+      if (options.profile === 'full') await startFullComponents(state, paths, pki);
+    } catch (err) {
+      log(`start-up failed, stopping what was started: ${errorMessage(err)}`);
+      await stopAll(paths);
+      throw err;
+    }
+    return { state, kubeconfig: paths.kubeconfig, started: true, ms: Date.now() - began };
+  });
+}
+
+/** Stops every process recorded in the PID files and removes the cluster's data. Logs are kept. */
+export async function down(paths: ClusterPaths = clusterPaths()): Promise<Component[]> {
+  return withLock(paths, async () => {
+    const stopped = await stopAll(paths);
+    wipe(paths);
+    return stopped;
+  });
+}
+
+export interface ComponentStatus {
+  component: Component;
+  pid?: number;
+  running: boolean;
+  rssKiB: number;
+  log: string;
+}
+
+export interface ClusterStatus {
+  state?: ClusterState;
+  kubeconfig: string;
+  ready: boolean;
+  components: ComponentStatus[];
+  totalRssKiB: number;
+}
+
+export async function status(paths: ClusterPaths = clusterPaths()): Promise<ClusterStatus> {
+  const state = readState(paths);
+  const components = COMPONENTS.map((component): ComponentStatus => {
+    const record = readRecord(paths, component);
+    const running = record !== undefined && isOurProcess(record);
+    return {
+      component,
+      pid: record?.pid,
+      running,
+      rssKiB: running && record !== undefined ? rssKiB(record.pid) : 0,
+      log: join(paths.logDir, `${component}.log`),
+    };
+  });
+  const ready = state !== undefined && (await healthy(state, paths));
+  return {
+    state,
+    kubeconfig: paths.kubeconfig,
+    ready,
+    components,
+    totalRssKiB: components.reduce((sum, c) => sum + c.rssKiB, 0),
+  };
+}
+
+export function currentState(paths: ClusterPaths = clusterPaths()): ClusterState | undefined {
+  return readState(paths);
+}
+
+/** Marks a test-run's use of the cluster (a file named after its PID). */
+export function addUser(paths: ClusterPaths, pid = process.pid): void {
+  mkdirSync(paths.usersDir, { recursive: true });
+  writeFileSync(join(paths.usersDir, String(pid)), '');
+}
+
+/** Removes this process's mark and returns how many other live users remain. */
+export function removeUser(paths: ClusterPaths, pid = process.pid): number {
+  rmSync(join(paths.usersDir, String(pid)), { force: true });
+  if (!existsSync(paths.usersDir)) return 0;
+  return readdirSync(paths.usersDir).filter((name) => {
+    const other = Number(name);
+    if (Number.isInteger(other) && other > 0 && pidAlive(other)) return true;
+    rmSync(join(paths.usersDir, name), { force: true });
+    return false;
+  }).length;
+}
+
+export interface RestartOptions {
+  /** Time the API server stays down before it is started again (default 0). */
+  downtimeMs?: number;
+  /** The cluster directory given to ensureControlPlane({ clusterDir }); default: the shared one. */
+  clusterDir?: string;
+  paths?: ClusterPaths;
+}
+
+/**
+ * Stops kube-apiserver of the running local cluster and starts it again on the same port with the
+ * same certificates and etcd, then waits for /readyz. Clients keep their kubeconfig.
+ */
+export async function restartApiServer(options: RestartOptions = {}): Promise<void> {
+  if (
+    process.env['LYNQ_TEST_KUBECONFIG'] !== undefined &&
+    process.env['LYNQ_TEST_KUBECONFIG'] !== ''
+  ) {
+    throw new TestkitError(
+      'EXTERNAL_CLUSTER',
+      'restartApiServer() needs the local control plane, not LYNQ_TEST_KUBECONFIG',
+    );
+  }
+  const paths = options.paths ?? clusterPaths(options.clusterDir);
+  await withLock(paths, async () => {
+    const state = readState(paths);
+    const record = readRecord(paths, 'kube-apiserver');
+    if (state === undefined || record === undefined) {
+      throw new TestkitError(
+        'NOT_RUNNING',
+        'no local control plane is running (npm run cluster -- up)',
+      );
+    }
+    await stopProcess(record);
+    if ((options.downtimeMs ?? 0) > 0) await delay(options.downtimeMs);
+    await startComponent('kube-apiserver', state, paths, pkiFiles(paths.pkiDir));
+  });
+}

@@ -1,0 +1,32 @@
+export {
+  ensureControlPlane,
+  testKubeconfigPath,
+  type ControlPlane,
+  type EnsureOptions,
+} from './control-plane.js';
+export {
+  restartApiServer,
+  status as clusterStatus,
+  type RestartOptions,
+  type ClusterStatus,
+} from './cluster.js';
+export { type Profile } from './binaries.js';
+export {
+  useTestNamespace,
+  loadTestKubeConfig,
+  kubeconfigPath,
+  type TestNamespace,
+  type TestNamespaceOptions,
+} from './namespace.js';
+export {
+  createMysqlTable,
+  createPgSchema,
+  mysqlUrl,
+  pgUrl,
+  type MysqlTable,
+  type PgSchema,
+} from './db.js';
+export { waitFor, type WaitOptions } from './proc.js';
+export { installCrds, readCrds, crdDir } from './crds.js';
+export { uniqueName } from './names.js';
+export { TestkitError, type TestkitErrorCode } from './errors.js';

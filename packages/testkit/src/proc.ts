@@ -1,0 +1,186 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { createServer } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { TestkitError, errorMessage } from './errors.js';
+
+/** Asks the kernel for a free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Distinct free ports (the kernel may hand the same port out twice after it was closed). */
+export async function freePorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await freePort());
+  return [...ports];
+}
+
+export interface ProcessRecord {
+  pid: number;
+  exe: string;
+  args: string[];
+  log: string;
+}
+
+/**
+ * True when `pid` is alive and is still the program we started (argv[0] matches), so a recycled
+ * PID never makes us signal somebody else's process.
+ */
+export function isOurProcess(record: Pick<ProcessRecord, 'pid' | 'exe'>): boolean {
+  try {
+    process.kill(record.pid, 0);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM') return false;
+  }
+  try {
+    const cmdline = readFileSync(`/proc/${record.pid}/cmdline`, 'utf8');
+    const argv0 = cmdline.split('\0')[0] ?? '';
+    return argv0 === record.exe;
+  } catch {
+    // No /proc (not Linux): fall back to the liveness check above.
+    return process.platform !== 'linux';
+  }
+}
+
+/** Starts a long-running component detached from this process, stdout+stderr appended to `log`. */
+export function startDetached(exe: string, args: string[], log: string): ProcessRecord {
+  const fd = openSync(log, 'a');
+  try {
+    const child = spawn(exe, args, { detached: true, stdio: ['ignore', fd, fd], env: process.env });
+    if (child.pid === undefined) {
+      throw new TestkitError('START_FAILED', `could not start ${exe} (see ${log})`);
+    }
+    child.on('error', () => undefined);
+    child.unref();
+    return { pid: child.pid, exe, args, log };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** SIGTERM, wait up to `graceMs`, then SIGKILL. Only ever called with records we wrote. */
+export async function stopProcess(record: ProcessRecord, graceMs = 10_000): Promise<void> {
+  if (!isOurProcess(record)) return;
+  try {
+    process.kill(record.pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (!isOurProcess(record)) return;
+    await delay(100);
+  }
+  try {
+    process.kill(record.pid, 'SIGKILL');
+  } catch {
+    return;
+  }
+  const killDeadline = Date.now() + 5_000;
+  while (Date.now() < killDeadline && isOurProcess(record)) await delay(100);
+}
+
+/** Resident set size of a process in KiB (0 when it is gone). */
+export function rssKiB(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    return match?.[1] !== undefined ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export interface TlsMaterial {
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** Skip server verification (components with self-signed serving certs). */
+  insecure?: boolean;
+}
+
+export interface HttpResult {
+  status: number;
+  body: string;
+}
+
+/** One GET with a short timeout; never throws for HTTP errors, only for connection failures. */
+export function httpGet(
+  url: string,
+  tls: TlsMaterial = {},
+  timeoutMs = 3_000,
+): Promise<HttpResult> {
+  return new Promise((resolveResult, reject) => {
+    const isHttps = url.startsWith('https:');
+    const options = isHttps
+      ? {
+          ca: tls.ca,
+          cert: tls.cert,
+          key: tls.key,
+          rejectUnauthorized: tls.insecure !== true,
+          timeout: timeoutMs,
+        }
+      : { timeout: timeoutMs };
+    const req = (isHttps ? httpsRequest : httpRequest)(url, options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolveResult({
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export interface WaitOptions {
+  timeoutMs: number;
+  intervalMs?: number;
+  /** Checked on every round; a string aborts the wait with that reason (e.g. the process died). */
+  abort?: () => string | undefined;
+}
+
+/** Polls `check` until it returns a value other than undefined/false. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  options: WaitOptions,
+): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs;
+  let last = '';
+  for (;;) {
+    const aborted = options.abort?.();
+    if (aborted !== undefined) throw new TestkitError('NOT_READY', `${what}: ${aborted}`);
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      last = errorMessage(err);
+    }
+    if (Date.now() >= deadline) {
+      throw new TestkitError(
+        'NOT_READY',
+        `${what}: not ready after ${options.timeoutMs} ms${last !== '' ? ` (last error: ${last})` : ''}`,
+      );
+    }
+    await delay(options.intervalMs ?? 200);
+  }
+}
