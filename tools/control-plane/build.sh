@@ -74,7 +74,7 @@ if [[ "$complete" == 1 ]]; then
 fi
 
 mkdir -p "$bin"
-echo "build.sh: building control plane $k8s_version into $bin (a cold build takes ~20-25 min on 2 busy cores)" >&2
+echo "build.sh: building control plane $k8s_version into $bin (a cold build takes ~6 min on 2 idle cores, up to ~25 min on busy ones)" >&2
 start=$SECONDS
 export CGO_ENABLED=0
 for m in "${modules[@]}"; do
