@@ -1,6 +1,7 @@
 import { restartApiServer, useTestNamespace } from '@lynq/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from './clock.js';
+import { InvalidOptionError } from './errors.js';
 import { Informer, stripManagedFields } from './informer.js';
 import { silentLogger } from './logger.js';
 import { Kinds, resourcePath, type KubeObject } from './resource.js';
@@ -106,6 +107,45 @@ describe('Informer against kube-apiserver', () => {
     const updated = informer.store.get('meta-only', ns.name);
     expect(updated?.kind).toBe('PartialObjectMetadata');
     expect(dataOf(updated)).toBeUndefined();
+  });
+
+  it('resyncs: hands every cached object to onUpdate again once per period', async () => {
+    const client = new RestClient(ns.kubeConfig);
+    for (const name of ['resync-a', 'resync-b']) {
+      await createConfigMap(client, configMap(ns.name, name, {}, { resync: 'yes' }));
+    }
+    const clock = new FakeClock(Date.now());
+    const informer = new Informer({
+      client,
+      type: Kinds.ConfigMap,
+      namespace: ns.name,
+      labelSelector: 'resync=yes',
+      resyncPeriodMs: 60_000,
+      clock,
+      logger: silentLogger,
+    });
+    informers.push(informer);
+    const resynced: string[] = [];
+    informer.addEventHandler({
+      onUpdate: (o, n) => void (o === n && resynced.push(n.metadata.name ?? '')),
+    });
+    informer.start();
+    await informer.waitForSync();
+
+    clock.advance(59_999);
+    await new Promise((resolve) => setImmediate(resolve)); // let a fired timer's continuation run
+    expect(informer.stats.resyncs).toBe(0);
+    clock.advance(1);
+    await eventually('the first resync', () => informer.stats.resyncs === 1);
+    expect(resynced.sort()).toEqual(['resync-a', 'resync-b']);
+
+    clock.advance(60_000);
+    await eventually('the second resync', () => informer.stats.resyncs === 2);
+    expect(resynced).toHaveLength(4);
+
+    expect(() => new Informer({ client, type: Kinds.ConfigMap, resyncPeriodMs: -1 })).toThrowError(
+      InvalidOptionError,
+    );
   });
 
   it('survives a kube-apiserver restart and catches up on what changed while it was away', async () => {

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { realClock, sleep, type Clock } from './clock.js';
 import {
+  InvalidOptionError,
   KubeApiError,
   RuntimeError,
   WatchDecodeError,
@@ -47,6 +48,12 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
   backoff?: BackoffOptions;
   /** Watch requests last a random time within [min, max] seconds (default 300–600). */
   watchTimeoutSeconds?: { min: number; max: number };
+  /**
+   * Every this many milliseconds, hand every cached object to `onUpdate(obj, obj)` again, so that
+   * controllers re-check what no watch tells them about (client-go's resync). Off by default.
+   * `resourceVersionChanged()` and `generationChanged()` predicates filter these updates out.
+   */
+  resyncPeriodMs?: number;
   clock?: Clock;
   logger?: Logger;
 }
@@ -61,6 +68,8 @@ export interface InformerStats {
   expired: number;
   errors: number;
   events: number;
+  /** Periodic resyncs delivered (see `resyncPeriodMs`). */
+  resyncs: number;
   lastError?: string;
 }
 
@@ -98,6 +107,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     expired: 0,
     errors: 0,
     events: 0,
+    resyncs: 0,
   };
 
   private readonly client: RestClient;
@@ -108,6 +118,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   private readonly transform: ((obj: T) => T) | undefined;
   private readonly backoff: Backoff;
   private readonly watchTimeout: { min: number; max: number };
+  private readonly resyncPeriodMs: number;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly handlers: EventHandler<T>[] = [];
@@ -134,6 +145,14 @@ export class Informer<T extends KubeObject = KubeObject> {
     this.transform = options.transform;
     this.backoff = new Backoff(options.backoff);
     this.watchTimeout = options.watchTimeoutSeconds ?? { min: 300, max: 600 };
+    const resync = options.resyncPeriodMs ?? 0;
+    if (!Number.isFinite(resync) || resync < 0) {
+      throw new InvalidOptionError(
+        'resyncPeriodMs',
+        `must be a non-negative number of milliseconds, got ${resync}`,
+      );
+    }
+    this.resyncPeriodMs = resync;
     this.clock = options.clock ?? realClock;
     this.logger = options.logger ?? jsonLogger();
     this.cache = new Store<T>(options.indexers);
@@ -176,7 +195,9 @@ export class Informer<T extends KubeObject = KubeObject> {
     if (this.running !== undefined) return;
     const abort = new AbortController();
     this.abort = abort;
-    this.running = this.run(abort.signal);
+    const loops = [this.run(abort.signal)];
+    if (this.resyncPeriodMs > 0) loops.push(this.resync(abort.signal));
+    this.running = Promise.all(loops).then(() => undefined);
   }
 
   /** Stops watching and waits until the loop has ended. The cache keeps its content. */
@@ -236,6 +257,21 @@ export class Informer<T extends KubeObject = KubeObject> {
           break;
         }
       }
+    }
+  }
+
+  private async resync(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await sleep(this.clock, this.resyncPeriodMs, signal);
+      } catch (err) {
+        if (signal.aborted) return;
+        throw err;
+      }
+      // Before the first list there is nothing to resync; the list itself reports every object.
+      if (!this.synced) continue;
+      this.stats.resyncs++;
+      for (const obj of this.store.list()) this.emit((h) => h.onUpdate?.(obj, obj));
     }
   }
 

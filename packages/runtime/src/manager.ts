@@ -37,10 +37,10 @@ export interface ManagerOptions {
   /** Serve /healthz, /readyz and /metrics on this port (0: any free port). Omit for none. */
   healthPort?: number;
   healthHost?: string;
-  /** Options for every informer (backoff, page size, watch timeouts). */
+  /** Options for every informer (backoff, page size, watch timeouts, resync period). */
   informerDefaults?: Pick<
     InformerOptions,
-    'backoff' | 'pageSize' | 'watchTimeoutSeconds' | 'transform'
+    'backoff' | 'pageSize' | 'watchTimeoutSeconds' | 'transform' | 'resyncPeriodMs'
   >;
   onStartedLeading?: () => void;
   /** After leadership is lost, controllers have already stopped; exit the process. */
