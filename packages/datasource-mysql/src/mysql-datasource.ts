@@ -22,7 +22,7 @@ import {
 import mysql from 'mysql2/promise';
 import { mysqlError, type MysqlErrorContext } from './mysql-errors.js';
 import { buildMysqlSelect, mysqlTableRef, type MysqlTableRef } from './sql.js';
-import { mysqlSslOptions } from './tls-options.js';
+import { mysqlSslOptions, mysqlTlsStream } from './tls-options.js';
 import { columnConverters, MYSQL_RESULT_OPTIONS, type ColumnMeta } from './column-converters.js';
 
 /** Limits used when the operator passes none. */
@@ -88,6 +88,7 @@ class MysqlDatasource implements Datasource {
       database: this.ref.database,
       connectTimeoutMs: this.limits.connectTimeoutMs,
       queryTimeoutMs: this.limits.queryTimeoutMs,
+      plaintext: (source.tls?.mode ?? 'disable') === 'disable',
     };
     this.fetches = new FetchRunner({
       hub: this.hub,
@@ -211,6 +212,7 @@ class MysqlDatasource implements Datasource {
       password,
       database: this.ref.database,
       ssl,
+      stream: mysqlTlsStream(source.host, source.port, ssl),
       connectionLimit: limits.poolSize,
       maxIdle: limits.poolSize,
       idleTimeout: IDLE_TIMEOUT_MS,

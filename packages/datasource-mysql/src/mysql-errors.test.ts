@@ -49,6 +49,22 @@ describe('mysqlError', () => {
       'TLS to MySQL at db:3306 failed: Server does not support secure connection',
     ],
     [
+      // What mysql2 makes of every failed TLS handshake (here a CA that did not sign the server's).
+      Object.assign(new Error('self-signed certificate in certificate chain'), {
+        code: 'HANDSHAKE_SSL_ERROR',
+      }),
+      'TLS_FAILED',
+      'TLS to MySQL at db:3306 failed: self-signed certificate in certificate chain',
+    ],
+    [
+      err(
+        'ER_SECURE_TRANSPORT_REQUIRED',
+        'Connections using insecure transport are prohibited while --require_secure_transport=ON.',
+      ),
+      'TLS_FAILED',
+      'TLS to MySQL at db:3306 failed: Connections using insecure transport are prohibited while --require_secure_transport=ON.',
+    ],
+    [
       err('ER_PARSE_ERROR', 'You have an error'),
       'QUERY_FAILED',
       'reading app.tenants failed: You have an error',
@@ -58,5 +74,23 @@ describe('mysqlError', () => {
     expect(e.code).toBe(code);
     expect(e.message).toBe(message);
     expect(e.driverCode).toBe(cause.code);
+  });
+
+  it('says that a refused plain connection may need TLS', () => {
+    const denied = err(
+      'ER_ACCESS_DENIED_ERROR',
+      "Access denied for user 'u'@'h' (using password: YES)",
+    );
+    expect(mysqlError(denied, { ...ctx, plaintext: true }).message).toBe(
+      "MySQL at db:3306 refused access: Access denied for user 'u'@'h' (using password: YES) (the connection is not encrypted: if the server requires TLS, set spec.source.mysql.tls.mode)",
+    );
+    expect(mysqlError(denied, { ...ctx, plaintext: false }).message).toBe(
+      "MySQL at db:3306 refused access: Access denied for user 'u'@'h' (using password: YES)",
+    );
+    // A missing privilege is not about the connection.
+    const noGrant = err('ER_TABLEACCESS_DENIED_ERROR', 'SELECT command denied');
+    expect(mysqlError(noGrant, { ...ctx, plaintext: true }).message).toBe(
+      'MySQL at db:3306 refused access: SELECT command denied',
+    );
   });
 });

@@ -8,7 +8,10 @@ import {
 } from '@lynq/datasource';
 
 /** What a driver error is about, for the message. */
-export type MysqlErrorContext = DriverErrorContext;
+export interface MysqlErrorContext extends DriverErrorContext {
+  /** True when the source's TLS mode is `disable`: a refusal may mean the server requires TLS. */
+  plaintext?: boolean;
+}
 
 interface DriverError {
   code?: string;
@@ -26,6 +29,19 @@ const LOST_CODES = new Set([
   'ER_SERVER_SHUTDOWN',
   'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
 ]);
+
+const MYSQL_TLS_CODES = new Set([
+  'HANDSHAKE_NO_SSL_SUPPORT', // TLS asked for, the server has none
+  // mysql2 replaces the code of every TLS handshake error (a certificate not trusted, a host name
+  // not in it) with this one; the message is Node's.
+  'HANDSHAKE_SSL_ERROR',
+  'ER_SECURE_TRANSPORT_REQUIRED', // MySQL 3159: require_secure_transport and a plain connection
+]);
+
+// MariaDB refuses a plain connection under require_secure_transport (or a user with REQUIRE SSL)
+// with the "Access denied" of a wrong password, so the message has to name both causes.
+const PLAINTEXT_HINT =
+  ' (the connection is not encrypted: if the server requires TLS, set spec.source.mysql.tls.mode)';
 
 /**
  * Translates a mysql2 error into a DatasourceError with a message a hub's owner can act on.
@@ -50,14 +66,14 @@ export function mysqlError(err: unknown, ctx: MysqlErrorContext): DatasourceErro
   if (e.code === 'PROTOCOL_SEQUENCE_TIMEOUT') {
     return make('TIMEOUT', `reading ${ctx.table} timed out after ${ctx.queryTimeoutMs} ms`);
   }
-  if (
-    e.code !== undefined &&
-    (TLS_ERROR_CODES.has(e.code) || e.code === 'HANDSHAKE_NO_SSL_SUPPORT')
-  ) {
+  if (e.code !== undefined && (TLS_ERROR_CODES.has(e.code) || MYSQL_TLS_CODES.has(e.code))) {
     return make('TLS_FAILED', `TLS to MySQL at ${ctx.endpoint} failed: ${text}`);
   }
   switch (e.code) {
-    case 'ER_ACCESS_DENIED_ERROR':
+    case 'ER_ACCESS_DENIED_ERROR': {
+      const hint = ctx.plaintext === true ? PLAINTEXT_HINT : '';
+      return make('AUTH_FAILED', `MySQL at ${ctx.endpoint} refused access: ${text}${hint}`);
+    }
     case 'ER_DBACCESS_DENIED_ERROR':
     case 'ER_TABLEACCESS_DENIED_ERROR':
     case 'ER_COLUMNACCESS_DENIED_ERROR':
