@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import type { KubeConfig } from '@kubernetes/client-node';
 import {
   InvalidOptionError,
@@ -57,6 +58,8 @@ export interface RestClientOptions {
 interface Credentials {
   /** What the KubeConfig put into request options: auth headers, TLS material, a proxy agent. */
   options: https.RequestOptions;
+  /** `options.headers` as plain strings, computed once per load rather than per request. */
+  headers: Record<string, string>;
   loadedAt: number;
 }
 
@@ -71,6 +74,10 @@ const WRITE_METHODS: ReadonlySet<HttpMethod> = new Set(['POST', 'PUT', 'PATCH', 
  */
 export class RestClient {
   readonly server: URL;
+  /** protocol, hostname (IPv6 without brackets) and port of `server`, as request options. */
+  private readonly endpoint: http.RequestOptions;
+  /** The server URL's path (a proxy prefix, usually empty), without trailing slashes. */
+  private readonly basePath: string;
   private readonly proxied: boolean;
   private readonly options: Required<Omit<RestClientOptions, 'userAgent'>> & {
     userAgent: string | undefined;
@@ -99,6 +106,9 @@ export class RestClient {
         `cluster ${cluster.name}: invalid server URL ${cluster.server}`,
       );
     }
+    const { protocol, hostname, port } = urlToHttpOptions(this.server);
+    this.endpoint = { protocol, hostname, port };
+    this.basePath = this.server.pathname.replace(/\/+$/, '');
     this.proxied = cluster.proxyUrl !== undefined && cluster.proxyUrl !== '';
     this.options = {
       maxSockets: options.maxSockets ?? Infinity,
@@ -205,7 +215,11 @@ export class RestClient {
       try {
         const options: https.RequestOptions = {};
         await this.kubeConfig.applyToHTTPSOptions(options);
-        this.credentials = { options, loadedAt: Date.now() };
+        this.credentials = {
+          options,
+          headers: headerStrings(options.headers),
+          loadedAt: Date.now(),
+        };
         return this.credentials;
       } finally {
         this.credentialsLoading = undefined;
@@ -221,11 +235,7 @@ export class RestClient {
     refreshCredentials: boolean,
   ): Promise<http.IncomingMessage> {
     const method = req.method ?? 'GET';
-    const url = new URL(this.server.href);
-    url.pathname = joinPath(url.pathname, req.path);
-    for (const [k, v] of Object.entries(req.query ?? {})) {
-      if (v !== undefined) url.searchParams.set(k, String(v));
-    }
+    const path = joinPath(this.basePath, req.path) + queryString(req.query);
     let credentials: Credentials;
     try {
       credentials = await this.currentCredentials(refreshCredentials);
@@ -234,7 +244,7 @@ export class RestClient {
     }
     const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
     const headers: Record<string, string> = {
-      ...headerStrings(credentials.options.headers),
+      ...credentials.headers,
       Accept: 'application/json',
       ...(this.options.userAgent !== undefined ? { 'User-Agent': this.options.userAgent } : {}),
       ...req.headers,
@@ -243,9 +253,12 @@ export class RestClient {
       headers['Content-Type'] = req.contentType ?? 'application/json';
       headers['Content-Length'] = String(payload.length);
     }
-    const opts: https.RequestOptions = { ...credentials.options, method, headers };
-    if (!this.proxied) opts.agent = this.pooledAgent(opts);
-    const transport = url.protocol === 'http:' ? http : https;
+    // The pooled agent carries the TLS material; keeping it out of the request options matters:
+    // Node builds the agent's pool key from them and would stringify the PEMs on every request.
+    const opts: https.RequestOptions = this.proxied
+      ? { ...this.endpoint, ...credentials.options, path, method, headers }
+      : { ...this.endpoint, path, method, headers, agent: this.pooledAgent(credentials.options) };
+    const transport = this.server.protocol === 'http:' ? http : https;
     this.count(method);
 
     return new Promise<http.IncomingMessage>((resolve, reject) => {
@@ -253,13 +266,20 @@ export class RestClient {
         reject(new KubeTransportError(method, req.path, req.signal.reason));
         return;
       }
-      const onAbort = () => r.destroy(new KubeTransportError(method, req.path, req.signal?.reason));
-      const r = transport.request(url, opts, resolve);
+      let response: http.IncomingMessage | undefined;
+      // Once the response has begun, its reader must see the reason too, not just a closed stream.
+      const fail = (err: KubeTransportError) => {
+        response?.destroy(err);
+        r.destroy(err);
+      };
+      const onAbort = () => fail(new KubeTransportError(method, req.path, req.signal?.reason));
+      const r = transport.request(opts, (res) => {
+        response = res;
+        resolve(res);
+      });
       if (timeoutMs > 0) {
         r.setTimeout(timeoutMs, () =>
-          r.destroy(
-            new KubeTransportError(method, req.path, new Error(`no data for ${timeoutMs} ms`)),
-          ),
+          fail(new KubeTransportError(method, req.path, new Error(`no data for ${timeoutMs} ms`))),
         );
       }
       req.signal?.addEventListener('abort', onAbort, { once: true });
@@ -303,8 +323,22 @@ export class RestClient {
   }
 }
 
+/** `?k=v&...` for the defined members of `query`, or "" when there are none. */
+function queryString(query: RestRequest['query']): string {
+  let text = '';
+  for (const key in query) {
+    const value = query[key];
+    if (value === undefined) continue;
+    text += `${text === '' ? '?' : '&'}${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`;
+  }
+  return text;
+}
+
+/** `base` (the server URL's path, without trailing slashes) joined with an API path. */
 function joinPath(base: string, path: string): string {
-  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+  return path.startsWith('/') && !path.startsWith('//')
+    ? base + path
+    : `${base}/${path.replace(/^\/+/, '')}`;
 }
 
 /** TLS settings of the kubeconfig, without undefined members (they would override Node's defaults). */
@@ -331,16 +365,27 @@ function headerStrings(headers: http.OutgoingHttpHeaders | readonly string[] | u
   return out;
 }
 
-async function readBody(res: http.IncomingMessage, req: RestRequest): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  try {
-    for await (const chunk of res) chunks.push(chunk as Buffer);
-  } catch (err) {
-    throw err instanceof KubeTransportError
-      ? err
-      : new KubeTransportError(req.method ?? 'GET', req.path, err);
-  }
-  return Buffer.concat(chunks);
+// 'data' events rather than `for await`: an async iterator costs promises per chunk, and this runs
+// for every request.
+function readBody(res: http.IncomingMessage, req: RestRequest): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    const fail = (err: unknown) =>
+      reject(
+        err instanceof KubeTransportError
+          ? err
+          : new KubeTransportError(req.method ?? 'GET', req.path, err),
+      );
+    res.once('error', fail);
+    // A response cut off mid-body (socket destroyed, request aborted) may close without an error.
+    res.once('close', () => {
+      if (!res.complete) {
+        fail(res.errored ?? new Error('connection closed before the response was complete'));
+      }
+    });
+  });
 }
 
 function retryAfterMs(header: string | undefined, status: KubeStatus | undefined): number {

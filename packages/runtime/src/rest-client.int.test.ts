@@ -1,0 +1,67 @@
+import { useTestNamespace } from '@lynq/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
+import { KubeApiError, KubeTransportError } from './errors.js';
+import { Kinds, resourcePath, type KubeObject } from './resource.js';
+import { RestClient } from './rest-client.js';
+import { configMap, createConfigMap } from './testdata/kube.js';
+
+const ns = useTestNamespace({ prefix: 'runtime-rest' });
+const clients: RestClient[] = [];
+afterAll(() => {
+  for (const c of clients) c.close();
+});
+
+function client(): RestClient {
+  const c = new RestClient(ns.kubeConfig);
+  clients.push(c);
+  return c;
+}
+
+interface List {
+  items: KubeObject[];
+}
+
+describe('RestClient against kube-apiserver', () => {
+  it('sends queries encoded, parses answers and counts requests by method', async () => {
+    const c = client();
+    await createConfigMap(c, configMap(ns.name, 'blue', {}, { color: 'blue' }));
+    await createConfigMap(c, configMap(ns.name, 'red', {}, { color: 'red' }));
+    const path = resourcePath(Kinds.ConfigMap, ns.name);
+    // Spaces, commas and "!=" must reach the server intact.
+    const notRed = await c.request<List>({ path, query: { labelSelector: 'color, color != red' } });
+    expect(notRed.items.map((i) => i.metadata.name)).toEqual(['blue']);
+    const none = await c.request<List>({
+      path,
+      query: { labelSelector: 'color=blue', fieldSelector: 'metadata.name=red', limit: undefined },
+    });
+    expect(none.items).toEqual([]);
+    expect(c.stats()).toMatchObject({ total: 4, writes: 2, byMethod: { GET: 2, POST: 2 } });
+  });
+
+  it('turns an error status into KubeApiError with the Status reason', async () => {
+    const err: unknown = await client()
+      .request({ path: resourcePath(Kinds.ConfigMap, ns.name, 'absent') })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KubeApiError);
+    expect(err).toMatchObject({ status: 404, reason: 'NotFound' });
+  });
+
+  it('rejects with KubeTransportError when the body stops arriving, and when aborted', async () => {
+    const c = client();
+    const watch = {
+      path: resourcePath(Kinds.ConfigMap, ns.name),
+      // Nothing matches, so after its status line the server sends nothing until the watch ends.
+      query: { watch: 'true', timeoutSeconds: 60, labelSelector: 'nothing=matches' },
+    };
+    const silent: unknown = await c.send({ ...watch, timeoutMs: 1500 }).catch((e: unknown) => e);
+    expect(silent).toBeInstanceOf(KubeTransportError);
+    expect((silent as Error).message).toContain('no data for 1500 ms');
+
+    const controller = new AbortController();
+    const pending = c.send({ ...watch, signal: controller.signal }).catch((e: unknown) => e);
+    controller.abort(new Error('the test aborts'));
+    const aborted: unknown = await pending;
+    expect(aborted).toBeInstanceOf(KubeTransportError);
+    expect((aborted as Error).message).toContain('the test aborts');
+  });
+});
