@@ -1,7 +1,7 @@
 // TLS against a real MariaDB that speaks it: a throwaway server started by this file (the
 // machine's MariaDB has TLS disabled), with a CA and a server certificate made by openssl.
 import type { DatabaseTls, TlsMode } from '@lynq/api';
-import { DatasourceError, type Datasource, type FetchResult } from '@lynq/datasource';
+import { datasourceRejection, type Datasource, type FetchResult } from '@lynq/datasource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMysqlDatasource } from './mysql-datasource.js';
 import { mysqlContext } from './testing/fixtures.js';
@@ -64,15 +64,7 @@ async function datasource(
 
 const fetch = (ds: Datasource) => ds.fetchRows(AbortSignal.timeout(15_000));
 
-async function failure(promise: Promise<unknown>): Promise<DatasourceError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(DatasourceError);
-    return err as DatasourceError;
-  }
-  throw new Error('expected the fetch to fail');
-}
+const failure = datasourceRejection;
 
 const rowsOf = (result: FetchResult) => [...result.rows].sort((a, b) => (a.uid < b.uid ? -1 : 1));
 

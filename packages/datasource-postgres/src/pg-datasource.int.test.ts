@@ -3,7 +3,7 @@ import { createServer, type Socket } from 'node:net';
 import {
   ACTIVATE_TRUTHY,
   assertDatasourceConformance,
-  DatasourceError,
+  datasourceRejection,
   DatasourceRegistry,
   type ChangeEvent,
   type Datasource,
@@ -47,15 +47,7 @@ async function datasource(table: string, options: ContextOptions = {}): Promise<
 
 const fetch = (ds: Datasource) => ds.fetchRows(new AbortController().signal);
 
-async function failure(promise: Promise<unknown>): Promise<DatasourceError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(DatasourceError);
-    return err as DatasourceError;
-  }
-  throw new Error('expected the fetch to fail');
-}
+const failure = datasourceRejection;
 
 const byUid = (result: FetchResult) => Object.fromEntries(result.rows.map((r) => [r.uid, r]));
 

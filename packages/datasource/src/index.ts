@@ -58,4 +58,8 @@ export {
   type DriverErrorContext,
 } from './driver-errors.js';
 export { hubKey, constructDatasource, resolveLimits } from './construct-datasource.js';
-export { testDatasourceContext, type TestContextOptions } from './test-context.js';
+export {
+  datasourceRejection,
+  testDatasourceContext,
+  type TestContextOptions,
+} from './test-context.js';

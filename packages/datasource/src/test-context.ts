@@ -1,5 +1,6 @@
 import type { ValueMappings } from '@lynq/api';
 import type { DatasourceContext, DatasourceLimits } from './contract.js';
+import { DatasourceError } from './errors.js';
 
 /** The parts of a DatasourceContext a driver's tests vary. */
 export interface TestContextOptions {
@@ -32,4 +33,18 @@ export function testDatasourceContext(
         : Promise.resolve(value);
     },
   };
+}
+
+/**
+ * The DatasourceError that `promise` rejects with, for tests of failure cases. Rethrows any other
+ * rejection, and throws when the promise resolves instead.
+ */
+export async function datasourceRejection(promise: Promise<unknown>): Promise<DatasourceError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof DatasourceError) return err;
+    throw err;
+  }
+  throw new Error('expected a DatasourceError, but the promise resolved');
 }
