@@ -32,6 +32,11 @@ describe('planColumns', () => {
       'spec.valueMappings.uid, spec.extraValueMappings.v: column name is empty',
     );
   });
+  it('rejects column names that are not strings, naming the mapping', () => {
+    expect(() => planColumns({ activate: 'a' } as never, { v: 5 as unknown as string })).toThrow(
+      'spec.valueMappings.uid: column name must be a string, got nothing; spec.extraValueMappings.v: column name must be a string, got 5',
+    );
+  });
   it('names the column and the mapping in unknown-column errors', () => {
     const plan = planColumns({ uid: 'id', activate: 'on' }, { planId: 'plan', tier: 'Tier' });
     const err = unknownColumnError(plan, ['plan'], 'test.tenants');

@@ -1,4 +1,5 @@
 import type { ValueMappings } from '@lynq/api';
+import { describeConfigValue } from './config-values.js';
 import { DatasourceError } from './errors.js';
 
 /**
@@ -23,24 +24,41 @@ const exact = (a: string, b: string) => a === b;
 
 /**
  * Builds the plan for `spec.valueMappings` and `spec.extraValueMappings`. Two mappings may name
- * the same column; it is read once. Throws INVALID_CONFIG for an empty column name.
+ * the same column; it is read once. Variable names are ordinary keys, `__proto__` included
+ * (read with Object.entries, never through the prototype chain). Throws INVALID_CONFIG for a
+ * column name that is empty or not a string.
  */
 export function planColumns(
   valueMappings: ValueMappings,
   extraValueMappings: Record<string, string> = {},
 ): ColumnPlan {
-  const refs: [field: string, column: string][] = [
-    ['spec.valueMappings.uid', valueMappings.uid],
-    ['spec.valueMappings.activate', valueMappings.activate],
+  // A caller may pass anything despite the types (plain JavaScript, an unvalidated object).
+  const mappings = (valueMappings ?? {}) as Partial<Record<keyof ValueMappings, unknown>>;
+  const refs: [field: string, column: unknown][] = [
+    ['spec.valueMappings.uid', mappings.uid],
+    ['spec.valueMappings.activate', mappings.activate],
   ];
-  if (valueMappings.hostOrUrl !== undefined) {
-    refs.push(['spec.valueMappings.hostOrUrl', valueMappings.hostOrUrl]);
+  if (mappings.hostOrUrl !== undefined) {
+    refs.push(['spec.valueMappings.hostOrUrl', mappings.hostOrUrl]);
   }
-  const variables = Object.keys(extraValueMappings).sort();
-  for (const variable of variables) {
-    refs.push([`spec.extraValueMappings.${variable}`, extraValueMappings[variable]!]);
+  const extraEntries = Object.entries(extraValueMappings as Record<string, unknown>).sort(
+    ([a], [b]) => (a < b ? -1 : a > b ? 1 : 0),
+  );
+  for (const [variable, column] of extraEntries) {
+    refs.push([`spec.extraValueMappings.${variable}`, column]);
   }
-  const bad = refs.filter(([, column]) => column.length === 0);
+  const notText = refs.filter(([, column]) => typeof column !== 'string');
+  if (notText.length > 0) {
+    throw new DatasourceError({
+      code: 'INVALID_CONFIG',
+      message: notText
+        .map(([f, c]) => `${f}: column name must be a string, got ${describeConfigValue(c)}`)
+        .join('; '),
+      fields: notText.map(([f]) => f),
+    });
+  }
+  const named = refs as [field: string, column: string][];
+  const bad = named.filter(([, column]) => column.length === 0);
   if (bad.length > 0) {
     throw new DatasourceError({
       code: 'INVALID_CONFIG',
@@ -58,7 +76,7 @@ export function planColumns(
   const activateIndex = indexOf(valueMappings.activate);
   const hostOrUrlIndex =
     valueMappings.hostOrUrl === undefined ? undefined : indexOf(valueMappings.hostOrUrl);
-  const extras = variables.map((v) => [v, indexOf(extraValueMappings[v]!)] as const);
+  const extras = extraEntries.map(([v, column]) => [v, indexOf(column as string)] as const);
   return {
     columns,
     uidIndex,
@@ -66,7 +84,7 @@ export function planColumns(
     hostOrUrlIndex,
     extras,
     uidColumn: valueMappings.uid,
-    fieldsOf: (column, same = exact) => refs.filter(([, c]) => same(c, column)).map(([f]) => f),
+    fieldsOf: (column, same = exact) => named.filter(([, c]) => same(c, column)).map(([f]) => f),
   };
 }
 

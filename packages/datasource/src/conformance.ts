@@ -9,6 +9,7 @@ import type {
 import { DatasourceError, describeCause, isDatasourceError } from './errors.js';
 import { DatasourceRegistry, datasourceShapeProblems } from './registry.js';
 import { isActive } from './values.js';
+import type { RowProblem } from './row-collector.js';
 
 export interface ConformanceOptions {
   plugin: DatasourcePlugin;
@@ -351,8 +352,7 @@ export function resultProblems(
   let counted = 0;
   problems.forEach((p, i) => {
     const at = `problems[${i}]`;
-    if (p.code !== 'EMPTY_UID' && p.code !== 'DUPLICATE_UID')
-      out.push(`${at}.code ${JSON.stringify(p.code)} is unknown`);
+    if (!PROBLEM_CODES.has(p.code)) out.push(`${at}.code ${JSON.stringify(p.code)} is unknown`);
     if (typeof p.uid !== 'string') out.push(`${at}.uid is not a string`);
     if (!Number.isInteger(p.count) || p.count < 1)
       out.push(`${at}.count is not a positive integer`);
@@ -370,6 +370,12 @@ export function resultProblems(
   }
   return out;
 }
+
+const PROBLEM_CODES: ReadonlySet<string> = new Set<RowProblem['code']>([
+  'EMPTY_UID',
+  'DUPLICATE_UID',
+  'INVALID_UID_ENCODING',
+]);
 
 type Outcome<T> =
   | { kind: 'resolved'; value: T; error?: undefined }

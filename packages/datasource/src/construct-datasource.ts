@@ -1,4 +1,12 @@
-import type { Datasource, DatasourceContext, DatasourceLimits } from './contract.js';
+import {
+  DEFAULT_RESULT_LIMITS,
+  type ConnectionLimits,
+  type Datasource,
+  type DatasourceContext,
+  type DatasourceLimits,
+  type ResultLimits,
+} from './contract.js';
+import { describeConfigValue } from './config-values.js';
 import { DatasourceError } from './errors.js';
 
 /** The hub of a context as `namespace/name`, the form every DatasourceError carries. */
@@ -19,24 +27,28 @@ export function constructDatasource(build: () => Datasource): Promise<Datasource
 }
 
 /**
- * `defaults` overridden by the operator's `limits`; every limit must be a positive integer, or
- * INVALID_CONFIG naming it.
+ * `defaults` (the driver's connection limits) and DEFAULT_RESULT_LIMITS, overridden by the
+ * operator's `limits` (undefined entries keep the default); every limit must be a positive
+ * integer, or INVALID_CONFIG naming it and what it got.
  */
-export function resolveLimits<L extends Required<DatasourceLimits>>(
+export function resolveLimits<L extends ConnectionLimits>(
   defaults: L,
   limits: DatasourceLimits | undefined,
   init: { hub: string; type: string },
-): L {
-  const resolved: L = { ...defaults, ...limits };
+): L & ResultLimits {
+  const resolved: Record<string, unknown> = { ...DEFAULT_RESULT_LIMITS, ...defaults };
+  for (const [name, value] of Object.entries(limits ?? {})) {
+    if (value !== undefined) resolved[name] = value;
+  }
   // A caller may pass a non-number despite the type (plain JavaScript, a bad flag parser).
-  for (const [name, value] of Object.entries(resolved) as [string, unknown][]) {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+  for (const [name, value] of Object.entries(resolved)) {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
       throw new DatasourceError({
         code: 'INVALID_CONFIG',
-        message: `datasource limit ${name} must be a positive integer, got ${String(value)}`,
+        message: `datasource limit ${name} must be a positive integer, got ${describeConfigValue(value)}`,
         ...init,
       });
     }
   }
-  return resolved;
+  return resolved as L & ResultLimits;
 }

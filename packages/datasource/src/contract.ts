@@ -16,9 +16,38 @@ export interface DatasourceLimits {
   poolSize?: number;
   /** Time allowed to open a connection, in milliseconds. Default 5000. */
   connectTimeoutMs?: number;
-  /** Time allowed for one fetch query, in milliseconds. Default 30000. */
+  /**
+   * Time a fetch may go without progress, in milliseconds: until the first row arrives, and then
+   * between two rows (reset on each row). A result that keeps streaming is never cut off;
+   * a query that stalls fails with TIMEOUT and is cancelled on the server. Default 30000.
+   */
   queryTimeoutMs?: number;
+  /**
+   * Most rows one fetch may read (every row, including those reported in `problems`). Above
+   * it the fetch fails whole with RESULT_TOO_LARGE. Default 100000 (`DEFAULT_RESULT_LIMITS`).
+   */
+  maxRows?: number;
+  /**
+   * Most bytes of values one fetch may read (the UTF-8 length of every value of the mapped
+   * columns). Above it the fetch fails whole with RESULT_TOO_LARGE, before the rest is read.
+   * Default 64 MiB (`DEFAULT_RESULT_LIMITS`).
+   */
+  maxResultBytes?: number;
 }
+
+/** The connection limits every SQL driver has a default for (the driver's own numbers). */
+export type ConnectionLimits = Required<
+  Pick<DatasourceLimits, 'poolSize' | 'connectTimeoutMs' | 'queryTimeoutMs'>
+>;
+
+/** The result-size limits, fully resolved. */
+export type ResultLimits = Required<Pick<DatasourceLimits, 'maxRows' | 'maxResultBytes'>>;
+
+/** Defaults of the result-size limits, the same for every driver. */
+export const DEFAULT_RESULT_LIMITS: Readonly<ResultLimits> = Object.freeze({
+  maxRows: 100_000,
+  maxResultBytes: 64 * 1024 * 1024,
+});
 
 /** Everything a datasource is created from. */
 export interface DatasourceContext {
@@ -86,6 +115,12 @@ export interface DatasourceHealth {
   consecutiveFailures: number;
   /** State of change notifications, when the datasource supports `watch`. */
   watch?: 'idle' | 'listening' | 'reconnecting' | 'stopped';
+  /**
+   * Why change notifications are not flowing, while `watch` is `reconnecting`: the last error of
+   * the watch connection (a DatasourceError code and message, no secrets) and how many attempts
+   * in a row failed. Cleared once the watch listens again.
+   */
+  watchError?: { code: string; message: string; at: string; consecutiveFailures: number };
 }
 
 /** A secret-free description for status, events and logs. */

@@ -24,6 +24,11 @@ export type DatasourceErrorCode =
   | 'CONNECTION_LOST'
   /** Any other error from the server or the plugin. */
   | 'QUERY_FAILED'
+  /**
+   * The result is over a limit (`maxRows`, `maxResultBytes`). The fetch fails whole, never with
+   * part of the rows; raising the limit or shrinking the table or view is the fix.
+   */
+  | 'RESULT_TOO_LARGE'
   /** The caller's AbortSignal fired. */
   | 'ABORTED'
   /** The datasource was closed. */

@@ -1,6 +1,7 @@
 import type { FetchResult } from './contract.js';
 import { DatasourceError, isDatasourceError, throwIfAborted } from './errors.js';
 import type { HealthTracker } from './health-tracker.js';
+import { combineSignals } from './signals.js';
 
 export interface FetchRunnerOptions {
   /** Hub as `namespace/name`. */
@@ -54,8 +55,11 @@ export class FetchRunner {
     throwIfAborted(signal, init);
     const closer = new AbortController();
     this.inFlight.add(closer);
+    // Not AbortSignal.any: on Node 20 it retains each derived signal on the caller's signal,
+    // which the operator keeps for its whole life.
+    const combined = combineSignals([signal, closer.signal]);
     try {
-      const result = await query(AbortSignal.any([signal, closer.signal]));
+      const result = await query(combined.signal);
       health.succeeded();
       return result;
     } catch (err) {
@@ -73,6 +77,7 @@ export class FetchRunner {
       if (RECONNECT_CODES.has(error.code)) this.options.dropConnections();
       throw error;
     } finally {
+      combined.dispose();
       this.inFlight.delete(closer);
     }
   }

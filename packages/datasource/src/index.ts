@@ -12,6 +12,9 @@ export {
   type Unsubscribe,
   type DatasourceDescription,
   type DatasourceHealth,
+  type ConnectionLimits,
+  type ResultLimits,
+  DEFAULT_RESULT_LIMITS,
 } from './contract.js';
 export {
   DatasourceError,
@@ -22,9 +25,23 @@ export {
   throwIfAborted,
   describeCause,
 } from './errors.js';
-export { ACTIVATE_TRUTHY, isActive, toLynqString, sqlDateTimeToGo } from './values.js';
+export {
+  ACTIVATE_TRUTHY,
+  isActive,
+  toLynqString,
+  toLynqValue,
+  sqlDateTimeToGo,
+  decodeUtf8,
+  InvalidUtf8,
+  type RowValue,
+} from './values.js';
 export { planColumns, unknownColumnError, type ColumnPlan } from './column-plan.js';
-export { RowCollector, normaliseRecords, type RowProblem } from './row-collector.js';
+export {
+  RowCollector,
+  normaliseRecords,
+  type RowProblem,
+  type RowCollectorOptions,
+} from './row-collector.js';
 export {
   quoteIdentifier,
   identifierProblem,
@@ -50,6 +67,15 @@ export {
 export { resolveSecretOrFail } from './secrets.js';
 export { abortable } from './abortable.js';
 export { FetchRunner, type FetchRunnerOptions } from './fetch-runner.js';
+export { combineSignals, type CombinedSignal } from './signals.js';
+export { InactivityTimer, queryTimeoutError } from './inactivity-timer.js';
+export {
+  checkSourceSection,
+  describeConfigValue,
+  invalidConfigError,
+  type ConfigErrorInit,
+  type SourceFieldRule,
+} from './config-values.js';
 export { resolveTls, type ResolvedTls } from './resolve-tls.js';
 export {
   CONNECT_ERROR_CODES,

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { planColumns } from './column-plan.js';
+import { DEFAULT_RESULT_LIMITS } from './contract.js';
 import { DatasourceError } from './errors.js';
 import { RowCollector, normaliseRecords } from './row-collector.js';
+import { InvalidUtf8 } from './values.js';
 
 const plan = planColumns({ uid: 'id', activate: 'on', hostOrUrl: 'url' }, { plan: 'p' });
 
@@ -125,5 +127,143 @@ describe('normaliseRecords', () => {
     expect((error as DatasourceError).message).toBe(
       'column "p" (spec.extraValueMappings.plan) does not exist in table file.csv',
     );
+  });
+});
+
+describe('RowCollector: uids that are not valid UTF-8', () => {
+  const bytes = (hex: string) => new InvalidUtf8(Buffer.from(hex, 'hex'));
+
+  it('reports each one by its bytes and rows, without blocking the genuine "acme\\uFFFD"', () => {
+    const c = new RowCollector(plan);
+    c.add([bytes('61636d65ff'), '1', null, null]); // acme + 0xFF
+    c.add([bytes('61636d65fe'), '1', null, null]); // acme + 0xFE: another byte string
+    c.add(['acme\uFFFD', '1', null, null]); // what a lossy decoder would have made of both
+    c.add([bytes('61636d65ff'), '0', null, null]);
+    const result = c.finish();
+    expect(result.rows).toEqual([
+      { uid: 'acme\uFFFD', activate: '1', active: true, hostOrUrl: '', extras: { plan: '' } },
+    ]);
+    expect(result.totalRows).toBe(4);
+    expect(result.problems).toEqual([
+      {
+        code: 'INVALID_UID_ENCODING',
+        uid: '\\x61636d65ff',
+        count: 2,
+        rowNumbers: [1, 4],
+        message:
+          '2 rows have a uid in column "id" that is not valid UTF-8 (bytes \\x61636d65ff; rows 1, 4); skipped',
+      },
+      {
+        code: 'INVALID_UID_ENCODING',
+        uid: '\\x61636d65fe',
+        count: 1,
+        rowNumbers: [2],
+        message:
+          '1 row has a uid in column "id" that is not valid UTF-8 (bytes \\x61636d65fe; row 2); skipped',
+      },
+    ]);
+  });
+
+  it('uses other columns with U+FFFD for the bad bytes (never active by accident)', () => {
+    const c = new RowCollector(plan);
+    c.add(['a', bytes('31ff'), bytes('68ff'), bytes('ff')]);
+    expect(c.finish().rows).toEqual([
+      {
+        uid: 'a',
+        activate: '1\uFFFD',
+        active: false,
+        hostOrUrl: 'h\uFFFD',
+        extras: { plan: '\uFFFD' },
+      },
+    ]);
+  });
+
+  it('comes from bytes through normaliseRecords', () => {
+    const result = normaliseRecords(
+      [
+        { id: Buffer.from('61636d65ff', 'hex'), on: '1', url: '', p: '' },
+        { id: Buffer.from('acme\uFFFD'), on: '1', url: '', p: '' },
+      ],
+      plan,
+      { table: 'file.csv' },
+    );
+    expect(result.rows.map((r) => r.uid)).toEqual(['acme\uFFFD']);
+    expect(result.problems.map((p) => [p.code, p.uid, p.rowNumbers])).toEqual([
+      ['INVALID_UID_ENCODING', '\\x61636d65ff', [1]],
+    ]);
+  });
+});
+
+describe('RowCollector: variables named like Object.prototype members', () => {
+  it('keeps a variable named __proto__ (and constructor) as an ordinary extra', () => {
+    const extra = JSON.parse(
+      '{"__proto__": "plan", "constructor": "c", "toString": "t"}',
+    ) as Record<string, string>;
+    const protoPlan = planColumns({ uid: 'id', activate: 'on' }, extra);
+    expect(protoPlan.columns).toEqual(['id', 'on', 'plan', 'c', 't']);
+    const c = new RowCollector(protoPlan);
+    c.add(['a', '1', 'gold', 'k', 's']);
+    const [row] = c.finish().rows;
+    expect(Object.keys(row!.extras)).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(Object.getOwnPropertyDescriptor(row!.extras, '__proto__')?.value).toBe('gold');
+    expect(row!.extras['constructor']).toBe('k');
+    expect(JSON.stringify(row!.extras)).toBe(
+      '{"__proto__":"gold","constructor":"k","toString":"s"}',
+    );
+    expect(({} as Record<string, unknown>)['gold']).toBeUndefined();
+  });
+});
+
+describe('RowCollector: result-size limits', () => {
+  const small = planColumns({ uid: 'id', activate: 'on' });
+  const where = { hub: 'ns/hub', type: 'postgresql', source: 'public.tenants' };
+
+  it('fails on the row past maxRows, counting rows with problems too', () => {
+    const c = new RowCollector(small, { ...where, limits: { maxRows: 3 } });
+    c.add(['a', '1']);
+    c.add([null, '1']);
+    c.add(['a', '1']);
+    let error: unknown;
+    try {
+      c.add(['b', '1']);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(DatasourceError);
+    expect(error).toMatchObject({
+      code: 'RESULT_TOO_LARGE',
+      retryable: false,
+      hub: 'ns/hub',
+      type: 'postgresql',
+      message:
+        "hub ns/hub: public.tenants has more than 3 rows (datasource limit maxRows = 3); the fetch failed and no rows were used. Raise maxRows in the operator's datasource limits, or select fewer rows or smaller values (e.g. through a view)",
+    });
+  });
+
+  it('fails as soon as the values read pass maxResultBytes', () => {
+    const c = new RowCollector(small, { ...where, limits: { maxResultBytes: 2048 } });
+    const big = 'x'.repeat(1000);
+    c.add(['a', big]); // 1001 bytes
+    c.add(['b', big]); // 2002 bytes
+    // 31 characters but 61 bytes: counted in UTF-8, it passes the limit.
+    expect(() => c.add(['c', 'é'.repeat(30)])).toThrow(
+      'hub ns/hub: public.tenants holds more than 2 KiB in its first 3 rows (datasource limit maxResultBytes = 2048)',
+    );
+  });
+
+  it('applies the defaults when no limits are given', () => {
+    const c = new RowCollector(small);
+    for (let i = 0; i < DEFAULT_RESULT_LIMITS.maxRows; i++) c.add([`u${i}`, '1']);
+    expect(() => c.add(['one-more', '1'])).toThrow(
+      expect.objectContaining({ code: 'RESULT_TOO_LARGE' }),
+    );
+  });
+
+  it('caps normaliseRecords with the limits it is given', () => {
+    const records = Array.from({ length: 5 }, (_, i) => ({ id: `u${i}`, on: '1' }));
+    expect(() =>
+      normaliseRecords(records, small, { table: 'file.csv', limits: { maxRows: 4 } }),
+    ).toThrow('file.csv has more than 4 rows');
+    expect(normaliseRecords(records, small, { table: 'file.csv' }).rows).toHaveLength(5);
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ACTIVATE_TRUTHY, isActive, sqlDateTimeToGo, toLynqString } from './values.js';
+import {
+  ACTIVATE_TRUTHY,
+  isActive,
+  sqlDateTimeToGo,
+  toLynqString,
+  decodeUtf8,
+  InvalidUtf8,
+  toLynqValue,
+} from './values.js';
 
 describe('isActive', () => {
   it('accepts exactly the truthy set of Lynq', () => {
@@ -57,5 +65,20 @@ describe('toLynqString', () => {
     expect(toLynqString(new Date(Date.UTC(2024, 4, 1)))).toBe('2024-05-01T00:00:00Z');
     expect(toLynqString(Buffer.from('héllo'))).toBe('héllo');
     expect(toLynqString({ a: 1, b: [true] })).toBe('{"a":1,"b":[true]}');
+  });
+});
+
+describe('decodeUtf8 and toLynqValue', () => {
+  it('decodes valid UTF-8 and keeps invalid bytes recognisable', () => {
+    expect(decodeUtf8(Buffer.from('héllo'))).toBe('héllo');
+    expect(decodeUtf8(Buffer.from('acme\uFFFD'))).toBe('acme\uFFFD'); // a genuine U+FFFD is valid
+    const bad = decodeUtf8(Buffer.from('61636d65ff', 'hex'));
+    expect(bad).toBeInstanceOf(InvalidUtf8);
+    expect((bad as InvalidUtf8).text).toBe('acme\uFFFD');
+    expect((bad as InvalidUtf8).hex()).toBe('61636d65ff');
+    expect(decodeUtf8(Buffer.from('efbbbf61', 'hex'))).toBe('\uFEFFa'); // a BOM is data
+    expect(toLynqValue(Buffer.from('c3', 'hex'))).toBeInstanceOf(InvalidUtf8);
+    expect(toLynqValue(7)).toBe('7');
+    expect(toLynqValue(null)).toBeNull();
   });
 });

@@ -56,10 +56,54 @@ function fraction(digits: string): string {
 }
 
 /**
+ * Text whose bytes are not valid UTF-8, as a driver hands it to RowCollector: a uid like this is
+ * reported as an INVALID_UID_ENCODING problem instead of becoming a different string. In any
+ * other column `text` (bad bytes as U+FFFD) is used.
+ */
+export class InvalidUtf8 {
+  /** `bytes` decoded with U+FFFD for each invalid sequence. */
+  readonly text: string;
+
+  constructor(readonly bytes: Uint8Array) {
+    this.text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  }
+
+  /** The bytes as hex (`61636d65ff`), for problem reports. */
+  hex(): string {
+    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength).toString(
+      'hex',
+    );
+  }
+}
+
+/** A value a driver passes to RowCollector: text, SQL NULL, or bytes that are not UTF-8. */
+export type RowValue = string | null | InvalidUtf8;
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Decodes bytes as UTF-8, or returns InvalidUtf8 when they are not valid UTF-8. */
+export function decodeUtf8(bytes: Uint8Array): string | InvalidUtf8 {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return new InvalidUtf8(bytes); // fatal decoding throws only for invalid input
+  }
+}
+
+/**
+ * Like `toLynqString`, but bytes that are not valid UTF-8 stay recognisable as InvalidUtf8, so
+ * RowCollector can report such a uid instead of reading a different one.
+ */
+export function toLynqValue(value: unknown): RowValue {
+  if (value instanceof Uint8Array) return decodeUtf8(value);
+  return toLynqString(value);
+}
+
+/**
  * Turns a value a plugin read into the string Lynq would see, or null for SQL NULL/absent:
  * strings as they are; numbers and bigints in decimal; booleans `true`/`false` (Go's
- * strconv.FormatBool); Dates as Go's RFC 3339 text in UTC; bytes decoded as UTF-8; anything else
- * as JSON.
+ * strconv.FormatBool); Dates as Go's RFC 3339 text in UTC; bytes decoded as UTF-8 (invalid
+ * sequences as U+FFFD; `toLynqValue` keeps them recognisable); anything else as JSON.
  */
 export function toLynqString(value: unknown): string | null {
   if (value === null || value === undefined) return null;
