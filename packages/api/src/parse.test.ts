@@ -124,7 +124,7 @@ describe('parse entry points', () => {
         },
       }),
     );
-    expect(node.spec.deployments?.[0]?.timeoutSeconds).toBe(300);
+    expect(node.spec?.deployments?.[0]?.timeoutSeconds).toBe(300);
     expect(node.status?.appliedResourceRefs?.[0]?.apiVersion).toBe('apps/v1');
   });
 });

@@ -1,9 +1,11 @@
 import { parseAllDocuments } from 'yaml';
+import { crdSchemaOf } from './crd/generate.js';
 import { applyFormDefaults, applyHubDefaults } from './defaults.js';
 import { LynqValidationError, type FieldIssue, type ValidationResult } from './issues.js';
 import type { LynqForm } from './schemas/form.js';
 import type { LynqHub } from './schemas/hub.js';
 import type { LynqNode } from './schemas/node.js';
+import { pruneNulls, type PruneSchema } from './prune-nulls.js';
 import {
   validateForm,
   validateHub,
@@ -49,6 +51,18 @@ export function readDocument(input: unknown): { value?: unknown; errors: FieldIs
   return { value: doc.toJS({ maxAliasCount: 100 }), errors: [] };
 }
 
+/**
+ * Removes the nulls the API server would prune (see pruneNulls) using the kind's CRD schema, plus
+ * those of top-level metadata fields (`labels:` left empty), which the server reads as absent too.
+ */
+export function pruneApiNulls(value: unknown, kind: string): unknown {
+  const root = crdSchemaOf(kind) as PruneSchema;
+  return pruneNulls(value, {
+    ...root,
+    properties: { ...root.properties, metadata: { additionalProperties: {} } },
+  });
+}
+
 function finish<T>(raw: unknown, kind: string, validation: ValidationResult<T>): ParseResult<T> {
   const object = describeObject(raw, kind);
   return validation.valid && validation.value !== undefined
@@ -64,7 +78,7 @@ function readFailed(kind: string, errors: FieldIssue[]): ParseResult<never> {
 export function parseHub(input: unknown, options: ValidateHubOptions = {}): ParseResult<LynqHub> {
   const { value, errors } = readDocument(input);
   if (errors.length) return readFailed('LynqHub', errors);
-  const defaulted = applyHubDefaults(value);
+  const defaulted = applyHubDefaults(pruneApiNulls(value, 'LynqHub'));
   return finish(value, 'LynqHub', validateHub(defaulted, options));
 }
 
@@ -75,15 +89,18 @@ export function parseForm(
 ): ParseResult<LynqForm> {
   const { value, errors } = readDocument(input);
   if (errors.length) return readFailed('LynqForm', errors);
-  const defaulted = applyFormDefaults(value);
+  const defaulted = applyFormDefaults(pruneApiNulls(value, 'LynqForm'));
   return finish(value, 'LynqForm', validateForm(defaulted, options));
 }
 
-/** YAML/JSON text or an object → a validated LynqNode, or every error found. */
+/**
+ * YAML/JSON text or an object → a validated LynqNode, or every error found. A node whose `spec`
+ * is absent or empty (`spec:` in YAML) is valid, with a warning: it has nothing to render.
+ */
 export function parseNode(input: unknown): ParseResult<LynqNode> {
   const { value, errors } = readDocument(input);
   if (errors.length) return readFailed('LynqNode', errors);
-  return finish(value, 'LynqNode', validateNode(value));
+  return finish(value, 'LynqNode', validateNode(pruneApiNulls(value, 'LynqNode')));
 }
 
 /** The value of a successful parse, or a LynqValidationError listing every issue. */

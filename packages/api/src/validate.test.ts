@@ -176,6 +176,39 @@ const hubCases: Case[] = [
     message: 'is required',
   },
   {
+    name: 'password ref with an empty Secret name',
+    object: set(hub(), 'spec.source.mysql.passwordRef', { name: '', key: 'password' }),
+    path: 'spec.source.mysql.passwordRef.name',
+    message: 'must name a Secret (an empty name can never be read)',
+  },
+  {
+    name: 'password ref with an empty key',
+    object: set(hub(), 'spec.source.mysql.passwordRef', { name: 's', key: '' }),
+    path: 'spec.source.mysql.passwordRef.key',
+    message: 'must name a key of the Secret (an empty key can never be read)',
+  },
+  {
+    name: 'TLS CA ref with an empty Secret name',
+    object: set(hub(), 'spec.source.mysql.tls', {
+      mode: 'verify-ca',
+      caSecretRef: { name: '', key: 'ca.crt' },
+    }),
+    path: 'spec.source.mysql.tls.caSecretRef.name',
+    message: 'must name a Secret (an empty name can never be read)',
+  },
+  {
+    name: 'extra mapping __proto__ that is not a string',
+    object: set(hub(), 'spec.extraValueMappings', JSON.parse('{"__proto__": 3}') as Json),
+    path: 'spec.extraValueMappings.__proto__',
+    message: 'must be a string (got 3)',
+  },
+  {
+    name: 'extra mappings that are not a map',
+    object: set(hub(), 'spec.extraValueMappings', ['plan']),
+    path: 'spec.extraValueMappings',
+    message: 'must be an object (got a list)',
+  },
+  {
     name: 'deletion guard over 100%',
     object: set(hub(), 'spec.deletionGuard', { maxDeletePercent: 101 }),
     path: 'spec.deletionGuard.maxDeletePercent',

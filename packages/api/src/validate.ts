@@ -116,6 +116,28 @@ export function validateHub(
       message: 'must be greater than 0 (a zero interval would never resync)',
     });
 
+  // The CRD accepts empty Secret names and keys, as Lynq's does; no Secret can be read with one.
+  for (const block of BUILTIN_SOURCE_TYPES) {
+    const config = source[block];
+    const refs = [
+      ['passwordRef', config?.passwordRef],
+      ['tls.caSecretRef', config?.tls?.caSecretRef],
+    ] as const;
+    for (const [field, ref] of refs) {
+      if (ref === undefined) continue;
+      if (ref.name === '')
+        errors.push({
+          path: `spec.source.${block}.${field}.name`,
+          message: 'must name a Secret (an empty name can never be read)',
+        });
+      if (ref.key === '')
+        errors.push({
+          path: `spec.source.${block}.${field}.key`,
+          message: 'must name a key of the Secret (an empty key can never be read)',
+        });
+    }
+  }
+
   const builtin = (BUILTIN_SOURCE_TYPES as readonly string[]).includes(source.type);
   for (const block of BUILTIN_SOURCE_TYPES) {
     if (source.type === block && source[block] === undefined)
@@ -229,13 +251,21 @@ export function validateForm(
   return result(form, errors, warnings);
 }
 
-/** Validates a LynqNode against its schema. */
+export const NODE_WITHOUT_SPEC =
+  'is absent: the node has no uid, form or resources, so there is nothing to render';
+
+/**
+ * Validates a LynqNode against its schema. A node without `spec` is valid (Lynq's CRD allows it)
+ * and gets a warning; a spec, when present, needs a uid and a templateRef.
+ */
 export function validateNode(input: unknown): ValidationResult<LynqNode> {
   const errors: FieldIssue[] = [];
-  if (!header(input, 'LynqNode', errors)) return result<LynqNode>(undefined, errors, []);
+  const warnings: FieldIssue[] = [];
+  if (!header(input, 'LynqNode', errors)) return result<LynqNode>(undefined, errors, warnings);
   const node = schemaCheck(LynqNode, input, errors);
-  if (node && !node.spec.uid) errors.push({ path: 'spec.uid', message: 'is required' });
-  if (node && !node.spec.templateRef)
+  if (node && node.spec === undefined) warnings.push({ path: 'spec', message: NODE_WITHOUT_SPEC });
+  if (node?.spec && !node.spec.uid) errors.push({ path: 'spec.uid', message: 'is required' });
+  if (node?.spec && !node.spec.templateRef)
     errors.push({ path: 'spec.templateRef', message: 'is required' });
-  return result(node, errors, []);
+  return result(node, errors, warnings);
 }

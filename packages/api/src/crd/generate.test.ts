@@ -103,38 +103,98 @@ describe('generated CRDs', () => {
     });
   });
 
-  it('have the status subresource and the printer columns of the reference', () => {
+  it('have the status subresource and Lynq’s printer columns: name, type, order, priority', () => {
     const columns = (kind: string) =>
-      (versionOf(kind).additionalPrinterColumns as { name: string }[]).map((c) => c.name);
+      (versionOf(kind).additionalPrinterColumns as Record<string, unknown>[]).map(
+        ({ name, type, jsonPath, priority }) => [name, type, jsonPath, priority ?? 0],
+      );
     expect(columns('LynqHub')).toEqual([
-      'Templates',
-      'Desired',
-      'Ready',
-      'Failed',
-      'Conditions',
-      'Age',
+      ['Templates', 'integer', '.status.referencingTemplates', 0],
+      ['Desired', 'integer', '.status.desired', 0],
+      ['Ready', 'integer', '.status.ready', 0],
+      ['Failed', 'integer', '.status.failed', 0],
+      ['Conditions', 'string', ".status.conditions[?(@.type=='Ready')].reason", 0],
+      ['Age', 'date', '.metadata.creationTimestamp', 0],
     ]);
     expect(columns('LynqForm')).toEqual([
-      'Hub',
-      'Total',
-      'Ready',
-      'Rollout',
-      'Updating',
-      'Applied',
-      'Age',
+      ['Hub', 'string', '.spec.hubId', 0],
+      ['Total', 'integer', '.status.totalNodes', 0],
+      ['Ready', 'integer', '.status.readyNodes', 0],
+      ['Rollout', 'string', '.status.rollout.phase', 0],
+      ['Updating', 'integer', '.status.rollout.updatingNodes', 0],
+      ['Applied', 'string', ".status.conditions[?(@.type=='Applied')].status", 0],
+      ['Age', 'date', '.metadata.creationTimestamp', 0],
     ]);
     expect(columns('LynqNode')).toEqual([
-      'UID',
-      'Form',
-      'Ready',
-      'Desired',
-      'Skipped',
-      'Conflicted',
-      'Conditions',
-      'Age',
+      ['UID', 'string', '.spec.uid', 0],
+      ['Form', 'string', '.spec.templateRef', 0],
+      ['Ready', 'integer', '.status.readyResources', 0],
+      ['Desired', 'integer', '.status.desiredResources', 0],
+      ['Skipped', 'integer', '.status.skippedResources', 0],
+      ['Conflicted', 'string', ".status.conditions[?(@.type=='Conflicted')].status", 0],
+      ['Conditions', 'string', ".status.conditions[?(@.type=='Ready')].reason", 0],
+      ['Age', 'date', '.metadata.creationTimestamp', 0],
+      // Ours, only with -o wide: the count behind the Conflicted condition.
+      ['ConflictedResources', 'integer', '.status.conflictedResources', 1],
     ]);
     for (const kind of ['LynqHub', 'LynqForm', 'LynqNode'])
       expect(versionOf(kind).subresources).toEqual({ status: {} });
+  });
+
+  it('require spec on hubs and forms only: a LynqNode may have none, as in Lynq', () => {
+    expect(rootSchema('LynqHub').required).toEqual(['spec']);
+    expect(rootSchema('LynqForm').required).toEqual(['spec']);
+    expect(rootSchema('LynqNode').required).toBeUndefined();
+    expect(rootSchema('LynqNode').properties!.spec!.required).toEqual(['uid', 'templateRef']);
+  });
+
+  it.each(['LynqHub', 'LynqForm', 'LynqNode'])(
+    '%s status.conditions has the schema of metav1.Condition',
+    (kind) => {
+      const condition = rootSchema(kind).properties!.status!.properties!.conditions!.items!;
+      expect([...(condition.required as string[])].sort()).toEqual([
+        'lastTransitionTime',
+        'message',
+        'reason',
+        'status',
+        'type',
+      ]);
+      const p = condition.properties!;
+      expect(p.lastTransitionTime).toMatchObject({ type: 'string', format: 'date-time' });
+      expect(p.lastTransitionTime!.pattern).toBeUndefined();
+      expect(p.message).toMatchObject({ type: 'string', maxLength: 32768 });
+      expect(p.reason).toMatchObject({
+        type: 'string',
+        minLength: 1,
+        maxLength: 1024,
+        pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$',
+      });
+      expect(p.type).toMatchObject({
+        type: 'string',
+        maxLength: 316,
+        pattern:
+          '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$',
+      });
+      expect(p.status).toMatchObject({ type: 'string', enum: ['True', 'False', 'Unknown'] });
+      expect(p.observedGeneration).toMatchObject({ type: 'integer', format: 'int64', minimum: 0 });
+    },
+  );
+
+  it('leave Secret names and keys free of length limits, as Lynq’s CRD does', () => {
+    const mysql = rootSchema('LynqHub').properties!.spec!.properties!.source!.properties!.mysql!;
+    const ref = mysql.properties!.passwordRef!;
+    expect(ref.required).toEqual(['name', 'key']);
+    expect(ref.properties!.name).toEqual({ type: 'string', description: expect.any(String) });
+    expect(ref.properties!.key).toEqual({ type: 'string', description: expect.any(String) });
+  });
+
+  it('declare extraValueMappings as a map of strings', () => {
+    const extra = rootSchema('LynqHub').properties!.spec!.properties!.extraValueMappings!;
+    expect(extra).toEqual({
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description: expect.any(String),
+    });
   });
 
   it('round-trip through YAML', () => {

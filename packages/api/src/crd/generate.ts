@@ -47,6 +47,8 @@ interface PrinterColumn {
   type: 'string' | 'integer' | 'date';
   jsonPath: string;
   description?: string;
+  /** 1: shown only by `kubectl get -o wide`. */
+  priority?: number;
 }
 
 interface CrdInput {
@@ -54,29 +56,59 @@ interface CrdInput {
   plural: string;
   description: string;
   spec: z.ZodType;
+  /** Lynq's CRDs never require spec; ours do where Lynq's webhook rejects an object without one. */
+  specRequired: boolean;
   status: z.ZodType;
   columns: PrinterColumn[];
 }
 
 const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
 
+/** A column showing one field of the condition of `type` (Lynq's JSONPath, quotes included). */
+function conditionColumn(
+  name: string,
+  type: string,
+  field: 'status' | 'reason',
+  description: string,
+): PrinterColumn {
+  return {
+    name,
+    type: 'string',
+    jsonPath: `.status.conditions[?(@.type=='${type}')].${field}`,
+    description,
+  };
+}
+
+/** Name, type, order and priority of every column are Lynq's; extra columns come last. */
 const CRDS: readonly CrdInput[] = [
   {
     kind: Kinds.Hub,
     plural: Plurals.Hub,
     description: 'LynqHub connects to a datasource and keeps one LynqNode per active row and form.',
     spec: LynqHubSpec,
+    specRequired: true,
     status: LynqHubStatus,
     columns: [
-      { name: 'Templates', type: 'integer', jsonPath: '.status.referencingTemplates' },
-      { name: 'Desired', type: 'integer', jsonPath: '.status.desired' },
-      { name: 'Ready', type: 'integer', jsonPath: '.status.ready' },
-      { name: 'Failed', type: 'integer', jsonPath: '.status.failed' },
       {
-        name: 'Conditions',
-        type: 'string',
-        jsonPath: '.status.conditions[?(@.type=="Ready")].reason',
+        name: 'Templates',
+        type: 'integer',
+        jsonPath: '.status.referencingTemplates',
+        description: 'LynqForms using this hub',
       },
+      {
+        name: 'Desired',
+        type: 'integer',
+        jsonPath: '.status.desired',
+        description: 'LynqNodes that should exist (forms × active rows)',
+      },
+      { name: 'Ready', type: 'integer', jsonPath: '.status.ready', description: 'Ready LynqNodes' },
+      {
+        name: 'Failed',
+        type: 'integer',
+        jsonPath: '.status.failed',
+        description: 'Failed LynqNodes',
+      },
+      conditionColumn('Conditions', 'Ready', 'reason', 'Reason of the Ready condition'),
       age,
     ],
   },
@@ -85,18 +117,35 @@ const CRDS: readonly CrdInput[] = [
     plural: Plurals.Form,
     description: 'LynqForm is the blueprint of templated resources applied for every row of a hub.',
     spec: LynqFormSpec,
+    specRequired: true,
     status: LynqFormStatus,
     columns: [
-      { name: 'Hub', type: 'string', jsonPath: '.spec.hubId' },
-      { name: 'Total', type: 'integer', jsonPath: '.status.totalNodes' },
-      { name: 'Ready', type: 'integer', jsonPath: '.status.readyNodes' },
-      { name: 'Rollout', type: 'string', jsonPath: '.status.rollout.phase' },
-      { name: 'Updating', type: 'integer', jsonPath: '.status.rollout.updatingNodes' },
+      { name: 'Hub', type: 'string', jsonPath: '.spec.hubId', description: 'The LynqHub' },
       {
-        name: 'Applied',
-        type: 'string',
-        jsonPath: '.status.conditions[?(@.type=="Applied")].status',
+        name: 'Total',
+        type: 'integer',
+        jsonPath: '.status.totalNodes',
+        description: 'LynqNodes of this form',
       },
+      {
+        name: 'Ready',
+        type: 'integer',
+        jsonPath: '.status.readyNodes',
+        description: 'Ready LynqNodes of this form',
+      },
+      {
+        name: 'Rollout',
+        type: 'string',
+        jsonPath: '.status.rollout.phase',
+        description: 'Phase of the rollout',
+      },
+      {
+        name: 'Updating',
+        type: 'integer',
+        jsonPath: '.status.rollout.updatingNodes',
+        description: 'LynqNodes updating now',
+      },
+      conditionColumn('Applied', 'Applied', 'status', 'Status of the Applied condition'),
       age,
     ],
   },
@@ -106,20 +155,39 @@ const CRDS: readonly CrdInput[] = [
     description:
       'LynqNode is one row rendered with one form: the resources applied for it and their state.',
     spec: LynqNodeSpec,
+    specRequired: false,
     status: LynqNodeStatus,
     columns: [
-      { name: 'UID', type: 'string', jsonPath: '.spec.uid' },
-      { name: 'Form', type: 'string', jsonPath: '.spec.templateRef' },
-      { name: 'Ready', type: 'integer', jsonPath: '.status.readyResources' },
-      { name: 'Desired', type: 'integer', jsonPath: '.status.desiredResources' },
-      { name: 'Skipped', type: 'integer', jsonPath: '.status.skippedResources' },
-      { name: 'Conflicted', type: 'integer', jsonPath: '.status.conflictedResources' },
+      { name: 'UID', type: 'string', jsonPath: '.spec.uid', description: 'The row’s uid' },
+      { name: 'Form', type: 'string', jsonPath: '.spec.templateRef', description: 'The LynqForm' },
       {
-        name: 'Conditions',
-        type: 'string',
-        jsonPath: '.status.conditions[?(@.type=="Ready")].reason',
+        name: 'Ready',
+        type: 'integer',
+        jsonPath: '.status.readyResources',
+        description: 'Ready resources',
       },
+      {
+        name: 'Desired',
+        type: 'integer',
+        jsonPath: '.status.desiredResources',
+        description: 'Resources of this node',
+      },
+      {
+        name: 'Skipped',
+        type: 'integer',
+        jsonPath: '.status.skippedResources',
+        description: 'Resources skipped because a dependency failed',
+      },
+      conditionColumn('Conflicted', 'Conflicted', 'status', 'Status of the Conflicted condition'),
+      conditionColumn('Conditions', 'Ready', 'reason', 'Reason of the Ready condition'),
       age,
+      {
+        name: 'ConflictedResources',
+        type: 'integer',
+        jsonPath: '.status.conflictedResources',
+        description: 'Resources in conflict with another owner',
+        priority: 1,
+      },
     ],
   },
 ];
@@ -157,13 +225,31 @@ export function buildCrds(): Record<string, unknown>[] {
                 spec: openApi(crd.spec),
                 status: openApi(crd.status),
               },
-              required: ['spec'],
+              ...(crd.specRequired ? { required: ['spec'] } : {}),
             },
           },
         },
       ],
     },
   }));
+}
+
+let schemasByKind: Map<string, JsonSchema> | undefined;
+
+/** The `openAPIV3Schema` of a kind's CRD (the CRDs are built once, on first use). */
+export function crdSchemaOf(kind: string): JsonSchema {
+  schemasByKind ??= new Map(
+    buildCrds().map((crd) => {
+      const spec = crd.spec as {
+        names: { kind: string };
+        versions: { schema: { openAPIV3Schema: JsonSchema } }[];
+      };
+      return [spec.names.kind, spec.versions[0]!.schema.openAPIV3Schema];
+    }),
+  );
+  const schema = schemasByKind.get(kind);
+  if (schema === undefined) throw new RangeError(`no CRD for kind ${kind}`);
+  return schema;
 }
 
 export const CRD_HEADER =

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { API_VERSION, Kinds } from '../names.js';
-import { Condition, ObjectMeta, TemplateSyntax, int32, int64 } from './common.js';
+import { ObjectMeta, StatusCondition, TemplateSyntax, dateTime, int32, int64 } from './common.js';
 import { resourceListsShape } from './resource.js';
 
 export const RolloutPhase = z.enum(['Idle', 'InProgress', 'Failed', 'Complete']);
@@ -39,8 +39,8 @@ export const RolloutStatus = z.looseObject({
   updatedNodes: int32().optional(),
   updatingNodes: int32().optional(),
   readyUpdatedNodes: int32().optional(),
-  startTime: z.string().optional(),
-  completionTime: z.string().optional(),
+  startTime: dateTime('When the rollout started.').optional(),
+  completionTime: dateTime('When the rollout completed.').optional(),
   message: z.string().optional(),
 });
 export type RolloutStatus = z.infer<typeof RolloutStatus>;
@@ -49,7 +49,7 @@ export const LynqFormStatus = z.looseObject({
   observedGeneration: int64().optional(),
   totalNodes: int32().optional(),
   readyNodes: int32().optional(),
-  conditions: z.array(Condition).optional(),
+  conditions: z.array(StatusCondition).optional(),
   rollout: RolloutStatus.optional(),
 });
 export type LynqFormStatus = z.infer<typeof LynqFormStatus>;

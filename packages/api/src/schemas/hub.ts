@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { API_VERSION, Kinds } from '../names.js';
-import { Condition, ObjectMeta, SecretKeyRef, freeFormObject, int32, int64 } from './common.js';
+import {
+  ObjectMeta,
+  SecretKeyRef,
+  StatusCondition,
+  freeFormObject,
+  int32,
+  int64,
+} from './common.js';
+import { stringMap } from './string-map.js';
 
 /** Go-style duration with one unit, as Lynq's CRD pattern allows (e.g. `30s`, `5m`, `1h`). */
 export const SYNC_INTERVAL_PATTERN = /^[0-9]+(s|m|h)$/;
@@ -98,10 +106,7 @@ export type DeletionGuard = z.infer<typeof DeletionGuard>;
 export const LynqHubSpec = z.strictObject({
   source: HubSource,
   valueMappings: ValueMappings,
-  extraValueMappings: z
-    .record(z.string(), z.string())
-    .optional()
-    .meta({ description: 'Template variable → column.' }),
+  extraValueMappings: stringMap('Template variable → column.').optional(),
   deletionGuard: DeletionGuard.optional(),
 });
 export type LynqHubSpec = z.infer<typeof LynqHubSpec>;
@@ -112,7 +117,7 @@ export const LynqHubStatus = z.looseObject({
   desired: int32().optional(),
   ready: int32().optional(),
   failed: int32().optional(),
-  conditions: z.array(Condition).optional(),
+  conditions: z.array(StatusCondition).optional(),
 });
 export type LynqHubStatus = z.infer<typeof LynqHubStatus>;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { API_VERSION, Kinds } from '../names.js';
-import { Condition, ObjectMeta, TemplateSyntax, int32, int64 } from './common.js';
+import { ObjectMeta, StatusCondition, TemplateSyntax, dateTime, int32, int64 } from './common.js';
 import { resourceListsShape } from './resource.js';
 
 /** Exactly what a node applied, so cleanup never has to guess an apiVersion. */
@@ -36,16 +36,20 @@ export const LynqNodeStatus = z.looseObject({
     .optional()
     .meta({ description: 'Applied objects as Kind/namespace/name@id.' }),
   appliedResourceRefs: z.array(AppliedResourceRef).optional(),
-  conditions: z.array(Condition).optional(),
-  lastFullReconcileAt: z.string().optional(),
+  conditions: z.array(StatusCondition).optional(),
+  lastFullReconcileAt: dateTime('Baseline of the periodic forced re-apply.').optional(),
 });
 export type LynqNodeStatus = z.infer<typeof LynqNodeStatus>;
 
+/**
+ * `spec` is optional, as in Lynq's CRD (its config/samples node has `spec:` empty, which the API
+ * server prunes to absent): such a node has no uid, form or resources, so nothing is rendered.
+ */
 export const LynqNode = z.object({
   apiVersion: z.literal(API_VERSION),
   kind: z.literal(Kinds.Node),
   metadata: ObjectMeta,
-  spec: LynqNodeSpec,
+  spec: LynqNodeSpec.optional(),
   status: LynqNodeStatus.optional(),
 });
 export type LynqNode = z.infer<typeof LynqNode>;
