@@ -148,6 +148,24 @@ describe('Informer against kube-apiserver', () => {
     );
   });
 
+  it('waitForSync rejects at once with an already-aborted signal', async () => {
+    const informer = new Informer({
+      client: new RestClient(ns.kubeConfig),
+      type: Kinds.ConfigMap,
+      namespace: ns.name,
+    });
+    const aborted = AbortSignal.abort(new Error('gave up before waiting'));
+    // Never started, so it never syncs: before the fix this promise never settled.
+    const outcome = await Promise.race([
+      informer.waitForSync(aborted).then(
+        () => 'synced',
+        (err: unknown) => (err as Error).message,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting after 2 s'), 2000)),
+    ]);
+    expect(outcome).toBe('gave up before waiting');
+  });
+
   it('survives a kube-apiserver restart and catches up on what changed while it was away', async () => {
     const client = new RestClient(ns.kubeConfig);
     for (const name of ['keep', 'change', 'remove']) {

@@ -37,6 +37,8 @@ describe('Manager with a controller, leader election and endpoints', () => {
     const registry = new Registry();
     const manager = new Manager({
       kubeConfig: ns.kubeConfig,
+      // One client for the whole process: the manager's informers and election use it.
+      client,
       registry,
       logger: silentLogger,
       namespace: ns.name,
@@ -56,6 +58,8 @@ describe('Manager with a controller, leader election and endpoints', () => {
     void manager.done.then((r) => (stopped = r));
     mirrorController(manager);
     await manager.start();
+    expect(manager.client).toBe(client);
+    expect(client.stats().byMethod.GET).toBeGreaterThan(0);
     const port = manager.health?.port ?? 0;
     expect((await http(port, '/readyz')).status).toBe(200);
     expect((await http(port, '/healthz')).status).toBe(200);

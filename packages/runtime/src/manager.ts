@@ -26,6 +26,12 @@ export type ManagerLeaderElection = Omit<
 
 export interface ManagerOptions {
   kubeConfig: KubeConfig;
+  /**
+   * The client for every request of this manager (informers, leader election, events). Pass the
+   * one the rest of the process uses, so that there is one connection pool and one set of request
+   * metrics; by default the manager makes its own from `kubeConfig`.
+   */
+  client?: RestClient;
   /** Metrics go here (default: prom-client's global registry). */
   registry?: Registry;
   logger?: Logger;
@@ -75,7 +81,7 @@ export class Manager implements InformerSource {
 
   constructor(options: ManagerOptions) {
     this.options = options;
-    this.client = new RestClient(options.kubeConfig);
+    this.client = options.client ?? new RestClient(options.kubeConfig);
     this.metrics = RuntimeMetrics.for(options.registry);
     this.logger = options.logger ?? jsonLogger();
     this.clock = options.clock ?? realClock;

@@ -2,6 +2,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { urlToHttpOptions } from 'node:url';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { realClock, sleep } from './clock.js';
 import {
   InvalidOptionError,
   KubeApiError,
@@ -154,9 +155,15 @@ export class RestClient {
       const error = apiError(method, req.path, status, body);
       if (status === 429 && attempt < this.options.maxRetriesOn429) {
         const header = res.headers['retry-after'];
-        await delay(
-          retryAfterMs(typeof header === 'string' ? header : undefined, error.statusBody),
-        );
+        try {
+          await sleep(
+            realClock,
+            retryAfterMs(typeof header === 'string' ? header : undefined, error.statusBody),
+            req.signal,
+          );
+        } catch (reason) {
+          throw new KubeTransportError(method, req.path, reason);
+        }
         continue;
       }
       throw error;
@@ -391,10 +398,6 @@ function readBody(res: http.IncomingMessage, req: RestRequest): Promise<Buffer> 
 function retryAfterMs(header: string | undefined, status: KubeStatus | undefined): number {
   const seconds = Number(header ?? status?.details?.retryAfterSeconds ?? 1);
   return Math.min(Number.isFinite(seconds) && seconds > 0 ? seconds : 1, 10) * 1000;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Builds a KubeApiError from a non-2xx answer, using its Status object when there is one. */
