@@ -52,6 +52,15 @@ if [[ "${1:-}" == "--print-dir" ]]; then
   exit 0
 fi
 
+# Two test processes may start on a cold machine at once: the second waits for the first build
+# instead of running the same `go build` into the same directory.
+mkdir -p "$cache_root/control-plane"
+exec 9>"$out.lock"
+if ! flock -n 9; then
+  echo "build.sh: another build of $out is running; waiting for it" >&2
+  flock 9
+fi
+
 complete=1
 [[ -f "$stamp" ]] || complete=0
 for b in "${binaries[@]}"; do

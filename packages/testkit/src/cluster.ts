@@ -260,7 +260,8 @@ export function componentArgs(
         '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
         `--service-account-key-file=${pki.serviceAccountPub}`,
         `--service-account-signing-key-file=${pki.serviceAccountKey}`,
-        '--service-cluster-ip-range=10.0.0.0/24',
+        // A /16: scale tests create 10,000+ Services (a /24 holds 254).
+        '--service-cluster-ip-range=10.0.0.0/16',
         '--authorization-mode=RBAC',
         '--allow-privileged=true',
         // No kubelets: pods need no service-account token volumes, and the api profile has no
