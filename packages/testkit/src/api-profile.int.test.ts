@@ -1,4 +1,4 @@
-import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installCrds, readCrds } from './crds.js';
 import { useTestNamespace } from './namespace.js';
@@ -122,4 +122,26 @@ describe('api profile: kube-apiserver with the Lynq CRDs', () => {
     expect(message).toContain('deletionPolicy');
     expect(message).toContain('Unsupported value: "Sometimes"');
   });
+});
+
+describe('api profile: Service addresses', () => {
+  const ns = useTestNamespace({ prefix: 'testkit-svc' });
+
+  it('has room for more than 254 Services (scale tests create thousands)', async () => {
+    const core = ns.kubeConfig.makeApiClient(CoreV1Api);
+    const count = 300;
+    const created = await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        core.createNamespacedService({
+          namespace: ns.name,
+          body: {
+            metadata: { name: `svc-${i}` },
+            spec: { ports: [{ port: 80 }], selector: { app: `a${i}` } },
+          },
+        }),
+      ),
+    );
+    const ips = new Set(created.map((s) => s.spec?.clusterIP));
+    expect(ips.size).toBe(count);
+  }, 120_000);
 });
