@@ -112,6 +112,60 @@ describe('Server-Side Apply', () => {
     expect(dataOf(await getRaw(t.client, path))).toEqual({ a: '1', b: '2' });
   });
 
+  it('sees reordered or shortened list drift, and ignores entries other managers add to map lists', async () => {
+    const deployment = (args: string[]): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'lists', namespace: ns.name },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'lists' } },
+        template: {
+          metadata: { labels: { app: 'lists' } },
+          spec: { containers: [{ name: 'app', image: 'registry.example/app:1', args }] },
+        },
+      },
+    });
+    const path = `/apis/apps/v1/namespaces/${ns.name}/deployments/lists`;
+    const desired = deployment(['--a', '--b', '--b']);
+    await t.applier.apply(desired);
+    expect((await t.applier.apply(desired)).action).toBe('unchanged');
+
+    // A sidecar added by another manager (a mutating webhook, say) is not drift: containers are
+    // a map list keyed by name.
+    await applyAs(t.client, 'sidecar-injector', path, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'lists', namespace: ns.name },
+      spec: {
+        template: {
+          spec: { containers: [{ name: 'sidecar', image: 'registry.example/sidecar:1' }] },
+        },
+      },
+    } as KubeObject);
+    const before = t.client.stats().writes;
+    expect((await t.applier.apply(desired)).action).toBe('unchanged');
+    expect(t.client.stats().writes).toBe(before);
+
+    // Container args are an atomic list: reordered, or a duplicate removed, is drift.
+    for (const edited of [
+      ['--b', '--a', '--b'],
+      ['--a', '--b'],
+    ]) {
+      const live = (await getRaw(t.client, path)) as unknown as {
+        spec: { template: { spec: { containers: { name: string; image: string }[] } } };
+      };
+      const containers = live.spec.template.spec.containers.map((c) =>
+        c.name === 'app' ? { ...c, args: edited } : c,
+      );
+      await mergePatchAs(t.client, 'drift-test', path, {
+        spec: { template: { spec: { containers } } },
+      });
+      const repaired = await t.applier.apply(desired, { conflictPolicy: 'Force' });
+      expect(repaired.action).toBe('updated');
+    }
+  });
+
   it('Stuck reports the other field manager and its fields; Force takes them', async () => {
     const path = configMapPath(ns.name, 'contested');
     await applyAs(

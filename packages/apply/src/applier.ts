@@ -10,6 +10,7 @@ import {
 import { appliedHash } from './applied-hash.js';
 import { mapWithConcurrency } from './concurrency.js';
 import { isContainedIn } from './containment.js';
+import { ListTypeIndex } from './list-types.js';
 import { checkObjectShape, normalizeDesired, scopedRef } from './desired-object.js';
 import { ApiError, ApplyError, InvalidObjectError, UnexpectedResponseError } from './errors.js';
 import type { KubeClient, KubeRequest } from './kube-client.js';
@@ -114,6 +115,8 @@ export interface ApplierOptions {
   /** Share one mapper between appliers, or pass discovery options for a new one. */
   restMapper?: RestMapper;
   discovery?: RestMapperOptions;
+  /** Share one index of list merge types (from the server's OpenAPI v3) between appliers. */
+  listTypes?: ListTypeIndex;
   /** Clock for apply-start-time and orphaned-at. */
   now?: () => Date;
   onEvent?: (event: ApplierEvent) => void;
@@ -136,6 +139,8 @@ type Prefetched = { live: KubeObject | null } | undefined;
 export class Applier {
   readonly fieldManager: string;
   readonly restMapper: RestMapper;
+  /** The merge type of every list, for drift detection. */
+  readonly listTypes: ListTypeIndex;
   private readonly now: () => Date;
   private readonly onEvent: ((event: ApplierEvent) => void) | undefined;
 
@@ -145,6 +150,7 @@ export class Applier {
   ) {
     this.fieldManager = options.fieldManager ?? FIELD_MANAGER;
     this.restMapper = options.restMapper ?? new RestMapper(client, options.discovery);
+    this.listTypes = options.listTypes ?? new ListTypeIndex(client);
     this.now = options.now ?? (() => new Date());
     this.onEvent = options.onEvent;
   }
@@ -296,7 +302,12 @@ export class Applier {
     const hash = appliedHash(obj);
     const liveAnnotations = live?.metadata.annotations ?? {};
     const sameHash = liveAnnotations[Annotations.AppliedHash] === hash;
-    if (live !== null && !force && sameHash && isContainedIn(obj, live)) {
+    if (
+      live !== null &&
+      !force &&
+      sameHash &&
+      isContainedIn(obj, live, await this.listTypes.cursor(obj.apiVersion, obj.kind))
+    ) {
       return { ref, action: 'unchanged', changed: false, writes, readopted, hash, object: live };
     }
     // The start time survives re-applies of the same desired state (readiness timeouts count from it).

@@ -50,6 +50,13 @@ export {
 export { appliedHash } from './applied-hash.js';
 export { canonicalJson } from './canonical-json.js';
 export { isContainedIn } from './containment.js';
+export {
+  ListTypeIndex,
+  cursorForKind,
+  type ListType,
+  type ListTypeIndexOptions,
+  type SchemaCursor,
+} from './list-types.js';
 export { mapWithConcurrency } from './concurrency.js';
 export {
   describeRef,

@@ -59,6 +59,14 @@ export class KubeClient {
     return this.rest.server;
   }
 
+  /**
+   * Wraps an existing runtime client, so that the applier, informers and leader election share
+   * one connection pool, retry policy and set of request metrics.
+   */
+  static fromRestClient(rest: RestClient): KubeClient {
+    return new KubeClient(rest);
+  }
+
   /** Builds a client for the kubeconfig's current context. */
   static async fromKubeConfig(
     kc: KubeConfig,

@@ -1,0 +1,220 @@
+// How the API server merges each list of an object (x-kubernetes-list-type), read from its
+// OpenAPI v3 documents. Drift detection needs it: an atomic list (container args) is ordered and
+// owned whole, so a reordered or shortened live list has drifted; a map list (containers, env) is
+// matched by key and may hold entries of other managers; a set is unordered.
+import { ApiError } from './errors.js';
+import type { KubeClient } from './kube-client.js';
+import { parseApiVersion } from './resource-path.js';
+
+export type ListType =
+  | { readonly type: 'atomic' }
+  | { readonly type: 'set' }
+  | { readonly type: 'map'; readonly keys: readonly string[] };
+
+/** A position in an object's schema; walk it alongside the object. */
+export interface SchemaCursor {
+  /** The schema of a field of the object at this position. */
+  field(name: string): SchemaCursor | undefined;
+  /** The schema of the items of the list at this position. */
+  items(): SchemaCursor | undefined;
+  /** How the list at this position merges; undefined when the schema does not say. */
+  listType(): ListType | undefined;
+}
+
+/** An OpenAPI v3 schema object, as far as list types need it. */
+interface OpenApiSchema {
+  $ref?: string;
+  allOf?: OpenApiSchema[];
+  properties?: Record<string, OpenApiSchema>;
+  additionalProperties?: OpenApiSchema | boolean;
+  items?: OpenApiSchema;
+  'x-kubernetes-list-type'?: string;
+  'x-kubernetes-list-map-keys'?: string[];
+  'x-kubernetes-group-version-kind'?: { group?: string; version?: string; kind?: string }[];
+}
+
+interface OpenApiDocument {
+  components?: { schemas?: Record<string, OpenApiSchema> };
+}
+
+interface OpenApiIndex {
+  paths?: Record<string, { serverRelativeURL?: string }>;
+}
+
+const ATOMIC: ListType = Object.freeze({ type: 'atomic' });
+const SET: ListType = Object.freeze({ type: 'set' });
+
+class OpenApiCursor implements SchemaCursor {
+  constructor(
+    private readonly schema: OpenApiSchema,
+    private readonly schemas: Record<string, OpenApiSchema>,
+  ) {}
+
+  field(name: string): SchemaCursor | undefined {
+    for (const s of this.alternatives()) {
+      const p =
+        s.properties !== undefined && Object.hasOwn(s.properties, name)
+          ? s.properties[name]
+          : undefined;
+      if (p !== undefined) return this.at(p);
+      if (typeof s.additionalProperties === 'object') return this.at(s.additionalProperties);
+    }
+    return undefined;
+  }
+
+  items(): SchemaCursor | undefined {
+    for (const s of this.alternatives()) if (s.items !== undefined) return this.at(s.items);
+    return undefined;
+  }
+
+  listType(): ListType | undefined {
+    for (const s of this.alternatives()) {
+      const t = s['x-kubernetes-list-type'];
+      if (t === 'atomic') return ATOMIC;
+      if (t === 'set') return SET;
+      if (t === 'map') {
+        const keys = s['x-kubernetes-list-map-keys'] ?? [];
+        return keys.length > 0
+          ? Object.freeze({ type: 'map', keys: Object.freeze([...keys]) })
+          : ATOMIC;
+      }
+    }
+    return undefined;
+  }
+
+  private at(schema: OpenApiSchema): SchemaCursor {
+    return new OpenApiCursor(schema, this.schemas);
+  }
+
+  /** The schema itself and what it refers to ($ref, allOf), bounded so a cyclic document ends. */
+  private alternatives(): OpenApiSchema[] {
+    const out: OpenApiSchema[] = [];
+    const queue: OpenApiSchema[] = [this.schema];
+    while (queue.length > 0 && out.length < 16) {
+      const s = queue.shift()!;
+      out.push(s);
+      if (s.$ref !== undefined) {
+        const name = s.$ref.replace(/^#\/components\/schemas\//, '');
+        const target = Object.hasOwn(this.schemas, name) ? this.schemas[name] : undefined;
+        if (target !== undefined) queue.push(target);
+      }
+      for (const a of s.allOf ?? []) queue.push(a);
+    }
+    return out;
+  }
+}
+
+/** Returns a cursor at the root of an object of `kind`, from a group version's OpenAPI document. */
+export function cursorForKind(
+  document: unknown,
+  group: string,
+  version: string,
+  kind: string,
+): SchemaCursor | undefined {
+  const schemas = (document as OpenApiDocument | undefined)?.components?.schemas;
+  if (schemas === undefined) return undefined;
+  for (const schema of Object.values(schemas)) {
+    const gvks = schema['x-kubernetes-group-version-kind'] ?? [];
+    if (gvks.some((g) => (g.group ?? '') === group && g.version === version && g.kind === kind))
+      return new OpenApiCursor(schema, schemas);
+  }
+  return undefined;
+}
+
+interface GroupVersionDocument {
+  loadedAt: number;
+  document: unknown;
+}
+
+export interface ListTypeIndexOptions {
+  /** How long one group version's document is kept before it is read again. Default 10 min. */
+  ttlMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Reads and caches the OpenAPI v3 document of each group version the applier writes, so that
+ * drift detection knows every list's merge type. One request for the index, one per group version.
+ */
+export class ListTypeIndex {
+  private index: Promise<Map<string, string>> | undefined;
+  private readonly documents = new Map<string, Promise<GroupVersionDocument>>();
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly client: KubeClient,
+    options: ListTypeIndexOptions = {},
+  ) {
+    this.ttlMs = options.ttlMs ?? 600_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * The schema of `kind` in `apiVersion`, or undefined when the server publishes none (then every
+   * list counts as atomic, which is what Server-Side Apply does with a list it knows nothing of).
+   */
+  async cursor(apiVersion: string, kind: string): Promise<SchemaCursor | undefined> {
+    const gv = parseApiVersion(apiVersion);
+    if (gv === undefined) return undefined;
+    let pending = this.documents.get(apiVersion);
+    if (pending !== undefined) {
+      const cached = await pending.catch(() => undefined);
+      if (cached === undefined || this.now() - cached.loadedAt > this.ttlMs) pending = undefined;
+    }
+    if (pending === undefined) {
+      pending = this.load(gv.group, gv.version);
+      this.documents.set(apiVersion, pending);
+      pending.catch(() => this.documents.delete(apiVersion));
+    }
+    const { document } = await pending;
+    return cursorForKind(document, gv.group, gv.version, kind);
+  }
+
+  /** Forgets cached documents (a CRD changed its schema). */
+  invalidate(apiVersion?: string): void {
+    if (apiVersion === undefined) {
+      this.documents.clear();
+      this.index = undefined;
+    } else this.documents.delete(apiVersion);
+  }
+
+  private async load(group: string, version: string): Promise<GroupVersionDocument> {
+    const key = group === '' ? `api/${version}` : `apis/${group}/${version}`;
+    let url = (await this.paths()).get(key);
+    if (url === undefined) {
+      // A group version added after the index was read (a new CRD): read the index again.
+      this.index = undefined;
+      url = (await this.paths()).get(key);
+    }
+    if (url === undefined) return { loadedAt: this.now(), document: undefined };
+    const res = await this.client.request({ method: 'GET', path: url });
+    return { loadedAt: this.now(), document: res.body };
+  }
+
+  private paths(): Promise<Map<string, string>> {
+    if (this.index === undefined) {
+      const loading = this.readIndex();
+      this.index = loading;
+      loading.catch(() => {
+        if (this.index === loading) this.index = undefined;
+      });
+    }
+    return this.index;
+  }
+
+  private async readIndex(): Promise<Map<string, string>> {
+    try {
+      const res = await this.client.request({ method: 'GET', path: '/openapi/v3' });
+      const paths = (res.body as OpenApiIndex | undefined)?.paths ?? {};
+      const out = new Map<string, string>();
+      for (const [key, entry] of Object.entries(paths))
+        if (entry.serverRelativeURL !== undefined) out.set(key, entry.serverRelativeURL);
+      return out;
+    } catch (err) {
+      // A server without OpenAPI v3 (very old, or disabled): lists count as atomic.
+      if (err instanceof ApiError && err.isNotFound) return new Map();
+      throw err;
+    }
+  }
+}
