@@ -7,8 +7,13 @@ export {
   TemplateSyntax,
   SecretKeyRef,
   Condition,
+  StatusCondition,
+  CONDITION_TYPE_PATTERN,
+  CONDITION_REASON_PATTERN,
   ObjectMeta,
 } from './schemas/common.js';
+export { isApiDateTime } from './schemas/date-time.js';
+export { type StringMap } from './schemas/string-map.js';
 export {
   TResource,
   type TResourceInput,
@@ -62,6 +67,7 @@ export {
   type ValidateHubOptions,
   HOST_OR_URL_DEPRECATION,
   BUILTIN_VARIABLES,
+  NODE_WITHOUT_SPEC,
 } from './validate.js';
 export {
   parseHub,
