@@ -63,15 +63,18 @@ export class RenderBudget {
 
   private readonly now: () => number;
 
-  /** Counts `n` units of work (iterations, calls); checks the clock now and then. */
-  step(n = 1): void {
+  /**
+   * Counts `n` units of work (iterations, calls); checks the clock now and then. `what` names the
+   * work in the message when the budget runs out (default: loop iterations and function calls).
+   */
+  step(n = 1, what?: string): void {
     const before = this.steps;
     this.steps += n;
     if (this.steps > this.limits.maxSteps)
       throw new RenderBudgetError(
         'steps',
         this.limits.maxSteps,
-        `template exceeded its budget of ${this.limits.maxSteps} steps (loop iterations and function calls)`,
+        `template exceeded its budget of ${this.limits.maxSteps} steps (${what ?? 'loop iterations and function calls'})`,
       );
     if (Math.floor(before / CLOCK_EVERY) !== Math.floor(this.steps / CLOCK_EVERY)) this.checkTime();
   }
@@ -135,14 +138,31 @@ function positiveInteger(name: string, v: unknown, fallback: number): number {
   return v;
 }
 
-/** Fills in defaults and checks every given limit is a positive integer. */
+function ownLimit(limits: Partial<RenderLimits>, k: keyof RenderLimits): unknown {
+  return Object.hasOwn(limits, k) ? limits[k] : undefined;
+}
+
+/** Limits objects resolveRenderLimits returned: frozen and checked, so reused as they are. */
+const RESOLVED = new WeakSet<object>([DEFAULT_RENDER_LIMITS]);
+
+/**
+ * Fills in defaults and checks every given limit is a positive integer. Only own properties
+ * count: a limit inherited from a polluted Object.prototype is never picked up.
+ */
 export function resolveRenderLimits(limits: Partial<RenderLimits> = {}): RenderLimits {
+  if (RESOLVED.has(limits)) return limits as RenderLimits;
   const d = DEFAULT_RENDER_LIMITS;
-  return Object.freeze({
-    maxSteps: positiveInteger('maxSteps', limits.maxSteps, d.maxSteps),
-    maxDepth: positiveInteger('maxDepth', limits.maxDepth, d.maxDepth),
-    maxOutputChars: positiveInteger('maxOutputChars', limits.maxOutputChars, d.maxOutputChars),
-    maxValueSize: positiveInteger('maxValueSize', limits.maxValueSize, d.maxValueSize),
-    timeoutMs: positiveInteger('timeoutMs', limits.timeoutMs, d.timeoutMs),
+  const resolved = Object.freeze({
+    maxSteps: positiveInteger('maxSteps', ownLimit(limits, 'maxSteps'), d.maxSteps),
+    maxDepth: positiveInteger('maxDepth', ownLimit(limits, 'maxDepth'), d.maxDepth),
+    maxOutputChars: positiveInteger(
+      'maxOutputChars',
+      ownLimit(limits, 'maxOutputChars'),
+      d.maxOutputChars,
+    ),
+    maxValueSize: positiveInteger('maxValueSize', ownLimit(limits, 'maxValueSize'), d.maxValueSize),
+    timeoutMs: positiveInteger('timeoutMs', ownLimit(limits, 'timeoutMs'), d.timeoutMs),
   });
+  RESOLVED.add(resolved);
+  return resolved;
 }

@@ -2,19 +2,20 @@
 // compiled once per (syntax, text) and cached.
 import nunjucks from 'nunjucks';
 import { FUNCTIONS, callFunction } from './functions/library.js';
-import { randomInt } from 'node:crypto';
+import { DEFAULT_RENDER_LIMITS, RenderBudget, type RenderLimits } from './budget.js';
+import { createCallContext, ownOption } from './functions/context.js';
 import { TemplateFailure } from './functions/defaults.js';
 import { FunctionError, type CallContext } from './functions/types.js';
-import { compileGoTemplate } from './go/compile.js';
+import { compileGoTemplate, type GoProgram } from './go/compile.js';
+import { executeGo } from './go/exec.js';
 import { GoTemplateSyntaxError } from './go/parser.js';
-import { GoExecError, MAX_ITERATIONS, type GoRenderState } from './go/runtime.js';
+import { GoExecError } from './go/runtime.js';
 import { Float64 } from './go/values.js';
 import { LruCache } from './lru.js';
 import { PROBE_FUNCTION, compileNativeSource } from './compile-native.js';
 import {
   SandboxViolationError,
   UndefinedVariableError,
-  goRuntime,
   isForbiddenName,
   sandboxedRuntime,
 } from './sandbox.js';
@@ -28,6 +29,8 @@ export interface RenderOptions {
   clock?: () => Date | number;
   /** Random numbers in [0, 1) for uuidv4/randAlphaNum (default: the operating system's cryptographic random source, as Sprig). */
   random?: () => number;
+  /** Limits of one render (steps, nesting, output, value sizes, time); see DEFAULT_RENDER_LIMITS. */
+  limits?: Partial<RenderLimits>;
 }
 
 /** Internal: validation renders with missing variables read as "". */
@@ -59,6 +62,8 @@ export interface CompiledTemplate {
   readonly text: string;
   /** True when the text has no template syntax at all (rendering returns it unchanged). */
   readonly isStatic: boolean;
+  /** Approximate memory the compilation holds, in bytes (the compile cache is bounded by it). */
+  readonly estimatedBytes?: number;
   render(variables: Readonly<Record<string, unknown>>, options?: InternalRenderOptions): string;
 }
 
@@ -131,15 +136,7 @@ function compileNunjucks(env: nunjucks.Environment, source: string): nunjucks.Te
   );
 }
 
-const goEnv = makeEnvironment();
 const nativeEnv = makeEnvironment();
-
-function resetGlobals(env: nunjucks.Environment): void {
-  const g = internals(env).globals;
-  for (const k of Object.keys(g)) delete g[k];
-}
-
-resetGlobals(goEnv);
 
 // Native syntax: every library function as a global (Go argument order) and as a filter (the
 // filtered value comes last, as in a Go pipeline: `x | default("y")` is `default "y" x`).
@@ -208,23 +205,17 @@ nativeEnv.addFilter('random', function (this: NativeThis, list: unknown) {
 
 // ---- compiled templates ----
 
-/** A uniformly random number in [0, 1) from the OS's cryptographic source (48 bits). */
-function cryptoRandom(): number {
-  return randomInt(2 ** 47) / 2 ** 47;
+/** The budget of one render, from the caller's own `limits` option. */
+function renderBudget(options: RenderOptions): RenderBudget {
+  return new RenderBudget(ownOption(options, 'limits') ?? DEFAULT_RENDER_LIMITS);
 }
 
-const SYSTEM_CALL_CONTEXT: CallContext = Object.freeze({
-  now: () => Date.now(),
-  random: cryptoRandom,
-});
-
-function defaultCallContext(options: RenderOptions): CallContext {
-  const clock = options.clock;
-  if (!clock && !options.random) return SYSTEM_CALL_CONTEXT;
-  return {
-    now: clock ? () => Number(clock()) : () => Date.now(),
-    random: options.random ?? cryptoRandom,
-  };
+/** The CallContext of one render: created per render, from own options only. */
+function defaultCallContext(
+  options: RenderOptions,
+  budget: RenderBudget = renderBudget(options),
+): CallContext {
+  return createCallContext(options, budget);
 }
 
 function toTemplateError(err: unknown, phase: 'parse' | 'execute'): TemplateError {
@@ -295,62 +286,35 @@ class StaticTemplate implements CompiledTemplate {
   }
 }
 
-type FrameCtor = new () => object;
-const NunjucksFrame = (nunjucks.runtime as unknown as { Frame: FrameCtor }).Frame;
-
-// Rendering is synchronous (no async filters): root() calls back before it returns, and no
-// template renders another, so one module-level slot receives the result without a closure.
-const syncResult: { error: unknown; output: string } = { error: null, output: '' };
-function receiveResult(err: unknown, res: string): void {
-  syncResult.error = err;
-  syncResult.output = res;
+/** Bytes a compiled Go template holds: its text (kept twice, in the tree and the cache key) and its tree. */
+function goTemplateBytes(text: string, program: GoProgram): number {
+  return 256 + 4 * text.length + 96 * program.size;
 }
 
-// Loops push child frames; the root frame itself is never written, so one serves every render.
-const ROOT_FRAME = new NunjucksFrame();
-
+/** A Go template, parsed once and interpreted for every render (see go/exec.ts). */
 class GoTemplate implements CompiledTemplate {
   readonly syntax = 'go' as const;
   readonly isStatic = false;
-  private readonly root: RootFn;
-  private readonly constants: readonly unknown[];
-  private readonly slots: number;
+  readonly estimatedBytes: number;
+  private readonly program: GoProgram;
   constructor(readonly text: string) {
     try {
-      const compiled = compileGoTemplate(text);
-      this.constants = compiled.constants;
-      this.slots = compiled.slots;
-      this.root = compileNunjucksModule(goEnv, compiled.source).root!;
+      this.program = compileGoTemplate(text);
     } catch (err) {
       throw toTemplateError(err, 'parse');
     }
+    this.estimatedBytes = goTemplateBytes(text, this.program);
   }
   render(
     variables: Readonly<Record<string, unknown>>,
     options: InternalRenderOptions = {},
   ): string {
-    const slots = new Array<unknown>(this.slots);
-    slots[0] = variables;
-    const state: GoRenderState = {
-      __s: slots,
-      __k: this.constants,
-      __c: defaultCallContext(options),
-      __m: options.missingKey ?? 'error',
-      __n: MAX_ITERATIONS,
-    };
-    // Compiled Go templates only name our helpers and their own loop variables, so they run
-    // with a minimal context instead of nunjucks' (which copies the variables every render).
-    // Rendering is synchronous: the callback runs before root() returns.
-    syncResult.error = null;
-    syncResult.output = '';
+    const ctx = defaultCallContext(options);
     try {
-      this.root(goEnv, { ctx: state }, ROOT_FRAME, goRuntime, receiveResult);
+      return executeGo(this.program, variables, ctx, ownOption(options, 'missingKey') === 'zero');
     } catch (err) {
-      syncResult.error = err;
+      throw toTemplateError(err, 'execute');
     }
-    const { error, output } = syncResult;
-    if (error !== undefined && error !== null) throw toTemplateError(error, 'execute');
-    return output;
   }
 }
 
@@ -388,7 +352,21 @@ class NativeTemplate implements CompiledTemplate {
   }
 }
 
-const cache = new LruCache<string, CompiledTemplate>(10_000);
+/** The compile cache's bounds: entries, and the estimated bytes of all compilations together. */
+export const COMPILE_CACHE_MAX_ENTRIES = 10_000;
+export const COMPILE_CACHE_MAX_BYTES = 64 * 1024 * 1024;
+/** Longest template text compiled (characters); a longer one is refused with a parse error. */
+export const MAX_TEMPLATE_CHARS = 256 * 1024;
+
+const cache = new LruCache<string, CompiledTemplate>(
+  COMPILE_CACHE_MAX_ENTRIES,
+  COMPILE_CACHE_MAX_BYTES,
+);
+
+/** Estimated bytes of a compilation without its own estimate: its text, many times over. */
+function estimatedBytes(compiled: CompiledTemplate): number {
+  return compiled.estimatedBytes ?? 1024 + 64 * compiled.text.length;
+}
 
 /** Whether text contains template syntax at all. */
 export function hasTemplateSyntax(text: string, syntax: TemplateSyntax): boolean {
@@ -401,11 +379,16 @@ export function hasTemplateSyntax(text: string, syntax: TemplateSyntax): boolean
  */
 export function compileTemplate(text: string, syntax: TemplateSyntax = 'go'): CompiledTemplate {
   if (!hasTemplateSyntax(text, syntax)) return new StaticTemplate(syntax, text);
+  if (text.length > MAX_TEMPLATE_CHARS)
+    throw new TemplateError(
+      'parse',
+      `template is ${text.length} characters long; templates are limited to ${MAX_TEMPLATE_CHARS}`,
+    );
   const key = `${syntax}\u0000${text}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const compiled = syntax === 'go' ? new GoTemplate(text) : new NativeTemplate(text);
-  cache.set(key, compiled);
+  cache.set(key, compiled, estimatedBytes(compiled));
   return compiled;
 }
 
@@ -415,10 +398,27 @@ export function renderTemplate(
   variables: Readonly<Record<string, unknown>>,
   options: RenderOptions = {},
 ): string {
-  return compileTemplate(text, options.syntax ?? 'go').render(variables, options);
+  return compileTemplate(text, ownOption(options, 'syntax') ?? 'go').render(variables, options);
 }
 
 /** Number of compiled templates held by the process-wide cache (for tests and metrics). */
 export function compiledTemplateCacheSize(): number {
   return cache.size;
+}
+
+/** What the process-wide compile cache holds: entries and their estimated bytes, and its bounds. */
+export interface CompileCacheStats {
+  entries: number;
+  estimatedBytes: number;
+  maxEntries: number;
+  maxBytes: number;
+}
+
+export function compiledTemplateCacheStats(): CompileCacheStats {
+  return {
+    entries: cache.size,
+    estimatedBytes: cache.weight,
+    maxEntries: COMPILE_CACHE_MAX_ENTRIES,
+    maxBytes: COMPILE_CACHE_MAX_BYTES,
+  };
 }

@@ -10,6 +10,7 @@ import {
   typeName,
   type GoMap,
 } from '../go/values.js';
+import { meter } from './limits.js';
 import { byteLength } from './strings.js';
 import { FunctionError, def, type GoFunction } from './types.js';
 
@@ -125,9 +126,9 @@ export const builtinFunctions: Record<string, GoFunction> = {
   ),
   len: def(['any'], (_c, v) => goLen(v)),
   index: def(['any'], (_c, item, ...idx) => goIndex(item, ...idx), 'any'),
-  print: def([], (_c, ...xs) => sprint(xs), 'any'),
-  printf: def(['string'], (_c, f, ...xs) => sprintf(f as string, xs), 'any'),
-  println: def([], (_c, ...xs) => sprintln(xs), 'any'),
+  print: def([], (ctx, ...xs) => sprint(xs, meter(ctx, 'print')), 'any'),
+  printf: def(['string'], (ctx, f, ...xs) => sprintf(f as string, xs, meter(ctx, 'printf')), 'any'),
+  println: def([], (ctx, ...xs) => sprintln(xs, meter(ctx, 'println')), 'any'),
   eq: def(['any'], (_c, a, ...xs) => goEq(a, ...xs), 'any'),
   ne: def(['any', 'any'], (_c, a, b) => !goEq(a, b)),
   lt: def(['any', 'any'], (_c, a, b) => goLt(a, b)),

@@ -2,17 +2,26 @@
 import { hash } from 'node:crypto';
 import { parse as parseYamlText } from 'yaml';
 import { formatGoTime } from '../go/time.js';
+import { RenderBudgetError } from '../budget.js';
 import {
   Float64,
   GoTime,
   Int64,
   formatFloat,
   isGoMap,
+  newMap,
   numberOf,
   setEntry,
   type GoMap,
 } from '../go/values.js';
-import { FunctionError, def, type GoFunction } from './types.js';
+import { byteLength } from './strings.js';
+import { Meter, checkSize, defaultMeter, meter } from './limits.js';
+import { FunctionError, def, type CallContext, type GoFunction } from './types.js';
+
+/** Functions that turn errors into results (as Sprig does) still let budget errors through. */
+function rethrowBudget(err: unknown): void {
+  if (err instanceof RenderBudgetError) throw err;
+}
 
 const enc = new TextEncoder();
 
@@ -101,54 +110,107 @@ function jsonFloat(f: number): string {
   return formatFloat(f, 'f', -1);
 }
 
-/** json.Marshal / MarshalIndent(v, "", "  ") of a Go value. */
-export function goJson(v: unknown, escapeHTML: boolean, indent = '', depth = 0): string {
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'string') return jsonString(v, escapeHTML);
-  if (typeof v === 'boolean') return String(v);
-  if (typeof v === 'number' || v instanceof Int64) return String(numberOf(v));
-  if (v instanceof Float64) return jsonFloat(v.value);
-  if (v instanceof GoTime)
-    return jsonString(formatGoTime(v, '2006-01-02T15:04:05.999999999Z07:00'), escapeHTML);
-  const nl = indent ? `\n${indent.repeat(depth + 1)}` : '';
-  const end = indent ? `\n${indent.repeat(depth)}` : '';
-  const sep = indent ? ': ' : ':';
-  if (Array.isArray(v)) {
-    if (v.length === 0) return '[]';
-    return `[${v.map((x) => nl + goJson(x, escapeHTML, indent, depth + 1)).join(',')}${end}]`;
-  }
-  if (isGoMap(v)) {
-    const keys = Object.keys(v).sort();
-    if (keys.length === 0) return '{}';
-    return `{${keys.map((k) => nl + jsonString(k, escapeHTML) + sep + goJson(v[k], escapeHTML, indent, depth + 1)).join(',')}${end}}`;
-  }
-  throw new FunctionError(`json: unsupported type ${typeof v}`);
+/**
+ * json.Marshal / MarshalIndent(v, "", "  ") of a Go value. The meter counts the text as it is
+ * written, so a structure that shares its parts many times over stops at the value limit.
+ */
+export function goJson(
+  v: unknown,
+  escapeHTML: boolean,
+  indent = '',
+  m: Meter = defaultMeter('toJson'),
+): string {
+  const w = new JsonWriter(escapeHTML, indent, m);
+  w.write(v, 0);
+  return w.out.join('');
 }
 
-/** A JSON/YAML document as Go decodes it into interface{}: numbers become float64. */
-export function fromPlain(v: unknown): unknown {
+class JsonWriter {
+  readonly out: string[] = [];
+  constructor(
+    private readonly escapeHTML: boolean,
+    private readonly indent: string,
+    private readonly m: Meter,
+  ) {}
+
+  private put(s: string): void {
+    this.m.add(s.length);
+    this.out.push(s);
+  }
+
+  write(x: unknown, depth: number): void {
+    const { escapeHTML, indent, m } = this;
+    if (x === null || x === undefined) return this.put('null');
+    if (typeof x === 'string') return this.put(jsonString(x, escapeHTML));
+    if (typeof x === 'boolean') return this.put(String(x));
+    if (typeof x === 'number' || x instanceof Int64) return this.put(String(numberOf(x)));
+    if (x instanceof Float64) return this.put(jsonFloat(x.value));
+    if (x instanceof GoTime)
+      return this.put(
+        jsonString(formatGoTime(x, '2006-01-02T15:04:05.999999999Z07:00'), escapeHTML),
+      );
+    const nl = indent ? `\n${indent.repeat(depth + 1)}` : '';
+    const end = indent ? `\n${indent.repeat(depth)}` : '';
+    if (Array.isArray(x)) {
+      if (x.length === 0) return this.put('[]');
+      m.enter();
+      this.put('[');
+      for (let i = 0; i < x.length; i++) {
+        this.put(i ? `,${nl}` : nl);
+        this.write(x[i], depth + 1);
+      }
+      this.put(`${end}]`);
+      m.leave();
+      return;
+    }
+    if (isGoMap(x)) {
+      const keys = Object.keys(x).sort();
+      if (keys.length === 0) return this.put('{}');
+      m.enter();
+      this.put('{');
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
+        this.put(`${i ? ',' : ''}${nl}${jsonString(k, escapeHTML)}${indent ? ': ' : ':'}`);
+        this.write(x[k], depth + 1);
+      }
+      this.put(`${end}}`);
+      m.leave();
+      return;
+    }
+    throw new FunctionError(`json: unsupported type ${typeof x}`);
+  }
+}
+
+/**
+ * A JSON/YAML document as Go decodes it into interface{}: numbers become float64, maps have no
+ * prototype (a `__proto__` key is an ordinary entry). Nesting is checked on the meter.
+ */
+export function fromPlain(v: unknown, m: Meter = defaultMeter('fromJson')): unknown {
   if (v === null || v === undefined) return null;
   if (typeof v === 'number') return new Float64(v);
   if (typeof v === 'bigint') return new Float64(Number(v));
   if (typeof v === 'string' || typeof v === 'boolean') return v;
   if (v instanceof Date) return v.toISOString();
-  if (Array.isArray(v)) return v.map(fromPlain);
-  if (v instanceof Map) {
-    const m: GoMap = {};
-    for (const [k, x] of v) setEntry(m, String(k), fromPlain(x));
-    return m;
+  if (typeof v !== 'object') return null;
+  m.enter();
+  let out: unknown;
+  if (Array.isArray(v)) {
+    m.step(v.length);
+    out = v.map((x) => fromPlain(x, m));
+  } else {
+    const entries: [unknown, unknown][] = v instanceof Map ? [...v] : Object.entries(v);
+    m.step(entries.length);
+    const map = newMap();
+    for (const [k, x] of entries) setEntry(map, String(k), fromPlain(x, m));
+    out = map;
   }
-  if (typeof v === 'object') {
-    const m: GoMap = {};
-    for (const [k, x] of Object.entries(v)) setEntry(m, k, fromPlain(x));
-    return m;
-  }
-  return null;
+  m.leave();
+  return out;
 }
 
 /** encoding/json.Unmarshal into interface{}; throws on invalid JSON. */
-export function parseGoJson(s: string): unknown {
-  return fromPlain(JSON.parse(s));
+export function parseGoJson(s: string, m?: Meter): unknown {
+  return fromPlain(JSON.parse(s), m);
 }
 
 // ---- toYaml: sigs.k8s.io/yaml (go-yaml v2) output ----
@@ -235,18 +297,32 @@ function yamlNumber(v: unknown): string {
   return String(numberOf(v));
 }
 
-function toYamlValue(v: unknown, indent: string): string {
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'string') return yamlScalar(v, indent);
-  if (typeof v === 'boolean') return String(v);
-  if (typeof v === 'number' || v instanceof Int64 || v instanceof Float64) return yamlNumber(v);
+function toYamlValue(v: unknown, indent: string, m: Meter): string {
+  const leaf = (s: string) => {
+    m.add(s.length + indent.length);
+    return s;
+  };
+  if (v === null || v === undefined) return leaf('null');
+  if (typeof v === 'string') return leaf(yamlScalar(v, indent));
+  if (typeof v === 'boolean') return leaf(String(v));
+  if (typeof v === 'number' || v instanceof Int64 || v instanceof Float64)
+    return leaf(yamlNumber(v));
   if (v instanceof GoTime)
-    return yamlScalar(formatGoTime(v, '2006-01-02T15:04:05.999999999Z07:00'), indent);
+    return leaf(yamlScalar(formatGoTime(v, '2006-01-02T15:04:05.999999999Z07:00'), indent));
+  m.enter();
+  try {
+    return toYamlComposite(v, indent, m);
+  } finally {
+    m.leave();
+  }
+}
+
+function toYamlComposite(v: unknown, indent: string, m: Meter): string {
   if (Array.isArray(v)) {
     if (v.length === 0) return '[]';
     return v
       .map((x, i) => {
-        const item = toYamlValue(x, `${indent}  `);
+        const item = toYamlValue(x, `${indent}  `, m);
         const complex = (Array.isArray(x) && x.length) || (isGoMap(x) && Object.keys(x).length);
         return `${i ? indent : ''}- ${complex ? item.replace(/^\s+/, '') : item}`;
       })
@@ -259,10 +335,11 @@ function toYamlValue(v: unknown, indent: string): string {
       .map((k, i) => {
         const x = v[k];
         const key = `${i ? indent : ''}${yamlScalar(k, indent)}:`;
+        m.add(key.length + 1);
         if (isGoMap(x) && Object.keys(x).length)
-          return `${key}\n${indent}  ${toYamlValue(x, `${indent}  `)}`;
-        if (Array.isArray(x) && x.length) return `${key}\n${indent}${toYamlValue(x, indent)}`;
-        return `${key} ${toYamlValue(x, indent)}`;
+          return `${key}\n${indent}  ${toYamlValue(x, `${indent}  `, m)}`;
+        if (Array.isArray(x) && x.length) return `${key}\n${indent}${toYamlValue(x, indent, m)}`;
+        return `${key} ${toYamlValue(x, indent, m)}`;
       })
       .join('\n');
   }
@@ -270,29 +347,39 @@ function toYamlValue(v: unknown, indent: string): string {
 }
 
 /** Helm's toYaml: YAML of the value without the final newline ("" on failure). */
-export function toYaml(v: unknown): string {
+export function toYaml(v: unknown, m: Meter = defaultMeter('toYaml')): string {
   try {
     // JSON round trip first (as sigs.k8s.io/yaml does): NaN fails, times become strings.
-    goJson(v, false);
-    return toYamlValue(v, '');
-  } catch {
+    goJson(v, false, '', m);
+    return toYamlValue(v, '', new Meter(m.limits, m.what, m.unit));
+  } catch (err) {
+    rethrowBudget(err);
     return '';
   }
 }
 
+function errorMap(message: string): GoMap {
+  const m = newMap();
+  m.Error = message;
+  return m;
+}
+
 /** Helm's fromYaml: a map; errors are returned under the "Error" key. */
-export function fromYaml(s: string): GoMap {
+export function fromYaml(s: string, m: Meter = defaultMeter('fromYaml')): GoMap {
+  let parsed: unknown;
   try {
-    const parsed: unknown = parseYamlText(s, { version: '1.1', maxAliasCount: 100 });
-    if (parsed === null || parsed === undefined) return {};
-    if (!isGoMap(parsed) && !(parsed instanceof Map))
-      return {
-        Error: `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${Array.isArray(parsed) ? 'array' : typeof parsed} into Go value of type map[string]interface {}`,
-      };
-    return fromPlain(parsed) as GoMap;
+    // Maps come back as Map objects: every key, `__proto__` included, stays an ordinary key.
+    parsed = parseYamlText(s, { version: '1.1', maxAliasCount: 100, mapAsMap: true });
   } catch (err) {
-    return { Error: `error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}` };
+    rethrowBudget(err);
+    return errorMap(`error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`);
   }
+  if (parsed === null || parsed === undefined) return newMap();
+  if (!isGoMap(parsed) && !(parsed instanceof Map))
+    return errorMap(
+      `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${Array.isArray(parsed) ? 'array' : typeof parsed} into Go value of type map[string]interface {}`,
+    );
+  return fromPlain(parsed, m) as GoMap;
 }
 
 function adler32(s: string): number {
@@ -305,26 +392,29 @@ function adler32(s: string): number {
   return ((b << 16) | a) >>> 0;
 }
 
+/** Sprig's toJson/toPrettyJson: "" when the value cannot be encoded. */
+function jsonOrEmpty(ctx: CallContext, what: string, v: unknown, indent: string): string {
+  try {
+    return goJson(v, true, indent, meter(ctx, what));
+  } catch (err) {
+    rethrowBudget(err);
+    return '';
+  }
+}
+
+function b64enc(ctx: CallContext, s: string): string {
+  checkSize(ctx, Math.ceil(byteLength(s) / 3) * 4, 'b64enc');
+  return Buffer.from(s, 'utf8').toString('base64');
+}
+
 export const encodingFunctions: Record<string, GoFunction> = {
-  b64enc: def(['string'], (_c, s) => Buffer.from(s as string, 'utf8').toString('base64')),
+  b64enc: def(['string'], (ctx, s) => b64enc(ctx, s as string)),
   b64dec: def(['string'], (_c, s) => b64decode(s as string)),
-  toJson: def(['any'], (_c, v) => {
-    try {
-      return goJson(v, true);
-    } catch {
-      return '';
-    }
-  }),
-  toPrettyJson: def(['any'], (_c, v) => {
-    try {
-      return goJson(v, true, '  ');
-    } catch {
-      return '';
-    }
-  }),
-  toRawJson: def(['any'], (_c, v) => goJson(v, false)),
-  toYaml: def(['any'], (_c, v) => toYaml(v)),
-  fromYaml: def(['string'], (_c, s) => fromYaml(s as string)),
+  toJson: def(['any'], (ctx, v) => jsonOrEmpty(ctx, 'toJson', v, '')),
+  toPrettyJson: def(['any'], (ctx, v) => jsonOrEmpty(ctx, 'toPrettyJson', v, '  ')),
+  toRawJson: def(['any'], (ctx, v) => goJson(v, false, '', meter(ctx, 'toRawJson'))),
+  toYaml: def(['any'], (ctx, v) => toYaml(v, meter(ctx, 'toYaml'))),
+  fromYaml: def(['string'], (ctx, s) => fromYaml(s as string, meter(ctx, 'fromYaml', 'items'))),
   sha256sum: def(['string'], (_c, s) => hash('sha256', s as string, 'hex')),
   adler32sum: def(['string'], (_c, s) => String(adler32(s as string))),
 };

@@ -5,25 +5,35 @@ import { formatValue } from '../go/fmt.js';
 import {
   Int64,
   deepEqual,
+  newMap,
   reflectKind,
   setEntry,
   toInt64,
   typeName,
   type GoMap,
 } from '../go/values.js';
-import { goRegExp, strslice, strval } from './strings.js';
-import { FunctionError, def, type GoFunction } from './types.js';
+import { checkSize, meter } from './limits.js';
+import { compileRegexp, findAll } from './regex.js';
+import { strslice, strval } from './strings.js';
+import { FunctionError, def, type CallContext, type GoFunction } from './types.js';
 
 function listOf(v: unknown, what: string): unknown[] {
   if (Array.isArray(v)) return v;
   throw new FunctionError(`Cannot find ${what} on type ${reflectKind(v)}`);
 }
 
-const MAX_SEQUENCE = 1_000_000;
-
-function untilStep(start: number, stop: number, step: number): number[] {
-  if (step !== 0 && Math.abs((stop - start) / step) > MAX_SEQUENCE)
-    throw new FunctionError(`sequences are limited to ${MAX_SEQUENCE} items`);
+/** Sprig's untilStep; the length is checked before a single item is made. */
+function untilStep(
+  ctx: CallContext,
+  what: string,
+  start: number,
+  stop: number,
+  step: number,
+): number[] {
+  const length =
+    (stop < start && step < 0) || (stop > start && step > 0) ? Math.ceil((stop - start) / step) : 0;
+  checkSize(ctx, length, what, 'items');
+  ctx.budget.step(length, `${what}: items made`);
   const out: number[] = [];
   if (stop < start) {
     if (step >= 0) return out;
@@ -36,15 +46,17 @@ function untilStep(start: number, stop: number, step: number): number[] {
 }
 
 export const extraFunctions: Record<string, GoFunction> = {
-  toString: def(['any'], (_c, v) => strval(v)),
-  toStrings: def(['any'], (_c, v) => strslice(v)),
+  toString: def(['any'], (ctx, v) => strval(v, meter(ctx, 'toString'))),
+  toStrings: def(['any'], (ctx, v) => strslice(v, meter(ctx, 'toStrings'))),
   cat: def(
     [],
-    (_c, ...xs) =>
-      xs
+    (ctx, ...xs) => {
+      const m = meter(ctx, 'cat');
+      return xs
         .filter((x) => x !== null && x !== undefined)
-        .map(formatValue)
-        .join(' '),
+        .map((x) => formatValue(x, m))
+        .join(' ');
+    },
     'any',
   ),
   add1: def(['any'], (_c, v) => new Int64(toInt64(v) + 1)),
@@ -53,20 +65,30 @@ export const extraFunctions: Record<string, GoFunction> = {
     (_c, a, ...xs) => new Int64(xs.reduce<number>((m, x) => Math.max(m, toInt64(x)), toInt64(a))),
     'any',
   ),
-  until: def(['int'], (_c, n) => untilStep(0, n as number, (n as number) < 0 ? -1 : 1)),
-  untilStep: def(['int', 'int', 'int'], (_c, a, b, s) =>
-    untilStep(a as number, b as number, s as number),
+  until: def(['int'], (ctx, n) =>
+    untilStep(ctx, 'until', 0, n as number, (n as number) < 0 ? -1 : 1),
   ),
-  reverse: def(['any'], (_c, l) => [...listOf(l, 'reverse')].reverse()),
+  untilStep: def(['int', 'int', 'int'], (ctx, a, b, s) =>
+    untilStep(ctx, 'untilStep', a as number, b as number, s as number),
+  ),
+  reverse: def(['any'], (ctx, l) => {
+    const a = listOf(l, 'reverse');
+    ctx.budget.step(a.length);
+    return [...a].reverse();
+  }),
   without: def(
     ['any'],
-    (_c, l, ...omit) => listOf(l, 'without').filter((x) => !omit.some((o) => deepEqual(o, x))),
+    (ctx, l, ...omit) => {
+      const m = meter(ctx, 'without', 'items');
+      return listOf(l, 'without').filter((x) => !omit.some((o) => deepEqual(o, x, m)));
+    },
     'any',
   ),
   pick: def(
     ['map'],
-    (_c, d, ...keys) => {
-      const out: GoMap = {};
+    (ctx, d, ...keys) => {
+      const out = newMap();
+      ctx.budget.step(keys.length);
       for (const k of keys as string[])
         if (d && Object.hasOwn(d as GoMap, k)) setEntry(out, k, (d as GoMap)[k]);
       return out;
@@ -75,22 +97,23 @@ export const extraFunctions: Record<string, GoFunction> = {
   ),
   omit: def(
     ['map'],
-    (_c, d, ...keys) => {
-      const out: GoMap = {};
-      for (const [k, v] of Object.entries((d as GoMap | null) ?? {}))
-        if (!(keys as string[]).includes(k)) setEntry(out, k, v);
+    (ctx, d, ...keys) => {
+      const out = newMap();
+      const omitted = new Set(keys as string[]);
+      const entries = Object.entries((d as GoMap | null) ?? newMap());
+      ctx.budget.step(entries.length);
+      for (const [k, v] of entries) if (!omitted.has(k)) setEntry(out, k, v);
       return out;
     },
     'string',
   ),
   regexFind: def(
     ['string', 'string'],
-    (_c, re, s) => goRegExp(re as string).exec(s as string)?.[0] ?? '',
+    (_c, re, s) => (compileRegexp(re as string).exec(s as string)?.[0] as string | undefined) ?? '',
   ),
-  regexFindAll: def(['string', 'string', 'int'], (_c, re, s, n) => {
-    const all = [...(s as string).matchAll(goRegExp(re as string, true))].map((m) => m[0]);
-    return (n as number) < 0 ? all : all.slice(0, n as number);
-  }),
+  regexFindAll: def(['string', 'string', 'int'], (ctx, re, s, n) =>
+    findAll(re as string, s as string, n as number, meter(ctx, 'regexFindAll', 'items')),
+  ),
   sha512sum: def(['string'], (_c, s) => hash('sha512', s as string, 'hex')),
   trimall: def(['string', 'string'], (_c, cut, s) => {
     const set = new Set(cut as string);

@@ -13,7 +13,11 @@ import { stringFunctions } from './strings.js';
 import { FunctionError, type CallContext, type GoFunction, type ParamType } from './types.js';
 import { Float64, GoTime, isGoMap } from '../go/values.js';
 
-/** Every function a template can call, by name. Lynq's override Sprig's (int). */
+/**
+ * Every function a template can call, by name. Lynq's override Sprig's (int). The record, each
+ * function and its parameter list are frozen and have no prototype (see def): nothing a render
+ * does, and no polluted prototype, changes how the next render calls them.
+ */
 export const FUNCTIONS: Readonly<Record<string, GoFunction>> = Object.freeze(
   Object.assign(
     Object.create(null) as Record<string, GoFunction>,
@@ -30,8 +34,11 @@ export const FUNCTIONS: Readonly<Record<string, GoFunction>> = Object.freeze(
   ),
 );
 
-/** Functions Go evaluates lazily (and/or); the Go compiler expands them inline. */
-export const LAZY_FUNCTIONS = new Set(['and', 'or']);
+/** Functions that change a map they are given (the interpreter copies the data for them). */
+export const MUTATING_FUNCTIONS: ReadonlySet<string> = new Set(['set', 'unset', 'merge']);
+
+/** Functions Go evaluates lazily (and/or); the interpreter evaluates their arguments itself. */
+export const LAZY_FUNCTIONS: ReadonlySet<string> = new Set(['and', 'or']);
 
 function checkArg(name: string, type: ParamType, v: unknown): unknown {
   const nil = v === null || v === undefined;

@@ -2,8 +2,11 @@
 // markers int / float / bool. They override Sprig's functions of the same name.
 import { hash } from 'node:crypto';
 import { formatFloat, numberOf, parseGoDecimal, parseGoFloat } from '../go/values.js';
+import { RenderBudgetError } from '../budget.js';
+import { newMap } from '../go/values.js';
 import { byteSlice, byteLength } from './strings.js';
 import { parseGoJson } from './encoding.js';
+import { meter } from './limits.js';
 import { def, type GoFunction } from './types.js';
 
 export const INT_MARKER = '__LYNQ_TYPE_INT__';
@@ -67,11 +70,12 @@ export const lynqFunctions: Record<string, GoFunction> = {
     byteLength(s as string) > 63 ? byteSlice(s as string, 0, 63) : s,
   ),
   sha1sum: def(['string'], (_c, s) => hash('sha1', s as string, 'hex')),
-  fromJson: def(['string'], (_c, s) => {
+  fromJson: def(['string'], (ctx, s) => {
     try {
-      return parseGoJson(s as string);
-    } catch {
-      return {};
+      return parseGoJson(s as string, meter(ctx, 'fromJson', 'items'));
+    } catch (err) {
+      if (err instanceof RenderBudgetError) throw err;
+      return newMap();
     }
   }),
   int: def(['any'], (_c, v) => `${INT_MARKER}${toIntValue(v)}`),

@@ -1,4 +1,5 @@
 // uuidv4 and randAlphaNum over an injectable random source.
+import { checkSize } from './limits.js';
 import { def, type CallContext, type GoFunction } from './types.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -14,8 +15,11 @@ function uuidv4(ctx: CallContext): string {
 export const randomFunctions: Record<string, GoFunction> = {
   uuidv4: def([], (ctx) => uuidv4(ctx)),
   randAlphaNum: def(['int'], (ctx, n) => {
+    const count = n as number;
+    checkSize(ctx, count, 'randAlphaNum');
+    ctx.budget.step(Math.max(0, count), 'randAlphaNum: characters made');
     let out = '';
-    for (let i = 0; i < (n as number); i++) out += ALNUM[Math.floor(ctx.random() * ALNUM.length)];
+    for (let i = 0; i < count; i++) out += ALNUM[Math.floor(ctx.random() * ALNUM.length)];
     return out;
   }),
 };

@@ -1,7 +1,10 @@
 // Sprig's string functions, with Go's byte-oriented slicing (strings are UTF-8 bytes in Go).
+// Functions whose result can be much larger than their arguments check its size first.
 import { sprintf, formatValue } from '../go/fmt.js';
 import { isGoMap, typeName } from '../go/values.js';
-import { FunctionError, def, type GoFunction } from './types.js';
+import { checkSize, defaultMeter, meter, type Meter } from './limits.js';
+import { compileRegexp, replaceAll } from './regex.js';
+import { FunctionError, def, type CallContext, type GoFunction } from './types.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -24,16 +27,19 @@ export function byteSlice(s: string, start: number, end?: number): string {
   return ascii ? s.slice(start, e) : dec.decode(enc.encode(s).subarray(start, e));
 }
 
-/** Sprig strval: strings as is, everything else as %v. */
-export function strval(v: unknown): string {
-  return typeof v === 'string' ? v : formatValue(v);
+/** Sprig strval: strings as is, everything else as %v (counted on the meter). */
+export function strval(v: unknown, m: Meter = defaultMeter('strval')): string {
+  return typeof v === 'string' ? v : formatValue(v, m);
 }
 
 /** Sprig strslice: a list's non-nil items as strings; nil → []; a scalar → [scalar]. */
-export function strslice(v: unknown): string[] {
-  if (Array.isArray(v)) return v.filter((x) => x !== null && x !== undefined).map(strval);
+export function strslice(v: unknown, m: Meter = defaultMeter('strslice')): string[] {
+  if (Array.isArray(v)) {
+    m.step(v.length);
+    return v.filter((x) => x !== null && x !== undefined).map((x) => strval(x, m));
+  }
   if (v === null || v === undefined) return [];
-  return [strval(v)];
+  return [strval(v, m)];
 }
 
 const GO_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
@@ -261,72 +267,9 @@ function toLowerCase(str: string, connector: string): string {
   return out + lowerWord(st.wt, st.word, connector);
 }
 
-/** Go RE2 syntax → a JavaScript RegExp (the common subset; lookarounds are rejected like RE2). */
-export function goRegExp(pattern: string, global = false): RegExp {
-  let flags = global ? 'gu' : 'u';
-  let src = pattern;
-  const inline = /^\(\?([imsU]+)\)/.exec(src);
-  if (inline) {
-    if (inline[1]!.includes('U'))
-      throw new FunctionError(`unsupported regexp flag U in ${JSON.stringify(pattern)}`);
-    for (const f of inline[1]!) if (!flags.includes(f)) flags += f;
-    src = src.slice(inline[0].length);
-  }
-  if (/\(\?[=!<]/.test(src.replace(/\(\?P?<[A-Za-z_]/g, '')))
-    throw new FunctionError(
-      `error parsing regexp: invalid or unsupported Perl syntax in ${JSON.stringify(pattern)}`,
-    );
-  src = src
-    .replace(/\(\?P</g, '(?<')
-    .replace(/\\z/g, '$(?![\\s\\S])')
-    .replace(/\\A/g, '^(?<![\\s\\S])')
-    .replace(/\[:alpha:\]/g, 'A-Za-z')
-    .replace(/\[:digit:\]/g, '0-9')
-    .replace(/\[:alnum:\]/g, 'A-Za-z0-9')
-    .replace(/\[:space:\]/g, '\\t\\n\\v\\f\\r ')
-    .replace(/\[:upper:\]/g, 'A-Z')
-    .replace(/\[:lower:\]/g, 'a-z')
-    .replace(/\[:punct:\]/g, '!-\\/:-@\\[-`{-~')
-    .replace(/\[:xdigit:\]/g, '0-9A-Fa-f');
-  try {
-    return new RegExp(src, flags);
-  } catch (err) {
-    throw new FunctionError(`error parsing regexp: ${(err as Error).message}`);
-  }
-}
-
-/** Go's Regexp.Expand template syntax: $1, ${1}, $name, ${name}, $$. */
-function expand(template: string, m: RegExpExecArray): string {
-  return template.replace(
-    /\$(\$|\{([A-Za-z0-9_]*)\}|([A-Za-z0-9_]+))/g,
-    (_all, _x, braced?: string, bare?: string) => {
-      if (_x === '$') return '$';
-      const name = braced ?? bare ?? '';
-      if (name === '') return '';
-      if (/^[0-9]+$/.test(name)) return m[Number(name)] ?? '';
-      return m.groups?.[name] ?? '';
-    },
-  );
-}
-
-function regexReplaceAll(regex: string, s: string, repl: string): string {
-  const re = goRegExp(regex, true);
-  let out = '';
-  let last = 0;
-  for (const m of s.matchAll(re)) {
-    out += s.slice(last, m.index) + expand(repl, m as RegExpExecArray);
-    last = m.index + m[0].length;
-  }
-  return out + s.slice(last);
-}
-
-/** Bigger results are refused: a template must not be able to exhaust the operator's memory. */
-export const MAX_RESULT_LENGTH = 8 * 1024 * 1024;
-
-function repeat(count: number, s: string): string {
+function repeat(ctx: CallContext, count: number, s: string): string {
   if (count < 0) throw new FunctionError('strings: negative Repeat count');
-  if (count * s.length > MAX_RESULT_LENGTH)
-    throw new FunctionError(`repeat would produce more than ${MAX_RESULT_LENGTH} characters`);
+  checkSize(ctx, count * s.length, 'repeat');
   return s.repeat(count);
 }
 
@@ -344,14 +287,47 @@ function trunc(c: number, s: string): string {
   return s;
 }
 
-function splitList(sep: string, s: string): string[] {
-  if (sep === '') return [...s];
-  return s.split(sep);
+function splitList(ctx: CallContext, sep: string, s: string): string[] {
+  // One item per character at most (sep ""), which is bounded by the string's own length.
+  if (sep === '') {
+    checkSize(ctx, s.length, 'splitList', 'items');
+    return [...s];
+  }
+  const items = s.split(sep);
+  checkSize(ctx, items.length, 'splitList', 'items');
+  ctx.budget.step(items.length);
+  return items;
 }
 
-function indent(n: number, s: string): string {
-  const pad = ' '.repeat(Math.max(0, n));
+function countOf(s: string, sub: string): number {
+  let n = 0;
+  for (let i = s.indexOf(sub); i >= 0; i = s.indexOf(sub, i + sub.length)) n++;
+  return n;
+}
+
+function indent(ctx: CallContext, what: string, n: number, s: string): string {
+  if (n < 0) throw new FunctionError('strings: negative Repeat count');
+  checkSize(ctx, s.length + n * (countOf(s, '\n') + 1), what);
+  const pad = ' '.repeat(n);
   return pad + s.split('\n').join(`\n${pad}`);
+}
+
+/** strings.Replace(s, old, new, -1), refused before building when the result is too large. */
+function replace(ctx: CallContext, old: string, repl: string, s: string): string {
+  if (old === repl) return s;
+  const count = old === '' ? [...s].length + 1 : countOf(s, old);
+  checkSize(ctx, s.length + count * (repl.length - old.length), 'replace');
+  // Go inserts `new` before every rune and at the end when `old` is empty.
+  if (old === '') return s === '' ? repl : repl + [...s].join(repl) + repl;
+  return s.split(old).join(repl);
+}
+
+function join(ctx: CallContext, sep: string, v: unknown): string {
+  const items = strslice(v, meter(ctx, 'join'));
+  let size = sep.length * Math.max(0, items.length - 1);
+  for (const item of items) size += item.length;
+  checkSize(ctx, size, 'join');
+  return items.join(sep);
 }
 
 export const stringFunctions: Record<string, GoFunction> = {
@@ -369,47 +345,57 @@ export const stringFunctions: Record<string, GoFunction> = {
       : s,
   ),
   trunc: def(['int', 'string'], (_c, n, s) => trunc(n as number, s as string)),
-  replace: def(['string', 'string', 'string'], (_c, o, n, s) =>
-    (s as string).split(o as string).join(n as string),
+  replace: def(['string', 'string', 'string'], (ctx, o, n, s) =>
+    replace(ctx, o as string, n as string, s as string),
   ),
   contains: def(['string', 'string'], (_c, sub, s) => (s as string).includes(sub as string)),
   hasPrefix: def(['string', 'string'], (_c, p, s) => (s as string).startsWith(p as string)),
   hasSuffix: def(['string', 'string'], (_c, p, s) => (s as string).endsWith(p as string)),
   quote: def(
     [],
-    (_c, ...xs) =>
-      xs
+    (ctx, ...xs) => {
+      const m = meter(ctx, 'quote');
+      return xs
         .filter((x) => x !== null && x !== undefined)
-        .map((x) => sprintf('%q', [strval(x)]))
-        .join(' '),
+        .map((x) => sprintf('%q', [strval(x, m)], m))
+        .join(' ');
+    },
     'any',
   ),
   squote: def(
     [],
-    (_c, ...xs) =>
-      xs
+    (ctx, ...xs) => {
+      const m = meter(ctx, 'squote');
+      return xs
         .filter((x) => x !== null && x !== undefined)
-        .map((x) => `'${formatValue(x)}'`)
-        .join(' '),
+        .map((x) => `'${formatValue(x, m)}'`)
+        .join(' ');
+    },
     'any',
   ),
-  indent: def(['int', 'string'], (_c, n, s) => indent(n as number, s as string)),
-  nindent: def(['int', 'string'], (_c, n, s) => `\n${indent(n as number, s as string)}`),
-  repeat: def(['int', 'string'], (_c, n, s) => repeat(n as number, s as string)),
+  indent: def(['int', 'string'], (ctx, n, s) => indent(ctx, 'indent', n as number, s as string)),
+  nindent: def(
+    ['int', 'string'],
+    (ctx, n, s) => `\n${indent(ctx, 'nindent', n as number, s as string)}`,
+  ),
+  repeat: def(['int', 'string'], (ctx, n, s) => repeat(ctx, n as number, s as string)),
   substr: def(['int', 'int', 'string'], (_c, a, b, s) =>
     substr(a as number, b as number, s as string),
   ),
-  splitList: def(['string', 'string'], (_c, sep, s) => splitList(sep as string, s as string)),
-  join: def(['string', 'any'], (_c, sep, v) => strslice(v).join(sep as string)),
+  splitList: def(['string', 'string'], (ctx, sep, s) => splitList(ctx, sep as string, s as string)),
+  join: def(['string', 'any'], (ctx, sep, v) => join(ctx, sep as string, v)),
+  // Sprig ignores the compile error: an invalid pattern matches nothing.
   regexMatch: def(['string', 'string'], (_c, re, s) => {
+    let compiled;
     try {
-      return goRegExp(re as string).test(s as string);
+      compiled = compileRegexp(re as string);
     } catch {
       return false;
     }
+    return compiled.test(s as string);
   }),
-  regexReplaceAll: def(['string', 'string', 'string'], (_c, re, s, r) =>
-    regexReplaceAll(re as string, s as string, r as string),
+  regexReplaceAll: def(['string', 'string', 'string'], (ctx, re, s, r) =>
+    replaceAll(re as string, s as string, r as string, meter(ctx, 'regexReplaceAll')),
   ),
   kebabcase: def(['string'], (_c, s) => toLowerCase(s as string, '-')),
   snakecase: def(['string'], (_c, s) => toLowerCase(s as string, '_')),

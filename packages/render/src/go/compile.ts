@@ -1,9 +1,9 @@
-// Compiles a parsed Go template to nunjucks source. Nunjucks supplies control flow, output and
-// the compiled JavaScript; every Go operation becomes a call to a runtime helper (see
-// go-runtime.ts) so that Go's semantics hold: missingkey=error, Go truthiness, lazy and/or,
-// typed function arguments, Go's printing. Go variables and dot live in numbered slots, because
-// Go's `$x = …` inside a range assigns the outer variable, which nunjucks' scoping cannot do.
-import { FUNCTIONS, LAZY_FUNCTIONS } from '../functions/library.js';
+// Resolves a parsed Go template into the tree exec.ts interprets: variables become numbered
+// slots (Go's `$x = …` inside a range assigns the outer variable), function names become the
+// library's frozen function objects, and number constants get the type of the parameter they
+// are passed to. Nothing here produces JavaScript source: the result is plain data.
+import { FUNCTIONS, LAZY_FUNCTIONS, MUTATING_FUNCTIONS } from '../functions/library.js';
+import type { GoFunction } from '../functions/types.js';
 import { Float64 } from './values.js';
 import { unsupportedVerbs } from './fmt.js';
 import {
@@ -16,54 +16,111 @@ import {
   type TemplateNode,
 } from './parser.js';
 
-export interface CompiledGo {
-  /** Nunjucks source. */
-  source: string;
-  /** Constants the source reads with __lk(i). */
-  constants: unknown[];
-  /** Number of variable slots (slot 0 is the root data, `$`). */
-  slots: number;
+export type Expr =
+  | { readonly op: 'const'; readonly value: unknown }
+  | { readonly op: 'slot'; readonly slot: number }
+  /** A field chain read from a slot: `.a.b` on dot, `$x.a`. */
+  | {
+      readonly op: 'fields';
+      readonly pos: Pos;
+      readonly slot: number;
+      readonly names: readonly string[];
+    }
+  /** A field chain read from a parenthesised pipeline: `(f x).a`. */
+  | {
+      readonly op: 'chain';
+      readonly pos: Pos;
+      readonly base: Expr;
+      readonly names: readonly string[];
+    }
+  | {
+      readonly op: 'call';
+      readonly pos: Pos;
+      readonly name: string;
+      readonly fn: GoFunction;
+      readonly args: readonly Expr[];
+      /** The value piped in from the previous command (Go evaluates it first). */
+      readonly final?: Expr;
+    }
+  | {
+      readonly op: 'and' | 'or';
+      readonly pos: Pos;
+      readonly args: readonly Expr[];
+      readonly final?: Expr;
+    }
+  /** A command Go rejects when it runs (after evaluating what is piped into it). */
+  | { readonly op: 'fail'; readonly pos: Pos; readonly reason: string; readonly final?: Expr };
+
+export type Node =
+  | { readonly op: 'text'; readonly text: string }
+  | { readonly op: 'print'; readonly pos: Pos; readonly expr: Expr }
+  | { readonly op: 'set'; readonly pos: Pos; readonly slot: number; readonly expr: Expr }
+  | {
+      readonly op: 'if';
+      readonly pos: Pos;
+      readonly expr: Expr;
+      /** The slot of `{{ if $x := … }}`, or -1. */
+      readonly slot: number;
+      readonly body: readonly Node[];
+      readonly elseBody?: readonly Node[];
+    }
+  | {
+      readonly op: 'with';
+      readonly pos: Pos;
+      readonly expr: Expr;
+      /** Dot inside the body (and the declared variable, if any). */
+      readonly slot: number;
+      readonly body: readonly Node[];
+      readonly elseBody?: readonly Node[];
+    }
+  | {
+      readonly op: 'range';
+      readonly pos: Pos;
+      readonly expr: Expr;
+      /** How many variables the range declares or assigns (0, 1 or 2). */
+      readonly decls: number;
+      readonly keySlot: number;
+      readonly valueSlot: number;
+      readonly dotSlot: number;
+      readonly body: readonly Node[];
+      readonly elseBody?: readonly Node[];
+    };
+
+export interface GoProgram {
+  readonly nodes: readonly Node[];
+  /** Variable slots a render needs (slot 0 is the data, `$`). */
+  readonly slots: number;
+  /** Nodes and expressions in the tree, for estimating its memory. */
+  readonly size: number;
+  /**
+   * Whether the template calls a function that changes maps (set, unset, merge): only then does
+   * a render need its own copy of the data, so that the caller's objects never change.
+   */
+  readonly mutates: boolean;
 }
 
 export const FUNCTION_NAMES: ReadonlySet<string> = new Set(Object.keys(FUNCTIONS));
 
-/** Encodes a position as one number for the runtime helpers. */
-export function encodePos(p: Pos): number {
-  return p.line * 100000 + Math.min(p.column, 99999);
-}
-
-export function decodePos(n: number): Pos {
-  return { line: Math.floor(n / 100000), column: n % 100000 };
-}
-
 /** How many Go templates this process has parsed (tests check that renders never re-parse). */
 export let goParseCount = 0;
 
-export function compileGoTemplate(text: string): CompiledGo {
+/** Parses and resolves a Go template. Throws GoTemplateSyntaxError. */
+export function compileGoTemplate(text: string): GoProgram {
   goParseCount++;
   const ast = parseGoTemplate(text, FUNCTION_NAMES);
-  return new GoCompiler().compile(ast);
+  return new Resolver().program(ast);
 }
 
-class GoCompiler {
-  private readonly constants: unknown[] = [];
+class Resolver {
   private slots = 1;
+  private size = 0;
+  private mutates = false;
   private readonly scopes: Map<string, number>[] = [new Map([['$', 0]])];
   private dot = 0;
-  private loops = 0;
 
-  compile(ast: TemplateNode[]): CompiledGo {
-    const source = this.nodes(ast);
-    return { source, constants: this.constants, slots: this.slots };
-  }
-
-  private constant(v: unknown): string {
-    this.constants.push(v);
-    return `__lk(${this.constants.length - 1})`;
-  }
-
-  private newSlot(): number {
-    return this.slots++;
+  program(ast: TemplateNode[]): GoProgram {
+    const nodes = this.nodes(ast);
+    return Object.freeze({ nodes, slots: this.slots, size: this.size, mutates: this.mutates });
   }
 
   private lookupVar(name: string): number {
@@ -76,13 +133,9 @@ class GoCompiler {
   }
 
   private declare(name: string): number {
-    const slot = this.newSlot();
+    const slot = this.slots++;
     this.scopes[this.scopes.length - 1]!.set(name, slot);
     return slot;
-  }
-
-  private nodes(list: TemplateNode[]): string {
-    return list.map((n) => this.node(n)).join('');
   }
 
   private scoped<T>(fn: () => T): T {
@@ -96,38 +149,39 @@ class GoCompiler {
     }
   }
 
-  private node(n: TemplateNode): string {
+  private nodes(list: TemplateNode[]): Node[] {
+    return list.map((n) => this.node(n));
+  }
+
+  private node(n: TemplateNode): Node {
+    this.size++;
     switch (n.type) {
       case 'text':
-        return /\{[{%#]/.test(n.text) || /[{]$/.test(n.text)
-          ? `{{ ${this.constant(n.text)} }}`
-          : n.text;
+        return { op: 'text', text: n.text };
       case 'action': {
-        const value = this.pipeline(n.pipe);
-        if (n.pipe.decl.length) return `{{ __ld(${this.assignSlot(n.pipe)}, ${value}) }}`;
-        return `{{ __lo(${encodePos(n.pos)}, ${value}) }}`;
+        const expr = this.pipeline(n.pipe);
+        if (n.pipe.decl.length)
+          return { op: 'set', pos: n.pos, slot: this.assignSlot(n.pipe), expr };
+        return { op: 'print', pos: n.pos, expr };
       }
       case 'if':
         return this.scoped(() => {
-          const value = this.pipeline(n.pipe);
-          const cond = n.pipe.decl.length ? `__lsv(${this.assignSlot(n.pipe)}, ${value})` : value;
+          const expr = this.pipeline(n.pipe);
+          const slot = n.pipe.decl.length ? this.assignSlot(n.pipe) : -1;
           const body = this.nodes(n.list);
-          const elseBody = this.elseBranch(n.elseList);
-          return `{% if __lt(${cond}) %}${body}${elseBody}{% endif %}`;
+          return { op: 'if', pos: n.pos, expr, slot, body, ...this.elseBranch(n.elseList) };
         });
       case 'with':
         return this.scoped(() => {
-          const value = this.pipeline(n.pipe);
-          const slot = n.pipe.decl.length ? this.assignSlot(n.pipe) : this.newSlot();
-          const body = this.nodesWithDot(slot, n.list);
-          const elseBody = this.elseBranch(n.elseList);
-          return `{% if __lt(__lsv(${slot}, ${value})) %}${body}${elseBody}{% endif %}`;
+          const expr = this.pipeline(n.pipe);
+          const slot = n.pipe.decl.length ? this.assignSlot(n.pipe) : this.slots++;
+          const body = this.withDot(slot, n.list);
+          return { op: 'with', pos: n.pos, expr, slot, body, ...this.elseBranch(n.elseList) };
         });
       case 'range':
         return this.scoped(() => {
-          const value = this.pipeline(n.pipe);
-          const loopVar = `__e${this.loops++}`;
-          const dotSlot = this.newSlot();
+          const expr = this.pipeline(n.pipe);
+          const dotSlot = this.slots++;
           let keySlot = -1;
           let valueSlot = -1;
           const [a, b] = n.pipe.decl;
@@ -137,28 +191,34 @@ class GoCompiler {
             keySlot = bind(a);
             valueSlot = bind(b);
           } else if (a !== undefined) valueSlot = bind(a);
-          const body = this.nodesWithDot(dotSlot, n.list);
-          const elseBody = this.elseBranch(n.elseList);
-          return (
-            `{% for ${loopVar} in __lr(${encodePos(n.pos)}, ${value}, ${n.pipe.decl.length}) %}` +
-            `{{ __le(${encodePos(n.pos)}, ${loopVar}, ${keySlot}, ${valueSlot}, ${dotSlot}) }}${body}${elseBody}{% endfor %}`
-          );
+          const body = this.withDot(dotSlot, n.list);
+          return {
+            op: 'range',
+            pos: n.pos,
+            expr,
+            decls: n.pipe.decl.length,
+            keySlot,
+            valueSlot,
+            dotSlot,
+            body,
+            ...this.elseBranch(n.elseList),
+          };
         });
     }
   }
 
-  /** A with or range body, compiled with dot in the given slot. */
-  private nodesWithDot(slot: number, list: TemplateNode[]): string {
-    const outerDot = this.dot;
+  /** A with or range body, resolved with dot in the given slot. */
+  private withDot(slot: number, list: TemplateNode[]): Node[] {
+    const outer = this.dot;
     this.dot = slot;
     const body = this.nodes(list);
-    this.dot = outerDot;
+    this.dot = outer;
     return body;
   }
 
-  /** An if/with/range else branch, in its own scope; nothing when there is none. */
-  private elseBranch(list: TemplateNode[] | undefined): string {
-    return list ? `{% else %}${this.scoped(() => this.nodes(list))}` : '';
+  /** An if/with/range else branch, in its own scope. */
+  private elseBranch(list: TemplateNode[] | undefined): { elseBody?: Node[] } {
+    return list ? { elseBody: this.scoped(() => this.nodes(list)) } : {};
   }
 
   /** The slot a declaration or assignment writes (declarations get a fresh one). */
@@ -167,26 +227,24 @@ class GoCompiler {
     return pipe.isAssign ? this.lookupVar(name) : this.declare(name);
   }
 
-  private pipeline(pipe: Pipeline): string {
-    let value: string | undefined;
+  private pipeline(pipe: Pipeline): Expr {
+    let value: Expr | undefined;
     for (const cmd of pipe.cmds) value = this.command(cmd, value);
     return value!;
   }
 
-  private fail(pos: Pos, message: string): string {
-    return `__lx(${encodePos(pos)}, ${this.constant(message)})`;
-  }
-
-  private command(cmd: Command, final: string | undefined): string {
+  private command(cmd: Command, final: Expr | undefined): Expr {
+    this.size++;
     const [first, ...rest] = cmd.args as [Arg, ...Arg[]];
     const hasArgs = rest.length > 0 || final !== undefined;
+    const withFinal = final === undefined ? {} : { final };
     switch (first.type) {
       case 'identifier': {
         const fn = FUNCTIONS[first.name]!;
+        if (MUTATING_FUNCTIONS.has(first.name)) this.mutates = true;
         const args = rest.map((a, i) =>
           this.arg(a, i < fn.params.length ? fn.params[i]! : (fn.variadic ?? 'any')),
         );
-        if (final !== undefined) args.push(final);
         if (first.name === 'printf' && rest[0]?.type === 'string') {
           const bad = unsupportedVerbs(rest[0].value);
           if (bad.length)
@@ -196,81 +254,77 @@ class GoCompiler {
               rest[0].pos.column,
             );
         }
-        if (LAZY_FUNCTIONS.has(first.name))
-          return this.lazy(first.name as 'and' | 'or', first.pos, args);
-        return `__lc(${encodePos(first.pos)}, "${first.name}"${args.map((a) => `, ${a}`).join('')})`;
+        if (LAZY_FUNCTIONS.has(first.name)) {
+          if (args.length === 0 && final === undefined)
+            return this.fail(
+              first.pos,
+              `wrong number of args for ${first.name}: want at least 1 got 0`,
+            );
+          return { op: first.name as 'and' | 'or', pos: first.pos, args, ...withFinal };
+        }
+        return { op: 'call', pos: first.pos, name: first.name, fn, args, ...withFinal };
       }
       case 'field':
         if (hasArgs)
           return this.fail(
             first.pos,
             `${first.names[first.names.length - 1]} is not a method but has arguments`,
+            final,
           );
-        return this.slotFields(this.dot, first.pos, first.names);
+        return this.fields(this.dot, first.pos, first.names);
       case 'nil':
-        return this.fail(first.pos, 'nil is not a command');
+        return this.fail(first.pos, 'nil is not a command', final);
       default:
         if (hasArgs)
-          return this.fail(first.pos, `can't give argument to non-function ${describeArg(first)}`);
+          return this.fail(
+            first.pos,
+            `can't give argument to non-function ${describeArg(first)}`,
+            final,
+          );
         return this.arg(first, 'any');
     }
   }
 
-  /** Go's and/or evaluate their arguments left to right and stop at the deciding one. */
-  private lazy(name: 'and' | 'or', pos: Pos, args: string[]): string {
-    if (args.length === 0)
-      return this.fail(pos, `wrong number of args for ${name}: want at least 1 got 0`);
-    const fold = (i: number): string => {
-      if (i === args.length - 1) return args[i]!;
-      const slot = this.newSlot();
-      const test = `__lt(__lsv(${slot}, ${args[i]}))`;
-      return name === 'and'
-        ? `(${fold(i + 1)} if ${test} else __lv(${slot}))`
-        : `(__lv(${slot}) if ${test} else ${fold(i + 1)})`;
-    };
-    return fold(0);
+  private fail(pos: Pos, reason: string, final?: Expr): Expr {
+    return final === undefined ? { op: 'fail', pos, reason } : { op: 'fail', pos, reason, final };
   }
 
-  private slotFields(slot: number, pos: Pos, names: string[]): string {
-    if (names.length === 0) return `__lv(${slot})`;
-    return `__lfv(${encodePos(pos)}, ${slot}${names.map((n) => `, "${n}"`).join('')})`;
+  private fields(slot: number, pos: Pos, names: string[]): Expr {
+    return names.length === 0
+      ? { op: 'slot', slot }
+      : { op: 'fields', pos, slot, names: Object.freeze(names) };
   }
 
-  private fields(base: string, pos: Pos, names: string[]): string {
-    let expr = base;
-    for (const name of names) expr = `__lf(${encodePos(pos)}, ${expr}, "${name}")`;
-    return expr;
-  }
-
-  private arg(a: Arg, param: string): string {
+  private arg(a: Arg, param: string): Expr {
+    this.size++;
     switch (a.type) {
       case 'field':
-        return this.slotFields(this.dot, a.pos, a.names);
+        return this.fields(this.dot, a.pos, a.names);
       case 'variable':
-        return this.slotFields(this.lookupVar(a.name), a.pos, a.names);
+        return this.fields(this.lookupVar(a.name), a.pos, a.names);
       case 'dot':
-        return `__lv(${this.dot})`;
+        return { op: 'slot', slot: this.dot };
       case 'nil':
-        return 'none';
+        return { op: 'const', value: null };
       case 'bool':
-        return a.value ? 'true' : 'false';
-      case 'number': {
+        return { op: 'const', value: a.value };
+      case 'number':
         // Go converts constants to the parameter's type: 3.0 is a valid int, 3 a valid float64.
-        if (param === 'int' && Number.isInteger(a.value)) return this.int(a.value);
-        if (param === 'float' || a.isFloat) return this.constant(new Float64(a.value));
-        return this.int(a.value);
-      }
+        if (param === 'int' && Number.isInteger(a.value)) return { op: 'const', value: a.value };
+        if (param === 'float' || a.isFloat)
+          return { op: 'const', value: Object.freeze(new Float64(a.value)) };
+        return { op: 'const', value: a.value };
       case 'string':
-        return this.constant(a.value);
+        return { op: 'const', value: a.value };
       case 'identifier':
         return this.command({ pos: a.pos, args: [a] }, undefined);
-      case 'pipe':
-        return this.fields(`(${this.pipeline(a.pipe)})`, a.pos, a.names);
+      case 'pipe': {
+        const base = this.pipeline(a.pipe);
+        return a.names.length === 0
+          ? base
+          : { op: 'chain', pos: a.pos, base, names: Object.freeze(a.names) };
+      }
     }
-  }
-
-  private int(n: number): string {
-    return n >= 0 && Number.isSafeInteger(n) ? String(n) : this.constant(n);
   }
 }
 

@@ -1,7 +1,9 @@
 // Go's fmt as templates use it: %v printing, Sprint/Sprintln spacing, Sprintf verbs and flags,
-// and strconv.Quote.
+// and strconv.Quote. Every function takes the meter of the call it works for: what it prints
+// is counted as it goes, so printing a structure doubled fifty times stops at the value limit.
 import { Float64, GoTime, Int64, formatFloat, isGoMap, numberOf, typeName } from './values.js';
 import { FunctionError } from '../functions/types.js';
+import { defaultMeter, tooLarge, type Meter } from '../functions/limits.js';
 import { formatGoTime } from './time.js';
 
 const utf8 = new TextEncoder();
@@ -69,23 +71,39 @@ function canBackquote(s: string): boolean {
 }
 
 /** %v of a value nested inside another (nil prints <nil>). */
-export function formatValue(v: unknown): string {
-  return formatOne(v, parseSpec('v'));
+export function formatValue(v: unknown, m: Meter = defaultMeter('print')): string {
+  return formatOne(v, V_SPEC, m);
+}
+
+/** %v of a value for an error message: at most `max` characters, then an ellipsis. */
+export function describeValue(v: unknown, max = 200): string {
+  if (typeof v === 'string') return v.length > max ? `${v.slice(0, max)}…` : v;
+  try {
+    const s = formatValue(v, defaultMeter('describe'));
+    return s.length > max ? `${s.slice(0, max)}…` : s;
+  } catch {
+    return `${typeName(v)} too large to print`;
+  }
 }
 
 /** fmt.Sprint: spaces between operands when neither is a string. */
-export function sprint(args: readonly unknown[]): string {
+export function sprint(args: readonly unknown[], m: Meter = defaultMeter('print')): string {
   let out = '';
-  args.forEach((a, i) => {
-    if (i > 0 && typeof a !== 'string' && typeof args[i - 1] !== 'string') out += ' ';
-    out += formatValue(a);
-  });
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (i > 0 && typeof a !== 'string' && typeof args[i - 1] !== 'string') {
+      m.add(1);
+      out += ' ';
+    }
+    out += formatOne(a, V_SPEC, m);
+  }
   return out;
 }
 
 /** fmt.Sprintln: always spaces, and a newline. */
-export function sprintln(args: readonly unknown[]): string {
-  return args.map(formatValue).join(' ') + '\n';
+export function sprintln(args: readonly unknown[], m: Meter = defaultMeter('println')): string {
+  m.add(args.length);
+  return args.map((a) => formatOne(a, V_SPEC, m)).join(' ') + '\n';
 }
 
 interface Spec {
@@ -103,6 +121,13 @@ function parseSpec(verb: string): Spec {
   return { verb, minus: false, plus: false, sharp: false, space: false, zero: false };
 }
 
+const V_SPEC: Readonly<Spec> = Object.freeze(parseSpec('v'));
+
+/** A rune as a string; invalid code points print as U+FFFD, as in Go. */
+function runeString(n: number): string {
+  return n > 0x10ffff || (n >= 0xd800 && n <= 0xdfff) ? '\ufffd' : String.fromCodePoint(n);
+}
+
 function pad(s: string, spec: Spec, numeric: boolean): string {
   const width = spec.width;
   const len = [...s].length;
@@ -116,9 +141,9 @@ function pad(s: string, spec: Spec, numeric: boolean): string {
   return ' '.repeat(fill) + s;
 }
 
-function badVerb(v: unknown, verb: string): string {
+function badVerb(v: unknown, verb: string, m: Meter): string {
   if (v === null || v === undefined) return `%!${verb}(<nil>)`;
-  return `%!${verb}(${typeName(v)}=${formatValue(v)})`;
+  return `%!${verb}(${typeName(v)}=${formatOne(v, V_SPEC, m)})`;
 }
 
 function formatInteger(n: number, spec: Spec): string {
@@ -152,12 +177,13 @@ function formatInteger(n: number, spec: Spec): string {
       if (spec.sharp) prefix = '0X';
       break;
     case 'c':
-      return pad(String.fromCodePoint(abs), { ...spec, zero: false }, false);
+      return pad(runeString(n), { ...spec, zero: false }, false);
     case 'q':
-      return pad(quote(String.fromCodePoint(abs), spec.plus, "'"), { ...spec, zero: false }, false);
+      return pad(quote(runeString(n), spec.plus, "'"), { ...spec, zero: false }, false);
     case 'U': {
       const u = `U+${abs.toString(16).toUpperCase().padStart(4, '0')}`;
-      return pad(spec.sharp ? `${u} '${String.fromCodePoint(abs)}'` : u, spec, false);
+      const printable = n <= 0x10ffff && PRINTABLE.test(runeString(n));
+      return pad(spec.sharp && printable ? `${u} '${runeString(n)}'` : u, spec, false);
     }
     default:
       throw new Error('unreachable');
@@ -195,7 +221,7 @@ function formatFloatVerb(f: number, spec: Spec): string {
   return pad(s, spec, true);
 }
 
-function formatString(s: string, spec: Spec): string {
+function formatString(s: string, spec: Spec, m: Meter): string {
   switch (spec.verb) {
     case 'v':
     case 's': {
@@ -219,38 +245,56 @@ function formatString(s: string, spec: Spec): string {
       return pad(spec.verb === 'X' ? withPrefix.toUpperCase() : withPrefix, spec, false);
     }
     default:
-      return badVerb(s, spec.verb);
+      return badVerb(s, spec.verb, m);
   }
 }
 
-function formatOne(v: unknown, spec: Spec): string {
+/** One operand, counted on the meter as it is produced. */
+function formatOne(v: unknown, spec: Readonly<Spec>, m: Meter): string {
+  if (Array.isArray(v) || isGoMap(v)) return formatComposite(v, spec, m);
+  const s = formatScalar(v, spec, m);
+  m.add(s.length);
+  return s;
+}
+
+function formatComposite(v: unknown[] | Record<string, unknown>, spec: Readonly<Spec>, m: Meter) {
+  m.enter();
+  let out: string;
+  if (Array.isArray(v)) {
+    m.add(2 + Math.max(0, v.length - 1));
+    out = `[${v.map((x) => formatOne(x, spec, m)).join(' ')}]`;
+  } else {
+    const keys = Object.keys(v).sort();
+    m.add(5 + Math.max(0, 2 * keys.length - 1));
+    out = `map[${keys.map((k) => `${formatOne(k, spec, m)}:${formatOne(v[k], spec, m)}`).join(' ')}]`;
+  }
+  m.leave();
+  return out;
+}
+
+function formatScalar(v: unknown, spec: Readonly<Spec>, m: Meter): string {
   const verb = spec.verb;
   if (v === null || v === undefined)
-    return verb === 'v' ? pad('<nil>', spec, false) : badVerb(v, verb);
-  if (typeof v === 'string') return formatString(v, spec);
+    return verb === 'v' ? pad('<nil>', spec, false) : badVerb(v, verb, m);
+  if (typeof v === 'string') return formatString(v, spec, m);
   if (typeof v === 'boolean')
-    return verb === 'v' || verb === 't' ? pad(String(v), spec, false) : badVerb(v, verb);
+    return verb === 'v' || verb === 't' ? pad(String(v), spec, false) : badVerb(v, verb, m);
   if (typeof v === 'number' || v instanceof Int64) {
     const n = numberOf(v)!;
-    return 'vdboOxXcqU'.includes(verb) ? formatInteger(n, spec) : badVerb(v, verb);
+    return 'vdboOxXcqU'.includes(verb) ? formatInteger(n, spec) : badVerb(v, verb, m);
   }
   if (v instanceof Float64) {
     // Go prints floats in binary and hexadecimal exponent form; we refuse rather than differ.
     if (verb === 'b' || verb === 'x' || verb === 'X')
       throw new FunctionError(`printf verb %${verb} on float64 is not supported by Lynq templates`);
-    return 'veEfFgG'.includes(verb) ? formatFloatVerb(v.value, spec) : badVerb(v, verb);
+    return 'veEfFgG'.includes(verb) ? formatFloatVerb(v.value, spec) : badVerb(v, verb, m);
   }
   if (v instanceof GoTime) {
     return verb === 'v' || verb === 's'
       ? pad(formatGoTime(v, '2006-01-02 15:04:05.999999999 -0700 MST'), spec, false)
-      : badVerb(v, verb);
+      : badVerb(v, verb, m);
   }
-  if (Array.isArray(v)) return `[${v.map((x) => formatOne(x, spec)).join(' ')}]`;
-  if (isGoMap(v)) {
-    const keys = Object.keys(v).sort();
-    return `map[${keys.map((k) => `${formatOne(k, spec)}:${formatOne(v[k], spec)}`).join(' ')}]`;
-  }
-  return badVerb(v, verb);
+  return badVerb(v, verb, m);
 }
 
 /** Verbs of a constant format string that we do not implement (e.g. `%#v`, `%p`). */
@@ -267,139 +311,200 @@ export function unsupportedVerbs(format: string): string[] {
   return bad;
 }
 
-/** fmt.Sprintf. */
-export function sprintf(format: string, args: readonly unknown[]): string {
-  let out = '';
-  let argNum = 0;
-  let reordered = false;
-  let i = 0;
-  const n = format.length;
-  const readIndex = (): number | 'bad' | undefined => {
+/** Go's fmt refuses widths and precisions beyond a million (fmt.tooLarge). */
+function goTooLarge(x: number): boolean {
+  return x > 1e6 || x < -1e6;
+}
+
+/**
+ * fmt's parsenum: the number at format[i…]. Like Go, a run of digits that grows past a
+ * million gives up and consumes the rest of the format (`%0536870000d` prints `%!(NOVERB)`).
+ */
+function parseNum(format: string, i: number): { num: number; isNum: boolean; next: number } {
+  let num = 0;
+  let isNum = false;
+  let p = i;
+  for (; p < format.length && format[p]! >= '0' && format[p]! <= '9'; p++) {
+    if (goTooLarge(num)) return { num: 0, isNum: false, next: format.length };
+    num = num * 10 + (format.charCodeAt(p) - 48);
+    isNum = true;
+  }
+  return { num, isNum, next: p };
+}
+
+/** fmt's intFromArg: an int argument for `*`, unless it is not an int or too large. */
+function intFromArg(a: unknown): number | undefined {
+  if (typeof a !== 'number' && !(a instanceof Int64)) return undefined;
+  const n = numberOf(a)!;
+  return goTooLarge(n) ? undefined : n;
+}
+
+/** fmt.Sprintf. Widths and precisions over the value limit are refused before padding. */
+export function sprintf(
+  format: string,
+  args: readonly unknown[],
+  m: Meter = defaultMeter('printf'),
+): string {
+  return new Printf(format, args, m).run();
+}
+
+/** One Sprintf call: the format, where it is read, and what is written so far. */
+class Printf {
+  private out = '';
+  private argNum = 0;
+  private reordered = false;
+  private i = 0;
+  constructor(
+    private readonly format: string,
+    private readonly args: readonly unknown[],
+    private readonly m: Meter,
+  ) {}
+
+  private emit(piece: string): void {
+    this.m.add(piece.length);
+    this.out += piece;
+  }
+
+  private checkLength(what: string, x: number | undefined): void {
+    if (x !== undefined && x > this.m.limits.maxValueSize)
+      throw tooLarge(this.m.limits, `${this.m.what} ${what}`, x, 'characters');
+  }
+
+  /** An explicit argument index `[n]` at i: the index, 'bad', or undefined when there is none. */
+  private readIndex(): number | 'bad' | undefined {
+    const { format, i } = this;
     if (format[i] !== '[') return undefined;
     const close = format.indexOf(']', i);
     const text = close < 0 ? '' : format.slice(i + 1, close);
     if (close < 0 || !/^\d+$/.test(text)) {
-      i = close < 0 ? n : close + 1;
+      this.i = close < 0 ? format.length : close + 1;
       return 'bad';
     }
-    i = close + 1;
-    reordered = true;
+    this.i = close + 1;
+    this.reordered = true;
     return Number(text) - 1;
-  };
-  while (i < n) {
-    const pct = format.indexOf('%', i);
-    if (pct < 0) {
-      out += format.slice(i);
-      break;
-    }
-    out += format.slice(i, pct);
-    i = pct + 1;
-    const spec = parseSpec('');
-    flags: while (i < n) {
-      switch (format[i]) {
-        case '#':
-          spec.sharp = true;
-          break;
-        case '0':
-          spec.zero = true;
-          break;
-        case '+':
-          spec.plus = true;
-          break;
-        case '-':
-          spec.minus = true;
-          break;
-        case ' ':
-          spec.space = true;
-          break;
-        default:
-          break flags;
+  }
+
+  /** An index read now moves argNum; says whether it was bad. */
+  private index(): boolean {
+    const idx = this.readIndex();
+    if (idx === 'bad') return true;
+    if (idx !== undefined) this.argNum = idx;
+    return false;
+  }
+
+  /** The `*` argument for a width or precision, as fmt's intFromArg. */
+  private starArg(): number | undefined {
+    if (this.argNum >= this.args.length) return undefined;
+    return intFromArg(this.args[this.argNum++]);
+  }
+
+  run(): string {
+    const { format, args } = this;
+    const n = format.length;
+    while (this.i < n) {
+      const pct = format.indexOf('%', this.i);
+      if (pct < 0) {
+        this.emit(format.slice(this.i));
+        break;
       }
-      i++;
-    }
-    let badIndex = false;
-    let idx = readIndex();
-    if (idx === 'bad') badIndex = true;
-    else if (idx !== undefined) argNum = idx;
-    let badWidth = false;
-    if (format[i] === '*') {
-      i++;
-      const a = args[argNum++];
-      if (typeof a === 'number' || a instanceof Int64) {
-        const w = numberOf(a)!;
-        if (w < 0) {
+      this.emit(format.slice(this.i, pct));
+      this.i = pct + 1;
+      const spec = parseSpec('');
+      flags: while (this.i < n) {
+        switch (format[this.i]) {
+          case '#':
+            spec.sharp = true;
+            break;
+          case '0':
+            spec.zero = true;
+            break;
+          case '+':
+            spec.plus = true;
+            break;
+          case '-':
+            spec.minus = true;
+            break;
+          case ' ':
+            spec.space = true;
+            break;
+          default:
+            break flags;
+        }
+        this.i++;
+      }
+      let badIndex = this.index();
+      let badWidth = false;
+      if (format[this.i] === '*') {
+        this.i++;
+        const w = this.starArg();
+        if (w === undefined) badWidth = true;
+        else if (w < 0) {
           spec.minus = true;
           spec.width = -w;
         } else spec.width = w;
-      } else badWidth = true;
-    } else {
-      const m = /^\d+/.exec(format.slice(i));
-      if (m) {
-        spec.width = Number(m[0]);
-        i += m[0].length;
-      }
-    }
-    let badPrec = false;
-    if (format[i] === '.') {
-      i++;
-      idx = readIndex();
-      if (idx === 'bad') badIndex = true;
-      else if (idx !== undefined) argNum = idx;
-      if (format[i] === '*') {
-        i++;
-        const a = args[argNum++];
-        if (typeof a === 'number' || a instanceof Int64) {
-          const p = numberOf(a)!;
-          if (p < 0) spec.prec = undefined;
-          else spec.prec = p;
-        } else badPrec = true;
       } else {
-        const m = /^\d+/.exec(format.slice(i));
-        spec.prec = m ? Number(m[0]) : 0;
-        if (m) i += m[0].length;
+        const w = parseNum(format, this.i);
+        if (w.isNum) spec.width = w.num;
+        this.i = w.next;
       }
+      let badPrec = false;
+      if (format[this.i] === '.') {
+        this.i++;
+        if (this.index()) badIndex = true;
+        if (format[this.i] === '*') {
+          this.i++;
+          const p = this.starArg();
+          // Go: a precision that is not an int, or is negative, is bad.
+          if (p === undefined || p < 0) badPrec = true;
+          else spec.prec = p;
+        } else {
+          const p = parseNum(format, this.i);
+          spec.prec = p.isNum ? p.num : 0;
+          this.i = p.next;
+        }
+      }
+      this.checkLength('width', spec.width);
+      this.checkLength('precision', spec.prec);
+      if (this.index()) badIndex = true;
+      if (this.i >= n) {
+        this.emit('%!(NOVERB)');
+        break;
+      }
+      const verb = String.fromCodePoint(format.codePointAt(this.i)!);
+      this.i += verb.length;
+      spec.verb = verb;
+      if (spec.minus) spec.zero = false;
+      if (badWidth) this.emit('%!(BADWIDTH)');
+      if (badPrec) this.emit('%!(BADPREC)');
+      if (verb === '%') {
+        this.emit('%');
+        continue;
+      }
+      if (badIndex) {
+        this.emit(`%!${verb}(BADINDEX)`);
+        continue;
+      }
+      if (this.argNum >= args.length) {
+        this.emit(`%!${verb}(MISSING)`);
+        continue;
+      }
+      const arg = args[this.argNum++];
+      if (verb === 'T') this.emit(pad(typeName(arg), spec, false));
+      else if (verb === 'w') this.emit(badVerb(arg, verb, this.m));
+      else this.out += formatOne(arg, spec, this.m);
     }
-    idx = readIndex();
-    if (idx === 'bad') badIndex = true;
-    else if (idx !== undefined) argNum = idx;
-    if (i >= n) {
-      out += '%!(NOVERB)';
-      break;
+    if (!this.reordered && this.argNum < args.length) {
+      const extra = args
+        .slice(this.argNum)
+        .map((a) =>
+          a === null || a === undefined
+            ? '<nil>'
+            : `${typeName(a)}=${formatOne(a, V_SPEC, this.m)}`,
+        )
+        .join(', ');
+      this.emit(`%!(EXTRA ${extra})`);
     }
-    const verb = String.fromCodePoint(format.codePointAt(i)!);
-    i += verb.length;
-    spec.verb = verb;
-    if (spec.minus) spec.zero = false;
-    if (badWidth) out += '%!(BADWIDTH)';
-    if (badPrec) out += '%!(BADPREC)';
-    if (verb === '%') {
-      out += '%';
-      continue;
-    }
-    if (badIndex) {
-      out += `%!${verb}(BADINDEX)`;
-      continue;
-    }
-    if (argNum >= args.length) {
-      out += `%!${verb}(MISSING)`;
-      continue;
-    }
-    const arg = args[argNum++];
-    if (verb === 'T') {
-      out += pad(typeName(arg), spec, false);
-      continue;
-    }
-    if (verb === 'w') {
-      out += badVerb(arg, verb);
-      continue;
-    }
-    out += formatOne(arg, spec);
+    return this.out;
   }
-  if (!reordered && argNum < args.length) {
-    out += `%!(EXTRA ${args
-      .slice(argNum)
-      .map((a) => (a === null || a === undefined ? '<nil>' : `${typeName(a)}=${formatValue(a)}`))
-      .join(', ')})`;
-  }
-  return out;
 }

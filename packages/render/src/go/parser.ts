@@ -44,6 +44,9 @@ export type TemplateNode =
     }
   | { type: 'range'; pos: Pos; pipe: Pipeline; list: TemplateNode[]; elseList?: TemplateNode[] };
 
+/** How deeply control structures, else-if chains and parentheses may nest. */
+export const MAX_NESTING = 200;
+
 /** A template that does not parse, or uses something we do not implement. */
 export class GoTemplateSyntaxError extends Error {
   override readonly name = 'GoTemplateSyntaxError';
@@ -420,7 +423,29 @@ export function parseGoTemplate(src: string, functions: ReadonlySet<string>): Te
   };
   const tokens = lex(src, posAt);
   let t = 0;
+  // Variables in scope: one list per control structure, and how often each name is declared.
   const vars: string[][] = [['$']];
+  const declaredCount = new Map<string, number>([['$', 1]]);
+  const pushScope = () => {
+    vars.push([]);
+  };
+  const popScope = () => {
+    for (const name of vars.pop()!) declaredCount.set(name, declaredCount.get(name)! - 1);
+  };
+  const declare = (name: string) => {
+    vars[vars.length - 1]!.push(name);
+    declaredCount.set(name, (declaredCount.get(name) ?? 0) + 1);
+  };
+  // Nesting of control structures, else-if chains and parentheses, which the parser and the
+  // interpreter follow recursively.
+  let depth = 0;
+  const enter = (tok: Token) => {
+    if (++depth > MAX_NESTING)
+      fail(
+        tok,
+        `template nests deeper than ${MAX_NESTING} levels (if, with, range, else if, parentheses)`,
+      );
+  };
 
   const fail = (tok: Token, msg: string): never => {
     const p = posAt(tok.offset);
@@ -436,7 +461,7 @@ export function parseGoTemplate(src: string, functions: ReadonlySet<string>): Te
     peekNonSpace();
     return next();
   };
-  const declared = (name: string) => vars.some((scope) => scope.includes(name));
+  const declared = (name: string) => (declaredCount.get(name) ?? 0) > 0;
 
   function parseList(terminators: string[]): { list: TemplateNode[]; end: string; endTok: Token } {
     const list: TemplateNode[] = [];
@@ -489,7 +514,8 @@ export function parseGoTemplate(src: string, functions: ReadonlySet<string>): Te
   }
 
   function parseControl(kind: 'if' | 'with' | 'range', kw: Token): TemplateNode {
-    vars.push([]);
+    enter(kw);
+    pushScope();
     const pipe = parsePipeline(kind, kw);
     const body = parseList(['end', 'else']);
     let elseList: TemplateNode[] | undefined;
@@ -503,7 +529,8 @@ export function parseGoTemplate(src: string, functions: ReadonlySet<string>): Te
         next();
         const nested = parseControlChain(kind, after);
         elseList = [nested];
-        vars.pop();
+        popScope();
+        depth--;
         return { type: kind, pos: posAt(kw.offset), pipe, list: body.list, elseList };
       }
       expectRightDelim();
@@ -511,7 +538,8 @@ export function parseGoTemplate(src: string, functions: ReadonlySet<string>): Te
       elseList = e.list;
     }
     expectRightDelim();
-    vars.pop();
+    popScope();
+    depth--;
     return {
       type: kind,
       pos: posAt(kw.offset),
@@ -523,7 +551,8 @@ export function parseGoTemplate(src: string, functions: ReadonlySet<string>): Te
 
   // The nested control of an else-if chain shares the outer {{end}}.
   function parseControlChain(kind: 'if' | 'with', kw: Token): TemplateNode {
-    vars.push([]);
+    enter(kw);
+    pushScope();
     const pipe = parsePipeline(kind, kw);
     const body = parseList(['end', 'else']);
     let elseList: TemplateNode[] | undefined;
@@ -532,14 +561,16 @@ export function parseGoTemplate(src: string, functions: ReadonlySet<string>): Te
       if (after.type === 'keyword' && after.value === kind) {
         next();
         elseList = [parseControlChain(kind, after)];
-        vars.pop();
+        popScope();
+        depth--;
         return { type: kind, pos: posAt(kw.offset), pipe, list: body.list, elseList };
       }
       expectRightDelim();
       elseList = parseList(['end']).list;
     }
     expectRightDelim();
-    vars.pop();
+    popScope();
+    depth--;
     return {
       type: kind,
       pos: posAt(kw.offset),
@@ -604,7 +635,7 @@ export function parseGoTemplate(src: string, functions: ReadonlySet<string>): Te
     }
     if (cmds.length === 0)
       fail(first, `missing value for ${context === 'paren' ? 'parenthesized pipeline' : context}`);
-    if (!isAssign) for (const name of decl) vars[vars.length - 1]!.push(name);
+    if (!isAssign) for (const name of decl) declare(name);
     for (let i = 1; i < cmds.length; i++) {
       const a0 = cmds[i]!.args[0]!;
       if (a0.type !== 'identifier' && a0.type !== 'field')
@@ -683,9 +714,11 @@ export function parseGoTemplate(src: string, functions: ReadonlySet<string>): Te
         if (peek().type === 'field') fail(peek(), `unexpected . after term "${tok.value}"`);
         return { type: 'identifier', pos, name: tok.value };
       case 'leftParen': {
+        enter(tok);
         const pipe = parsePipeline('paren', tok);
         const close = next();
         if (close.type !== 'rightParen') fail(close, 'unclosed left paren');
+        depth--;
         return { type: 'pipe', pos, pipe, names: fieldChain() };
       }
       case 'keyword':

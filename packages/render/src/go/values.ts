@@ -13,7 +13,11 @@
  * | []interface{}, []string             | Array                               |
  * | map[string]interface{}              | plain object                        |
  * | time.Time                           | GoTime                              |
+ *
+ * Maps made by templates have no prototype (see newMap); maps given as data may have
+ * Object.prototype, and are only ever read through their own properties.
  */
+import type { Meter } from '../functions/limits.js';
 
 export class Int64 {
   constructor(readonly value: number) {}
@@ -45,11 +49,24 @@ export class GoTime {
 
 export type GoMap = Record<string, unknown>;
 
+/**
+ * A new Go map: an object without a prototype, so `__proto__`, `constructor` and `prototype`
+ * are ordinary keys, as in Go, and nothing read from it ever comes from Object.prototype.
+ */
+export function newMap(): GoMap {
+  return Object.create(null) as GoMap;
+}
+
 /** m[k] = v, where a "__proto__" key is an ordinary key (as in Go) and not the prototype. */
 export function setEntry(m: Record<string, unknown>, k: string, v: unknown): void {
   if (k === '__proto__')
     Object.defineProperty(m, k, { value: v, writable: true, enumerable: true, configurable: true });
   else m[k] = v;
+}
+
+/** m[k] if m has its own entry k (never an inherited property), else undefined. */
+export function getEntry(m: GoMap, k: string): unknown {
+  return Object.hasOwn(m, k) ? m[k] : undefined;
 }
 
 export type Kind =
@@ -231,8 +248,13 @@ export function toFloat64(v: unknown): number {
   return 0;
 }
 
-/** reflect.DeepEqual over Go values. */
-export function deepEqual(a: unknown, b: unknown): boolean {
+/**
+ * reflect.DeepEqual over Go values. Every compared pair counts a step and nested values count
+ * depth on the meter: two separately built, identically doubled structures cannot make it run
+ * for ever.
+ */
+export function deepEqual(a: unknown, b: unknown, m: Meter): boolean {
+  m.step();
   if (a === b) return true;
   if (a === null || a === undefined || b === null || b === undefined)
     return (a ?? null) === (b ?? null);
@@ -241,16 +263,23 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (na !== undefined) return na === numberOf(b);
   if (a instanceof GoTime && b instanceof GoTime)
     return a.epochMs === b.epochMs && a.zone === b.zone;
-  if (Array.isArray(a) && Array.isArray(b))
-    return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  if (isGoMap(a) && isGoMap(b)) {
+  let equal = false;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return false;
+    m.enter();
+    equal = true;
+    for (let i = 0; equal && i < a.length; i++) equal = deepEqual(a[i], b[i], m);
+    m.leave();
+  } else if (isGoMap(a) && isGoMap(b)) {
     const ka = Object.keys(a);
-    return (
-      ka.length === Object.keys(b).length &&
-      ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]))
-    );
+    if (ka.length !== Object.keys(b).length) return false;
+    m.enter();
+    equal = true;
+    for (let i = 0; equal && i < ka.length; i++)
+      equal = Object.hasOwn(b, ka[i]!) && deepEqual(a[ka[i]!], b[ka[i]!], m);
+    m.leave();
   }
-  return false;
+  return equal;
 }
 
 // ---- float formatting (strconv.FormatFloat) ----
