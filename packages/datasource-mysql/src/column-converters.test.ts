@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { columnConverters } from './column-converters.js';
+import { InvalidUtf8 } from '@lynq/datasource';
+import { columnConverters, readsServerText } from './column-converters.js';
 
 describe('columnConverters', () => {
   const [date, datetime, timestamp, bit, other] = columnConverters([
@@ -33,5 +34,45 @@ describe('columnConverters', () => {
     expect(other!(Buffer.from('hé'))).toBe('hé');
     expect(other!(null)).toBeNull();
     expect(other!({ x: 1, y: 2 })).toBe('{"x":1,"y":2}');
+  });
+
+  it('strips the padding of CHAR, and only of CHAR', () => {
+    const [char, enumCol, varchar, binary] = columnConverters([
+      { columnType: 254, characterSet: 45 },
+      { columnType: 254, characterSet: 45, flags: 256 },
+      { columnType: 253, characterSet: 45 },
+      { columnType: 254, characterSet: 63 },
+    ]);
+    // What the server sends when its sql_mode has PAD_CHAR_TO_FULL_LENGTH.
+    expect(char!('acme    ')).toBe('acme');
+    expect(char!('1  ')).toBe('1');
+    expect(char!(' x\t ')).toBe(' x\t');
+    expect(char!('        ')).toBe('');
+    expect(char!(null)).toBeNull();
+    expect(enumCol!('a ')).toBe('a ');
+    expect(varchar!('acme  ')).toBe('acme  ');
+    expect(binary!(Buffer.from('ab\0\0'))).toBe('ab\0\0');
+  });
+
+  it('keeps bytes that are not UTF-8 recognisable in binary columns', () => {
+    const [binary, text] = columnConverters([
+      { columnType: 253, characterSet: 63 },
+      { columnType: 253, characterSet: 45 },
+    ]);
+    expect(binary!(Buffer.from('acme'))).toBe('acme');
+    const invalid = binary!(Buffer.from([0x61, 0x63, 0x6d, 0x65, 0xff]));
+    expect(invalid).toBeInstanceOf(InvalidUtf8);
+    expect((invalid as InvalidUtf8).hex()).toBe('61636d65ff');
+    expect(text!('acme\uFFFD')).toBe('acme\uFFFD');
+  });
+
+  it('reads ZEROFILL numbers and YEAR as the server text', () => {
+    const zerofill = 64 | 32;
+    expect(readsServerText({ columnType: 1, flags: zerofill })).toBe(true);
+    expect(readsServerText({ columnType: 3, flags: zerofill })).toBe(true);
+    expect(readsServerText({ columnType: 4, flags: zerofill })).toBe(true);
+    expect(readsServerText({ columnType: 13, flags: zerofill })).toBe(true);
+    expect(readsServerText({ columnType: 3, flags: 32 })).toBe(false);
+    expect(readsServerText({ columnType: 246, flags: zerofill })).toBe(false); // DECIMAL is text already
   });
 });

@@ -563,6 +563,8 @@ describe('MySQL datasource: connections', () => {
     const ds = await datasource(slow, asUser({ limits: { queryTimeoutMs: 300 } }));
     const err = await failure(fetch(ds));
     expect(err.code).toBe('TIMEOUT');
-    expect(err.message).toBe(`reading ${database}.${slow} timed out after 300 ms`);
+    expect(err.message).toBe(
+      `reading ${database}.${slow} timed out: no row received for 300 ms (queryTimeoutMs)`,
+    );
   });
 });

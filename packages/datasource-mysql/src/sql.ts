@@ -4,7 +4,12 @@ import { quoteIdentifier, type ColumnPlan } from '@lynq/datasource';
 export interface MysqlTableRef {
   database: string;
   table: string;
+  /** The hub field the database name came from (`table` when written as `db.table`). */
+  databaseField: string;
 }
+
+const DATABASE_FIELD = 'spec.source.mysql.database';
+const TABLE_FIELD = 'spec.source.mysql.table';
 
 /**
  * Resolves `spec.source.mysql.table`. Lynq (Go) pasted the table name into its SQL unquoted, so
@@ -14,9 +19,9 @@ export interface MysqlTableRef {
 export function mysqlTableRef(database: string, table: string): MysqlTableRef {
   const parts = table.split('.');
   if (parts.length === 2 && parts[0] !== '' && parts[1] !== '') {
-    return { database: parts[0]!, table: parts[1]! };
+    return { database: parts[0]!, table: parts[1]!, databaseField: TABLE_FIELD };
   }
-  return { database, table };
+  return { database, table, databaseField: DATABASE_FIELD };
 }
 
 /**
@@ -26,7 +31,7 @@ export function mysqlTableRef(database: string, table: string): MysqlTableRef {
  */
 export function buildMysqlSelect(plan: ColumnPlan, ref: MysqlTableRef, tableField: string): string {
   const columns = plan.columns.map((c) => quoteIdentifier('mysql', c, fieldOf(plan, c)));
-  const database = quoteIdentifier('mysql', ref.database, 'spec.source.mysql.database');
+  const database = quoteIdentifier('mysql', ref.database, ref.databaseField);
   const table = quoteIdentifier('mysql', ref.table, tableField);
   return `SELECT ${columns.join(', ')} FROM ${database}.${table}`;
 }
