@@ -216,7 +216,8 @@ class MysqlDatasource implements Datasource {
       )
       .finally(() => conn.destroy());
     this.discarding.add(ended);
-    void ended.finally(() => this.discarding.delete(ended));
+    const forget = () => this.discarding.delete(ended);
+    ended.then(forget, forget);
   }
 
   /** Replaces the server's "Unknown column" with every missing column and its mapping. */

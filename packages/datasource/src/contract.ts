@@ -17,6 +17,11 @@ export interface DatasourceLimits {
   /** Time allowed to open a connection, in milliseconds. Default 5000. */
   connectTimeoutMs?: number;
   /**
+   * A pooled connection unused for this long is closed, so a quiet hub holds no server
+   * sessions, in milliseconds. Default 60000 (drivers that pool connections).
+   */
+  idleTimeoutMs?: number;
+  /**
    * Time a fetch may go without progress, in milliseconds: until the first row arrives, and then
    * between two rows (reset on each row). A result that keeps streaming is never cut off;
    * a query that stalls fails with TIMEOUT and is cancelled on the server. Default 30000.
