@@ -225,7 +225,9 @@ function toTemplateError(err: unknown, phase: 'parse' | 'execute'): TemplateErro
     if (e instanceof TemplateError) return e;
     if (e instanceof GoExecError) {
       const failure = e.cause instanceof TemplateFailure;
-      return new TemplateError('execute', e.reason, e.line, e.column, failure, { cause: err });
+      return new TemplateError('execute', e.reason, e.line, e.column, failure, {
+        cause: e.cause ?? err,
+      });
     }
     if (e instanceof GoTemplateSyntaxError)
       return new TemplateError('parse', e.reason, e.line, e.column, false, { cause: err });

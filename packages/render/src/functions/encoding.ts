@@ -15,7 +15,7 @@ import {
   type GoMap,
 } from '../go/values.js';
 import { byteLength } from './strings.js';
-import { Meter, checkSize, defaultMeter, meter } from './limits.js';
+import { Meter, checkPrintedSize, checkSize, defaultMeter, meter } from './limits.js';
 import { FunctionError, def, type CallContext, type GoFunction } from './types.js';
 
 /** Functions that turn errors into results (as Sprig does) still let budget errors through. */
@@ -120,6 +120,7 @@ export function goJson(
   indent = '',
   m: Meter = defaultMeter('toJson'),
 ): string {
+  checkPrintedSize(v, m);
   const w = new JsonWriter(escapeHTML, indent, m);
   w.write(v, 0);
   return w.out.join('');

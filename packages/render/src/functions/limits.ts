@@ -8,6 +8,7 @@ import {
   type RenderBudget,
   type RenderLimits,
 } from '../budget.js';
+import { isGoMap } from '../go/values.js';
 import type { CallContext } from './types.js';
 
 function sizeText(size: number): string {
@@ -44,6 +45,8 @@ export function checkSize(ctx: CallContext, size: number, what: string, unit = '
 export class Meter {
   private size = 0;
   private depth = 0;
+  /** Pairs of containers deepEqual found equal in this call (see knownEqual). */
+  private equalPairs?: Map<object, Set<object>>;
   constructor(
     readonly limits: RenderLimits,
     /** The function on whose behalf the walk runs, for messages. */
@@ -59,12 +62,25 @@ export class Meter {
   }
 
   enter(): void {
-    if (++this.depth > this.limits.maxDepth)
-      throw new RenderBudgetError(
-        'depth',
-        this.limits.maxDepth,
-        `${this.what}: value nests deeper than ${this.limits.maxDepth} levels (limits.maxDepth)`,
-      );
+    if (++this.depth > this.limits.maxDepth) throw this.tooDeep();
+  }
+
+  tooDeep(): RenderBudgetError {
+    return new RenderBudgetError(
+      'depth',
+      this.limits.maxDepth,
+      `${this.what}: value nests deeper than ${this.limits.maxDepth} levels (limits.maxDepth)`,
+    );
+  }
+
+  /** Whether no walk is in progress (the next value is a top-level one). */
+  get atTop(): boolean {
+    return this.depth === 0;
+  }
+
+  /** Characters or items this meter may still count. */
+  get remaining(): number {
+    return this.limits.maxValueSize - this.size;
   }
 
   leave(): void {
@@ -74,6 +90,63 @@ export class Meter {
   /** Counts one unit of work against the render's steps (comparisons, visited items). */
   step(n = 1): void {
     this.budget?.step(n, `${this.what}: items visited`);
+  }
+
+  /**
+   * Whether deepEqual already found these two containers equal in this call: shared parts are
+   * compared once, so identically doubled structures compare in linear time.
+   */
+  knownEqual(a: object, b: object): boolean {
+    return this.equalPairs?.get(a)?.has(b) ?? false;
+  }
+
+  markEqual(a: object, b: object): void {
+    this.equalPairs ??= new Map();
+    let set = this.equalPairs.get(a);
+    if (!set) this.equalPairs.set(a, (set = new Set()));
+    set.add(b);
+  }
+}
+
+/**
+ * Refuses, before anything is written, to print or serialise a value whose text would surely
+ * exceed limits.maxValueSize: a lower bound of its printed size (strings, one character per
+ * scalar, brackets and separators), computed once per distinct list or map, so a structure
+ * that shares its parts fifty times over is measured in fifty steps, not 2^50.
+ */
+export function checkPrintedSize(v: unknown, m: Meter): void {
+  if (typeof v !== 'object' || v === null || !(Array.isArray(v) || isGoMap(v))) return;
+  const total = new SizeBound(m).of(v, 0);
+  if (total > m.remaining) throw tooLarge(m.limits, m.what, total, 'characters or more');
+}
+
+class SizeBound {
+  private readonly memo = new Map<object, number>();
+  private readonly max: number;
+  constructor(private readonly m: Meter) {
+    this.max = m.remaining;
+  }
+
+  of(x: unknown, depth: number): number {
+    if (typeof x === 'string') return x.length;
+    if (typeof x !== 'object' || x === null) return 1;
+    const isList = Array.isArray(x);
+    if (!isList && !isGoMap(x)) return 1;
+    const known = this.memo.get(x);
+    if (known !== undefined) return known;
+    if (depth >= this.m.limits.maxDepth) throw this.m.tooDeep();
+    let total = 2;
+    if (isList) {
+      total += Math.max(0, x.length - 1);
+      for (let i = 0; i < x.length && total <= this.max; i++) total += this.of(x[i], depth + 1);
+    } else {
+      const keys = Object.keys(x);
+      total += Math.max(0, keys.length - 1);
+      for (let i = 0; i < keys.length && total <= this.max; i++)
+        total += keys[i]!.length + 1 + this.of((x as Record<string, unknown>)[keys[i]!], depth + 1);
+    }
+    this.memo.set(x, total);
+    return total;
   }
 }
 

@@ -5,6 +5,9 @@ import { RE2JS } from 're2js';
 import type { Meter } from './limits.js';
 import { FunctionError } from './types.js';
 
+/** Steps one match counts: a match costs about as much as eight range iterations. */
+const MATCH_STEPS = 8;
+
 /** Compiled patterns by source; templates reuse a few patterns over and over. */
 const compiled = new Map<string, RE2JS>();
 const CACHE_ENTRIES = 256;
@@ -27,18 +30,47 @@ export function compileRegexp(pattern: string): RE2JS {
   return re;
 }
 
+/** One match: the text of the whole match and of each group (null when a group did not take part). */
+interface GoMatch {
+  index: number;
+  end: number;
+  groups: (string | null)[];
+}
+
+/**
+ * Regexp.allMatches: successive non-overlapping matches, where an empty match right after the
+ * previous match is skipped (JavaScript's matchAll keeps it: `a*` on "baaab" would give four).
+ */
+function* goMatches(re: RE2JS, s: string): Generator<GoMatch> {
+  const m = re.matcher(s);
+  const groupCount = m.groupCount();
+  let pos = 0;
+  let prevEnd = -1;
+  while (pos <= s.length && m.find(pos)) {
+    const index = m.start();
+    const end = m.end();
+    let accept = true;
+    if (end === pos) {
+      if (index === prevEnd) accept = false;
+      const c = s.charCodeAt(pos);
+      pos += c >= 0xd800 && c <= 0xdbff && pos + 1 < s.length ? 2 : 1;
+    } else pos = end;
+    prevEnd = end;
+    if (accept) {
+      const groups: (string | null)[] = [];
+      for (let g = 0; g <= groupCount; g++) groups.push(m.group(g));
+      yield { index, end, groups };
+    }
+  }
+}
+
 const NAME_CHAR = /^[\p{L}\p{Nd}_]$/u;
 
 /**
  * Regexp.Expand's template: `$1`, `${1}`, `$name`, `${name}`, `$$`; a name is the longest run
  * of letters, digits and `_`; a malformed `$` is kept as text; unknown groups expand to nothing.
  */
-function expand(
-  template: string,
-  match: RegExpMatchArray,
-  names: Record<string, number>,
-  m: Meter,
-): string {
+function expand(template: string, match: GoMatch, names: Record<string, number>, m: Meter): string {
   let out = '';
   let i = 0;
   const put = (s: string) => {
@@ -86,8 +118,8 @@ function expand(
       : Object.hasOwn(names, name)
         ? names[name]!
         : -1;
-    const text = group >= 0 && group < match.length ? match[group] : undefined;
-    if (text !== undefined) put(text);
+    const text = group >= 0 && group < match.groups.length ? match.groups[group] : null;
+    if (text !== null && text !== undefined) put(text);
   }
   return out;
 }
@@ -104,8 +136,8 @@ export function replaceAll(
   const names = re.namedGroups();
   let out = '';
   let last = 0;
-  for (const match of re.matchAll(s)) {
-    m.step();
+  for (const match of goMatches(re, s)) {
+    m.step(MATCH_STEPS);
     const head = s.slice(last, match.index);
     m.add(head.length);
     out += head;
@@ -113,7 +145,7 @@ export function replaceAll(
       m.add(repl.length);
       out += repl;
     } else out += expand(repl, match, names, m);
-    last = match.index! + match[0].length;
+    last = match.end;
   }
   const tail = s.slice(last);
   m.add(tail.length);
@@ -125,10 +157,10 @@ export function findAll(pattern: string, s: string, n: number, m: Meter): string
   const re = compileRegexp(pattern);
   const out: string[] = [];
   if (n === 0) return out;
-  for (const match of re.matchAll(s)) {
-    m.step();
+  for (const match of goMatches(re, s)) {
+    m.step(MATCH_STEPS);
     m.add(1);
-    out.push(match[0]);
+    out.push(match.groups[0]!);
     if (n > 0 && out.length >= n) break;
   }
   return out;

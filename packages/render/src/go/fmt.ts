@@ -3,7 +3,7 @@
 // is counted as it goes, so printing a structure doubled fifty times stops at the value limit.
 import { Float64, GoTime, Int64, formatFloat, isGoMap, numberOf, typeName } from './values.js';
 import { FunctionError } from '../functions/types.js';
-import { defaultMeter, tooLarge, type Meter } from '../functions/limits.js';
+import { checkPrintedSize, defaultMeter, tooLarge, type Meter } from '../functions/limits.js';
 import { formatGoTime } from './time.js';
 
 const utf8 = new TextEncoder();
@@ -251,7 +251,10 @@ function formatString(s: string, spec: Spec, m: Meter): string {
 
 /** One operand, counted on the meter as it is produced. */
 function formatOne(v: unknown, spec: Readonly<Spec>, m: Meter): string {
-  if (Array.isArray(v) || isGoMap(v)) return formatComposite(v, spec, m);
+  if (Array.isArray(v) || isGoMap(v)) {
+    if (m.atTop) checkPrintedSize(v, m);
+    return formatComposite(v, spec, m);
+  }
   const s = formatScalar(v, spec, m);
   m.add(s.length);
   return s;

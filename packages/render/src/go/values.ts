@@ -266,6 +266,7 @@ export function deepEqual(a: unknown, b: unknown, m: Meter): boolean {
   let equal = false;
   if (Array.isArray(a) && Array.isArray(b)) {
     if (a.length !== b.length) return false;
+    if (m.knownEqual(a, b)) return true;
     m.enter();
     equal = true;
     for (let i = 0; equal && i < a.length; i++) equal = deepEqual(a[i], b[i], m);
@@ -273,12 +274,14 @@ export function deepEqual(a: unknown, b: unknown, m: Meter): boolean {
   } else if (isGoMap(a) && isGoMap(b)) {
     const ka = Object.keys(a);
     if (ka.length !== Object.keys(b).length) return false;
+    if (m.knownEqual(a, b)) return true;
     m.enter();
     equal = true;
     for (let i = 0; equal && i < ka.length; i++)
       equal = Object.hasOwn(b, ka[i]!) && deepEqual(a[ka[i]!], b[ka[i]!], m);
     m.leave();
   }
+  if (equal) m.markEqual(a as object, b as object);
   return equal;
 }
 
