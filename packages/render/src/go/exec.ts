@@ -159,9 +159,12 @@ function runRange(st: State, n: RangeNode): void {
     count = v.length;
     for (let i = 0; i < count; i++) iteration(st, n, i, v[i]);
   } else if (isGoMap(v)) {
+    // Go sorts the keys and takes the values up front (fmtsort): changes made by the body do
+    // not show in later iterations.
     const keys = Object.keys(v).sort();
+    const values = keys.map((k) => v[k]);
     count = keys.length;
-    for (const k of keys) iteration(st, n, k, Object.hasOwn(v, k) ? v[k] : null);
+    for (let i = 0; i < count; i++) iteration(st, n, keys[i], values[i]);
   } else if (typeof v === 'number' || v instanceof Int64) {
     const times = numberOf(v)!;
     if (n.decls > 1)
