@@ -150,7 +150,7 @@ const RESOLVED = new WeakSet<object>([DEFAULT_RENDER_LIMITS]);
  * count: a limit inherited from a polluted Object.prototype is never picked up.
  */
 export function resolveRenderLimits(limits: Partial<RenderLimits> = {}): RenderLimits {
-  if (RESOLVED.has(limits)) return limits as RenderLimits;
+  if (limits === DEFAULT_RENDER_LIMITS || RESOLVED.has(limits)) return limits as RenderLimits;
   const d = DEFAULT_RENDER_LIMITS;
   const resolved = Object.freeze({
     maxSteps: positiveInteger('maxSteps', ownLimit(limits, 'maxSteps'), d.maxSteps),

@@ -1,7 +1,7 @@
 // The interpreter and the library beyond the differential corpus of oracle.test.ts. Every
 // expected output below is what Go's text/template + Sprig v3.3.0 print (checked with oracle/).
 import { describe, expect, it } from 'vitest';
-import { TemplateError, compileTemplate, renderTemplate } from './engine.js';
+import { compileTemplate, renderTemplate, type TemplateError } from './engine.js';
 
 const r = (t: string, vars: Record<string, unknown> = { uid: 'acme-corp' }) =>
   renderTemplate(t, vars, { clock: () => Date.parse('2026-01-02T03:04:05Z') });

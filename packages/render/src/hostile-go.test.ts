@@ -12,6 +12,7 @@ import {
   type RenderOptions,
 } from './engine.js';
 import { FUNCTIONS } from './functions/library.js';
+import { buildVariables } from './variables.js';
 
 /** Generous for a shared CI machine; every attack below took seconds to minutes, or crashed Node. */
 const FAST_MS = 1000;
@@ -113,6 +114,8 @@ describe('prototype pollution', () => {
     );
     const own = JSON.parse('{"__proto__":"own"}') as Record<string, unknown>;
     expect(render('{{ .__proto__ }}', own)).toBe('own');
+    const vars = buildVariables({ uid: 'a', extra: { ['__proto__']: 'pro', constructor: 'c' } });
+    expect(render('{{ .__proto__ }}|{{ .constructor }}|{{ .uid }}', vars)).toBe('pro|c|a');
   });
 });
 

@@ -2,12 +2,21 @@ export {
   renderTemplate,
   compileTemplate,
   compiledTemplateCacheSize,
+  compiledTemplateCacheStats,
   hasTemplateSyntax,
   TemplateError,
+  MAX_TEMPLATE_CHARS,
+  type CompileCacheStats,
   type CompiledTemplate,
   type RenderOptions,
   type TemplateSyntax,
 } from './engine.js';
+export {
+  DEFAULT_RENDER_LIMITS,
+  RenderBudgetError,
+  type BudgetKind,
+  type RenderLimits,
+} from './budget.js';
 export {
   renderForm,
   compileForm,

@@ -1,5 +1,6 @@
 // The variables a LynqForm's templates see for one node (reference §4).
 import { toHost } from './functions/lynq.js';
+import { setEntry } from './go/values.js';
 
 export interface NodeVariablesInput {
   /** The row's uid. */
@@ -25,8 +26,10 @@ export type TemplateVariables = Record<string, string>;
  * exist only when the deprecated mapping is set, on every code path (no fallback to the uid).
  */
 export function buildVariables(input: NodeVariablesInput): TemplateVariables {
-  const vars: TemplateVariables = Object.create(null) as TemplateVariables;
-  for (const [k, v] of Object.entries(input.extra ?? {})) vars[k] = v ?? '';
+  // A plain object (fast to read), where an extra mapping named `__proto__` is an ordinary
+  // variable: templates only ever read own properties.
+  const vars: TemplateVariables = {};
+  for (const [k, v] of Object.entries(input.extra ?? {})) setEntry(vars, k, v ?? '');
   vars.uid = input.uid;
   vars.activate = input.activate ?? 'true';
   vars.hubId = input.hubId ?? '';
@@ -35,8 +38,7 @@ export function buildVariables(input: NodeVariablesInput): TemplateVariables {
     vars.hostOrUrl = input.hostOrUrl;
     vars.host = toHost(input.hostOrUrl);
   }
-  // Plain object for templates (isGoMap accepts null-prototype objects too).
-  return { ...vars };
+  return vars;
 }
 
 /** The sample variables admission validation renders name/label/annotation templates with. */

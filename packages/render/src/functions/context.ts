@@ -1,5 +1,6 @@
 // The CallContext of one render: created per render, from the caller's own options only (an
-// option inherited from a polluted Object.prototype is ignored). Templates never see it.
+// option inherited from a polluted Object.prototype is ignored). Templates never see it, and its
+// class's prototype is frozen.
 import { randomInt } from 'node:crypto';
 import type { RenderBudget } from '../budget.js';
 import type { CallContext } from './types.js';
@@ -35,9 +36,7 @@ class RenderCallContext implements CallContext {
     private readonly clock: (() => Date | number) | undefined,
     private readonly source: (() => number) | undefined,
     readonly budget: RenderBudget,
-  ) {
-    Object.freeze(this);
-  }
+  ) {}
   now(): number {
     const clock = this.clock;
     return clock ? Number(clock()) : Date.now();
