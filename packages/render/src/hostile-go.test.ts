@@ -192,6 +192,13 @@ describe('denial of service', () => {
     );
   });
 
+  it('trims long runs of spaces in linear time', () => {
+    const start = performance.now();
+    expect(render('{{ trim (printf "a%*sb" 200000 "") | len }}')).toBe('200002');
+    expect(render(`a${' '.repeat(200000)}b {{- "c" }}`)).toBe(`a${' '.repeat(200000)}bc`);
+    expect(performance.now() - start).toBeLessThan(FAST_MS);
+  });
+
   it('refuses until/untilStep/range that would exceed the budget', () => {
     expect(refused('{{ uniq (until 1000000) | len }}').reason).toMatch(/steps/);
     expect(refused('{{ until 1000000000 }}').reason).toMatch(

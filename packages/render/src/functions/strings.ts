@@ -44,11 +44,16 @@ export function strslice(v: unknown, m: Meter = defaultMeter('strslice')): strin
 
 const GO_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
 
-const GO_SPACE_RUN = new RegExp(`^${GO_SPACE.source}+|${GO_SPACE.source}+$`, 'g');
-
-/** strings.TrimSpace (unicode.IsSpace, which excludes U+FEFF unlike JavaScript's \\s). */
+/**
+ * strings.TrimSpace (unicode.IsSpace, which excludes U+FEFF unlike JavaScript's \\s). A scan
+ * from both ends: a regex `\s+$` takes quadratic time on a long run of spaces inside the text.
+ */
 export function trimSpace(s: string): string {
-  return s.replace(GO_SPACE_RUN, '');
+  let a = 0;
+  let b = s.length;
+  while (a < b && GO_SPACE.test(s[a]!)) a++;
+  while (b > a && GO_SPACE.test(s[b - 1]!)) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
 function trimCutset(s: string, cutset: string): string {

@@ -113,6 +113,13 @@ function isTrimMarker(src: string, i: number): boolean {
   return src[i] === '-' && SPACE.test(src[i + 1] ?? '');
 }
 
+/** text without trailing ASCII spaces (a scan: `/[ \t\r\n]+$/` is quadratic on inner runs). */
+function trimTrailingSpace(text: string): string {
+  let end = text.length;
+  while (end > 0 && SPACE.test(text[end - 1]!)) end--;
+  return end === text.length ? text : text.slice(0, end);
+}
+
 /** Splits a template into tokens, applying trim markers to the text around actions. */
 function lex(src: string, posAt: (offset: number) => Pos): Token[] {
   const tokens: Token[] = [];
@@ -146,7 +153,7 @@ function lex(src: string, posAt: (offset: number) => Pos): Token[] {
     }
     let j = open + 2;
     if (isTrimMarker(src, j)) {
-      text = text.replace(/[ \t\r\n]+$/, '');
+      text = trimTrailingSpace(text);
       j += 2;
     }
     if (text) tokens.push({ type: 'text', value: text, offset: textStart });
