@@ -80,3 +80,31 @@ describe('checkSourceSection', () => {
     expect(problem('db').fields).toEqual(['spec.source.postgresql']);
   });
 });
+
+describe('checkSourceSection: Secret references and TLS', () => {
+  const refRules = { passwordRef: 'optional-secret-ref', tls: 'optional-tls' } as const;
+  const check = (section: unknown) =>
+    checkSourceSection(section, 'spec.source.mysql', refRules, {}, init);
+
+  it('accepts them absent or well formed', () => {
+    expect(check({})).toEqual({});
+    const ok = {
+      passwordRef: { name: 'db', key: 'password' },
+      tls: { mode: 'verify-full', caSecretRef: { name: 'ca', key: 'ca.crt' } },
+    };
+    expect(check(ok)).toEqual(ok);
+  });
+
+  it('names the bad part', () => {
+    expect(() =>
+      check({ passwordRef: { name: '' }, tls: { mode: 'verify', caSecretRef: 'ca' } }),
+    ).toThrow(
+      [
+        'spec.source.mysql.passwordRef.name must be a non-empty string, got "" (a string)',
+        'spec.source.mysql.passwordRef.key is required',
+        'spec.source.mysql.tls.mode must be one of disable, require, verify-ca, verify-full, got "verify" (a string)',
+        'spec.source.mysql.tls.caSecretRef must be an object, got "ca" (a string)',
+      ].join('; '),
+    );
+  });
+});

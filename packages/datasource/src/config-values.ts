@@ -54,7 +54,14 @@ export type SourceFieldRule =
   /** A TCP port, an integer from 1 to 65535. */
   | 'port'
   /** Absent, or a string that is not empty. */
-  | 'optional-name';
+  | 'optional-name'
+  /** Absent, or a Secret key reference `{ name, key }` of non-empty strings. */
+  | 'optional-secret-ref'
+  /** Absent, or `{ mode, caSecretRef? }` with a mode of TLS_MODES. */
+  | 'optional-tls';
+
+/** The TLS modes a source's `tls.mode` may have (libpq's sslmode names). */
+export const TLS_MODES: readonly string[] = ['disable', 'require', 'verify-ca', 'verify-full'];
 
 /**
  * Checks the fields of a source section (`spec.source.postgresql`, `spec.source.mysql`) that a
@@ -77,15 +84,19 @@ export function checkSourceSection<T extends object>(
   for (const [key, value] of Object.entries(defaults)) {
     if (withDefaults[key] === undefined) withDefaults[key] = value;
   }
-  const problems: [field: string, problem: string][] = [];
+  const problems: Problem[] = [];
   for (const [key, rule] of Object.entries(rules)) {
     const value = withDefaults[key];
     const field = `${path}.${key}`;
     if (value === undefined) {
-      if (rule !== 'optional-name') problems.push([field, 'is required']);
+      if (!rule.startsWith('optional-')) problems.push([field, 'is required']);
       continue;
     }
-    if (rule === 'port') {
+    if (rule === 'optional-secret-ref') {
+      problems.push(...secretRefProblems(value, field));
+    } else if (rule === 'optional-tls') {
+      problems.push(...tlsProblems(value, field));
+    } else if (rule === 'port') {
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65535) {
         problems.push([
           field,
@@ -105,4 +116,49 @@ export function checkSourceSection<T extends object>(
     });
   }
   return withDefaults as T;
+}
+
+type Problem = [field: string, problem: string];
+
+function objectProblem(value: unknown, field: string): Problem | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? undefined
+    : [field, `must be an object, got ${describeConfigValue(value)}`];
+}
+
+function secretRefProblems(value: unknown, field: string): Problem[] {
+  const notObject = objectProblem(value, field);
+  if (notObject !== undefined) return [notObject];
+  const ref = value as Record<string, unknown>;
+  const out: Problem[] = [];
+  for (const key of ['name', 'key']) {
+    if (typeof ref[key] !== 'string' || ref[key] === '') {
+      out.push([
+        `${field}.${key}`,
+        ref[key] === undefined
+          ? 'is required'
+          : `must be a non-empty string, got ${describeConfigValue(ref[key])}`,
+      ]);
+    }
+  }
+  return out;
+}
+
+function tlsProblems(value: unknown, field: string): Problem[] {
+  const notObject = objectProblem(value, field);
+  if (notObject !== undefined) return [notObject];
+  const tls = value as Record<string, unknown>;
+  const out: Problem[] = [];
+  if (typeof tls['mode'] !== 'string' || !TLS_MODES.includes(tls['mode'])) {
+    out.push([
+      `${field}.mode`,
+      tls['mode'] === undefined
+        ? 'is required'
+        : `must be one of ${TLS_MODES.join(', ')}, got ${describeConfigValue(tls['mode'])}`,
+    ]);
+  }
+  if (tls['caSecretRef'] !== undefined) {
+    out.push(...secretRefProblems(tls['caSecretRef'], `${field}.caSecretRef`));
+  }
+  return out;
 }

@@ -33,6 +33,7 @@ export {
   sqlDateTimeToGo,
   decodeUtf8,
   InvalidUtf8,
+  stripCharPadding,
   type RowValue,
 } from './values.js';
 export { planColumns, unknownColumnError, type ColumnPlan } from './column-plan.js';
@@ -73,6 +74,7 @@ export {
   checkSourceSection,
   describeConfigValue,
   invalidConfigError,
+  TLS_MODES,
   type ConfigErrorInit,
   type SourceFieldRule,
 } from './config-values.js';

@@ -7,6 +7,7 @@ import {
   decodeUtf8,
   InvalidUtf8,
   toLynqValue,
+  stripCharPadding,
 } from './values.js';
 
 describe('isActive', () => {
@@ -81,4 +82,15 @@ describe('decodeUtf8 and toLynqValue', () => {
     expect(toLynqValue(7)).toBe('7');
     expect(toLynqValue(null)).toBeNull();
   });
+});
+
+describe('stripCharPadding', () => {
+  it.each([
+    ['acme    ', 'acme'],
+    ['1  ', '1'],
+    ['   ', ''],
+    ['a b ', 'a b'],
+    ['tab\t', 'tab\t'],
+    ['', ''],
+  ])('%j → %j', (input, want) => expect(stripCharPadding(input)).toBe(want));
 });

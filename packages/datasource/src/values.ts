@@ -56,6 +56,18 @@ function fraction(digits: string): string {
 }
 
 /**
+ * A CHAR(n) value without the spaces that pad it to n characters. Lynq reads MySQL, which strips
+ * them when it returns CHAR columns, so `char(8)` 'acme' is `acme` and `char(3)` '1' is `1`
+ * (active). Drivers apply it to fixed-length character columns only: VARCHAR and TEXT keep
+ * their trailing spaces. Only spaces are padding; tabs and other white space stay.
+ */
+export function stripCharPadding(value: string): string {
+  let end = value.length;
+  while (end > 0 && value.charCodeAt(end - 1) === 0x20) end--;
+  return end === value.length ? value : value.slice(0, end);
+}
+
+/**
  * Text whose bytes are not valid UTF-8, as a driver hands it to RowCollector: a uid like this is
  * reported as an INVALID_UID_ENCODING problem instead of becoming a different string. In any
  * other column `text` (bad bytes as U+FFFD) is used.
