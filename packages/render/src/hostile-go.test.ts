@@ -327,6 +327,10 @@ describe('denial of service', () => {
     expect(performance.now() - start).toBeLessThan(FAST_MS);
   });
 
+  it('runs a long pipeline without nesting the interpreter', () => {
+    expect(render(`{{ "a" ${'| upper '.repeat(20000)}}}`)).toBe('A');
+  });
+
   it('refuses data nested too deeply or cyclic, instead of overflowing the stack', () => {
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;

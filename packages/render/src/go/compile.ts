@@ -39,17 +39,22 @@ export type Expr =
       readonly name: string;
       readonly fn: GoFunction;
       readonly args: readonly Expr[];
-      /** The value piped in from the previous command (Go evaluates it first). */
-      readonly final?: Expr;
+      /** Whether the previous command's value is passed as the last argument. */
+      readonly piped: boolean;
     }
   | {
       readonly op: 'and' | 'or';
       readonly pos: Pos;
       readonly args: readonly Expr[];
-      readonly final?: Expr;
+      readonly piped: boolean;
     }
-  /** A command Go rejects when it runs (after evaluating what is piped into it). */
-  | { readonly op: 'fail'; readonly pos: Pos; readonly reason: string; readonly final?: Expr };
+  /** A command Go rejects when it runs. */
+  | { readonly op: 'fail'; readonly pos: Pos; readonly reason: string }
+  /**
+   * `a | f x | g`: the commands, each after the first given the previous one's value. A list,
+   * not nested expressions, so a long pipeline does not nest the interpreter's calls.
+   */
+  | { readonly op: 'pipeline'; readonly commands: readonly Expr[] };
 
 export type Node =
   | { readonly op: 'text'; readonly text: string }
@@ -228,16 +233,14 @@ class Resolver {
   }
 
   private pipeline(pipe: Pipeline): Expr {
-    let value: Expr | undefined;
-    for (const cmd of pipe.cmds) value = this.command(cmd, value);
-    return value!;
+    const commands = pipe.cmds.map((cmd, i) => this.command(cmd, i > 0));
+    return commands.length === 1 ? commands[0]! : { op: 'pipeline', commands };
   }
 
-  private command(cmd: Command, final: Expr | undefined): Expr {
+  private command(cmd: Command, piped: boolean): Expr {
     this.size++;
     const [first, ...rest] = cmd.args as [Arg, ...Arg[]];
-    const hasArgs = rest.length > 0 || final !== undefined;
-    const withFinal = final === undefined ? {} : { final };
+    const hasArgs = rest.length > 0 || piped;
     switch (first.type) {
       case 'identifier': {
         const fn = FUNCTIONS[first.name]!;
@@ -255,38 +258,33 @@ class Resolver {
             );
         }
         if (LAZY_FUNCTIONS.has(first.name)) {
-          if (args.length === 0 && final === undefined)
+          if (args.length === 0 && !piped)
             return this.fail(
               first.pos,
               `wrong number of args for ${first.name}: want at least 1 got 0`,
             );
-          return { op: first.name as 'and' | 'or', pos: first.pos, args, ...withFinal };
+          return { op: first.name as 'and' | 'or', pos: first.pos, args, piped };
         }
-        return { op: 'call', pos: first.pos, name: first.name, fn, args, ...withFinal };
+        return { op: 'call', pos: first.pos, name: first.name, fn, args, piped };
       }
       case 'field':
         if (hasArgs)
           return this.fail(
             first.pos,
             `${first.names[first.names.length - 1]} is not a method but has arguments`,
-            final,
           );
         return this.fields(this.dot, first.pos, first.names);
       case 'nil':
-        return this.fail(first.pos, 'nil is not a command', final);
+        return this.fail(first.pos, 'nil is not a command');
       default:
         if (hasArgs)
-          return this.fail(
-            first.pos,
-            `can't give argument to non-function ${describeArg(first)}`,
-            final,
-          );
+          return this.fail(first.pos, `can't give argument to non-function ${describeArg(first)}`);
         return this.arg(first, 'any');
     }
   }
 
-  private fail(pos: Pos, reason: string, final?: Expr): Expr {
-    return final === undefined ? { op: 'fail', pos, reason } : { op: 'fail', pos, reason, final };
+  private fail(pos: Pos, reason: string): Expr {
+    return { op: 'fail', pos, reason };
   }
 
   private fields(slot: number, pos: Pos, names: string[]): Expr {
@@ -317,7 +315,7 @@ class Resolver {
       case 'string':
         return { op: 'const', value: a.value };
       case 'identifier':
-        return this.command({ pos: a.pos, args: [a] }, undefined);
+        return this.command({ pos: a.pos, args: [a] }, false);
       case 'pipe': {
         const base = this.pipeline(a.pipe);
         return a.names.length === 0

@@ -217,33 +217,46 @@ function evalExpr(st: State, e: Expr): unknown {
       return fields(st, e.pos, st.slots[e.slot], e.names);
     case 'chain':
       return fields(st, e.pos, evalExpr(st, e.base), e.names);
+    case 'pipeline': {
+      // Go evaluates each command, then passes its value to the next one.
+      let v = evalExpr(st, e.commands[0]!);
+      for (let i = 1; i < e.commands.length; i++) v = evalCommand(st, e.commands[i]!, v);
+      return v;
+    }
+    default:
+      return evalCommand(st, e, undefined);
+  }
+}
+
+/** A command, with the value piped into it (when its `piped` says it takes one). */
+function evalCommand(st: State, e: Expr, piped: unknown): unknown {
+  switch (e.op) {
     case 'call': {
-      // Go evaluates the piped-in value first, then the arguments left to right.
-      const piped = e.final === undefined ? undefined : evalExpr(st, e.final);
       const n = e.args.length;
-      const args = new Array<unknown>(e.final === undefined ? n : n + 1);
+      const args = new Array<unknown>(e.piped ? n + 1 : n);
       for (let i = 0; i < n; i++) args[i] = evalExpr(st, e.args[i]!);
-      if (e.final !== undefined) args[n] = piped;
+      if (e.piped) args[n] = piped;
       return call(st, e, args);
     }
     case 'and':
     case 'or': {
-      const piped = e.final === undefined ? undefined : evalExpr(st, e.final);
       try {
         st.budget.step();
       } catch (err) {
         throw wrap(err, e.pos, `error calling ${e.op}: `);
       }
+      // The arguments first, then the piped value, which decides when none of them did.
       let v: unknown;
       for (let i = 0; i < e.args.length; i++) {
         v = evalExpr(st, e.args[i]!);
         if (truth(v) === (e.op === 'or')) return v;
       }
-      return e.final === undefined ? v : piped;
+      return e.piped ? piped : v;
     }
     case 'fail':
-      if (e.final !== undefined) evalExpr(st, e.final);
       return fail(e.pos, e.reason);
+    default:
+      return evalExpr(st, e);
   }
 }
 
