@@ -1,8 +1,11 @@
 // The template engine: both syntaxes compiled to nunjucks, rendered with the sandboxed runtime,
 // compiled once per (syntax, text) and cached.
-import nunjucks from 'nunjucks';
-import { FUNCTIONS, callFunction } from './functions/library.js';
-import { DEFAULT_RENDER_LIMITS, RenderBudget, type RenderLimits } from './budget.js';
+import {
+  DEFAULT_RENDER_LIMITS,
+  RenderBudget,
+  RenderBudgetError,
+  type RenderLimits,
+} from './budget.js';
 import { createCallContext, ownOption } from './functions/context.js';
 import { TemplateFailure } from './functions/defaults.js';
 import { FunctionError, type CallContext } from './functions/types.js';
@@ -10,15 +13,9 @@ import { compileGoTemplate, type GoProgram } from './go/compile.js';
 import { executeGo } from './go/exec.js';
 import { GoTemplateSyntaxError } from './go/parser.js';
 import { GoExecError } from './go/runtime.js';
-import { Float64 } from './go/values.js';
 import { LruCache } from './lru.js';
-import { PROBE_FUNCTION, compileNativeSource } from './compile-native.js';
-import {
-  SandboxViolationError,
-  UndefinedVariableError,
-  isForbiddenName,
-  sandboxedRuntime,
-} from './sandbox.js';
+import { compileNative, type NativeProgram } from './native-program.js';
+import { SandboxViolationError, UndefinedVariableError } from './sandbox.js';
 
 export type TemplateSyntax = 'go' | 'nunjucks';
 
@@ -31,6 +28,29 @@ export interface RenderOptions {
   random?: () => number;
   /** Limits of one render (steps, nesting, output, value sizes, time); see DEFAULT_RENDER_LIMITS. */
   limits?: Partial<RenderLimits>;
+  /**
+   * Accept the `nunjucks` syntax (default: refused with a parse error). Nunjucks is no sandbox
+   * for untrusted templates, as its own documentation says: enable it only where renders run
+   * isolated from credentials (the operator's `--enable-nunjucks-templates`).
+   */
+  allowNunjucks?: boolean;
+}
+
+/** Options of compileTemplate. */
+export interface CompileOptions {
+  /** Accept the `nunjucks` syntax (see RenderOptions.allowNunjucks). */
+  allowNunjucks?: boolean;
+}
+
+/** Why a nunjucks-syntax template is refused when the syntax is not enabled. */
+export const NUNJUCKS_DISABLED =
+  'the nunjucks template syntax is disabled, as nunjucks is no sandbox for untrusted templates: ' +
+  'write the template in the go syntax, or enable nunjucks with the allowNunjucks option ' +
+  '(operator: --enable-nunjucks-templates, which renders in an isolated process)';
+
+/** Whether options enable the nunjucks syntax: only an own `allowNunjucks: true` does. */
+export function nunjucksAllowed(options: CompileOptions | undefined): boolean {
+  return ownOption(options, 'allowNunjucks') === true;
 }
 
 /** Internal: validation renders with missing variables read as "". */
@@ -67,142 +87,6 @@ export interface CompiledTemplate {
   render(variables: Readonly<Record<string, unknown>>, options?: InternalRenderOptions): string;
 }
 
-// ---- nunjucks plumbing ----
-
-interface NunjucksCompiler {
-  compile(
-    src: string,
-    asyncFilters: unknown,
-    extensions: unknown,
-    name: string,
-    opts: unknown,
-  ): string;
-}
-interface EnvInternals {
-  asyncFilters: unknown;
-  extensionsList: unknown;
-  opts: unknown;
-  globals: Record<string, unknown>;
-  filters: Record<string, (...args: unknown[]) => unknown>;
-}
-type RootFn = (
-  env: unknown,
-  context: unknown,
-  frame: unknown,
-  runtime: unknown,
-  cb: unknown,
-) => void;
-
-function makeEnvironment(): nunjucks.Environment {
-  return new nunjucks.Environment([], {
-    autoescape: false,
-    throwOnUndefined: true,
-    dev: true,
-  } as nunjucks.ConfigureOptions);
-}
-
-function internals(env: nunjucks.Environment): EnvInternals {
-  return env as unknown as EnvInternals;
-}
-
-/** Compiles nunjucks source to the functions of its compiled module (root, blocks). */
-function compileNunjucksModule(
-  env: nunjucks.Environment,
-  source: string,
-  withProbes = false,
-): Record<string, RootFn> {
-  const e = internals(env);
-  const compiler = (nunjucks as unknown as { compiler: NunjucksCompiler }).compiler;
-  const code = withProbes
-    ? compileNativeSource(source, e)
-    : compiler.compile(source, e.asyncFilters, e.extensionsList, 'template', e.opts);
-  // The code is nunjucks' own output for our (or the user's) template; everything it reads goes
-  // through the runtime passed to root(), which is always one of ours.
-  return new Function(code)() as Record<string, RootFn>;
-}
-
-/** Compiles nunjucks source to a Template whose code runs with the sandboxed runtime. */
-function compileNunjucks(env: nunjucks.Environment, source: string): nunjucks.Template {
-  const props = compileNunjucksModule(env, source, true);
-  const wrapped: Record<string, RootFn> = {};
-  for (const [k, fn] of Object.entries(props))
-    wrapped[k] = (envArg, context, frame, _runtime, cb) =>
-      fn(envArg, context, frame, sandboxedRuntime, cb);
-  return new nunjucks.Template(
-    { type: 'code', obj: wrapped } as unknown as string,
-    env,
-    'template',
-    true,
-  );
-}
-
-const nativeEnv = makeEnvironment();
-
-// Native syntax: every library function as a global (Go argument order) and as a filter (the
-// filtered value comes last, as in a Go pipeline: `x | default("y")` is `default "y" x`).
-function nativeArg(v: unknown): unknown {
-  if (v === undefined) return null;
-  if (typeof v === 'number' && !Number.isInteger(v)) return new Float64(v);
-  return v;
-}
-function callNative(ctx: CallContext, name: string, args: unknown[]): unknown {
-  try {
-    return callFunction(ctx, name, FUNCTIONS[name]!, args.map(nativeArg));
-  } catch (err) {
-    if (err instanceof FunctionError)
-      throw new FunctionError(`error calling ${name}: ${err.message}`, { cause: err });
-    throw err;
-  }
-}
-interface NativeThis {
-  ctx: { __c: CallContext };
-}
-for (const name of Object.keys(FUNCTIONS)) {
-  nativeEnv.addGlobal(name, function (this: NativeThis, ...args: unknown[]) {
-    return callNative(this.ctx.__c, name, args);
-  });
-  nativeEnv.addFilter(name, function (this: NativeThis, value: unknown, ...args: unknown[]) {
-    return callNative(this.ctx.__c, name, [...args, value]);
-  });
-}
-// Nunjucks filters that read attributes by name must not read prototypes.
-for (const [name, attrArg] of [
-  ['groupby', 1],
-  ['selectattr', 1],
-  ['rejectattr', 1],
-  ['sort', 3],
-  ['sum', 1],
-] as const) {
-  const original = internals(nativeEnv).filters[name]!;
-  nativeEnv.addFilter(name, function (this: unknown, ...args: unknown[]) {
-    const attr = args[attrArg];
-    if (typeof attr === 'string' && attr.split('.').some(isForbiddenName))
-      throw new SandboxViolationError(`access to "${attr}" is not allowed in templates`);
-    return original.apply(this, args);
-  });
-}
-// Reads a variable that may be missing (see compile-native.ts).
-nativeEnv.addGlobal(
-  PROBE_FUNCTION,
-  function (this: { ctx: Record<string, unknown> }, name: string) {
-    if (isForbiddenName(name))
-      throw new SandboxViolationError(`access to "${name}" is not allowed in templates`);
-    return Object.hasOwn(this.ctx, name) ? this.ctx[name] : undefined;
-  },
-);
-// nunjucks' range() builds the whole list: cap it like until/untilStep.
-const nunjucksRange = internals(nativeEnv).globals.range as (...a: number[]) => number[];
-nativeEnv.addGlobal('range', (start: number, stop?: number, step = 1) => {
-  const [from, to] = stop === undefined ? [0, start] : [start, stop];
-  if (step !== 0 && Math.abs((to - from) / step) > 1_000_000)
-    throw new SandboxViolationError('range() is limited to 1000000 items in templates');
-  return stop === undefined ? nunjucksRange(start) : nunjucksRange(start, stop, step);
-});
-nativeEnv.addFilter('random', function (this: NativeThis, list: unknown) {
-  if (!Array.isArray(list) || list.length === 0) return list;
-  return list[Math.floor(this.ctx.__c.random() * list.length)];
-});
-
 // ---- compiled templates ----
 
 /** The budget of one render, from the caller's own `limits` option. */
@@ -234,7 +118,8 @@ function toTemplateError(err: unknown, phase: 'parse' | 'execute'): TemplateErro
     if (
       e instanceof UndefinedVariableError ||
       e instanceof SandboxViolationError ||
-      e instanceof FunctionError
+      e instanceof FunctionError ||
+      e instanceof RenderBudgetError
     ) {
       const pos = positionOf(err, phase);
       return new TemplateError(
@@ -320,35 +205,36 @@ class GoTemplate implements CompiledTemplate {
   }
 }
 
+/** Whether an error is (or was caused by) reading a variable that does not exist. */
+function isUndefinedVariable(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++)
+    if (e instanceof UndefinedVariableError) return true;
+  return false;
+}
+
+/** A nunjucks-syntax template: checked, compiled once, run with our runtime (native-*.ts). */
 class NativeTemplate implements CompiledTemplate {
   readonly syntax = 'nunjucks' as const;
   readonly isStatic = false;
-  private readonly template: nunjucks.Template;
+  readonly estimatedBytes: number;
+  private readonly program: NativeProgram;
   constructor(readonly text: string) {
     try {
-      this.template = compileNunjucks(nativeEnv, text);
+      this.program = compileNative(text);
     } catch (err) {
       throw toTemplateError(err, 'parse');
     }
+    this.estimatedBytes = this.program.estimatedBytes;
   }
   render(
     variables: Readonly<Record<string, unknown>>,
     options: InternalRenderOptions = {},
   ): string {
-    const ctx: Record<string, unknown> = {
-      ...variables,
-      _vars: variables,
-      __c: defaultCallContext(options),
-    };
+    const ctx = defaultCallContext(options);
     try {
-      return this.template.render(ctx);
+      return this.program.render(variables, ctx);
     } catch (err) {
-      if (
-        options.missingKey === 'zero' &&
-        err instanceof Error &&
-        /undefined variable/.test(err.message)
-      )
-        return '';
+      if (ownOption(options, 'missingKey') === 'zero' && isUndefinedVariable(err)) return '';
       throw toTemplateError(err, 'execute');
     }
   }
@@ -377,9 +263,16 @@ export function hasTemplateSyntax(text: string, syntax: TemplateSyntax): boolean
 
 /**
  * Compiles a template, or returns the cached compilation of the same (syntax, text). Throws a
- * TemplateError (phase `parse`) when it does not parse.
+ * TemplateError (phase `parse`) when it does not parse, or when it is in the nunjucks syntax and
+ * `options.allowNunjucks` is not true.
  */
-export function compileTemplate(text: string, syntax: TemplateSyntax = 'go'): CompiledTemplate {
+export function compileTemplate(
+  text: string,
+  syntax: TemplateSyntax = 'go',
+  options: CompileOptions = {},
+): CompiledTemplate {
+  if (syntax === 'nunjucks' && !nunjucksAllowed(options))
+    throw new TemplateError('parse', NUNJUCKS_DISABLED);
   if (!hasTemplateSyntax(text, syntax)) return new StaticTemplate(syntax, text);
   if (text.length > MAX_TEMPLATE_CHARS)
     throw new TemplateError(
@@ -400,7 +293,10 @@ export function renderTemplate(
   variables: Readonly<Record<string, unknown>>,
   options: RenderOptions = {},
 ): string {
-  return compileTemplate(text, ownOption(options, 'syntax') ?? 'go').render(variables, options);
+  return compileTemplate(text, ownOption(options, 'syntax') ?? 'go', options).render(
+    variables,
+    options,
+  );
 }
 
 /** Number of compiled templates held by the process-wide cache (for tests and metrics). */

@@ -8,6 +8,8 @@ export {
   MAX_TEMPLATE_CHARS,
   type CompileCacheStats,
   type CompiledTemplate,
+  NUNJUCKS_DISABLED,
+  type CompileOptions,
   type RenderOptions,
   type TemplateSyntax,
 } from './engine.js';
@@ -30,7 +32,11 @@ export {
   type ResourcePolicies,
   type ResourceRenderError,
 } from './render-form.js';
-export { validateTemplates } from './validate-templates.js';
+export {
+  validateTemplates,
+  templateCheck,
+  type TemplateCheckOptions,
+} from './validate-templates.js';
 export {
   buildVariables,
   SAMPLE_VARIABLES,

@@ -3,7 +3,7 @@ import { assertParsed, parseForm, type LynqForm } from '@lynq/api';
 import { describe, expect, it } from 'vitest';
 import { goParseCount } from './go/compile.js';
 import { compileForm, renderForm } from './render-form.js';
-import { validateTemplates } from './validate-templates.js';
+import { templateCheck, validateTemplates } from './validate-templates.js';
 import { buildVariables } from './variables.js';
 
 const seedForm = (): LynqForm =>
@@ -142,7 +142,10 @@ describe('renderForm', () => {
     form.spec.services = [];
     form.spec.configMaps = [];
     form.spec.namespaces = [];
-    const { resources, errors } = renderForm(form, vars, { namespace: 'default' });
+    const { resources, errors } = renderForm(form, vars, {
+      namespace: 'default',
+      allowNunjucks: true,
+    });
     expect(errors).toEqual([]);
     expect(resources[0]!.manifest).toEqual({
       apiVersion: 'apps/v1',
@@ -202,7 +205,7 @@ describe('validateTemplates', () => {
     form.spec.services = [];
     form.spec.configMaps = [];
     form.spec.namespaces = [];
-    expect(validateTemplates(form).errors).toEqual([
+    expect(templateCheck({ allowNunjucks: true })(form).errors).toEqual([
       {
         path: 'spec.deployments[0].labelsTemplate.broken',
         message: 'invalid template: 1:7: unexpected token: %}',

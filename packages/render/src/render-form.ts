@@ -8,8 +8,11 @@ import {
   type TResource,
 } from '@lynq/api';
 import {
+  NUNJUCKS_DISABLED,
   TemplateError,
   compileTemplate,
+  nunjucksAllowed,
+  type CompileOptions,
   type CompiledTemplate,
   type RenderOptions,
   type TemplateSyntax,
@@ -127,9 +130,10 @@ function compileString(
   resourceId: string,
   path: string,
   ctx: MarkerContext,
+  compile: CompileOptions,
 ): Shape {
   try {
-    const tpl = compileTemplate(text, syntax);
+    const tpl = compileTemplate(text, syntax, compile);
     return tpl.isStatic ? { t: 'static', v: text } : { t: 'tpl', tpl, path, resourceId, ctx };
   } catch (err) {
     if (!(err instanceof TemplateError)) throw err;
@@ -160,20 +164,23 @@ function compileValue(
   key: string | number | undefined,
   parentKey: string | number | undefined,
   kind: unknown,
+  compile: CompileOptions,
 ): Shape {
   if (typeof v === 'string')
-    return compileString(v, syntax, resourceId, path, { key, parentKey, kind });
+    return compileString(v, syntax, resourceId, path, { key, parentKey, kind }, compile);
   if (Array.isArray(v))
     return {
       t: 'list',
-      items: v.map((x, i) => compileValue(x, syntax, resourceId, joinPath(path, i), i, key, kind)),
+      items: v.map((x, i) =>
+        compileValue(x, syntax, resourceId, joinPath(path, i), i, key, kind, compile),
+      ),
     };
   if (v !== null && typeof v === 'object')
     return {
       t: 'map',
       entries: Object.entries(v).map(([k, x]) => [
         k,
-        compileValue(x, syntax, resourceId, joinPath(path, k), k, key, kind),
+        compileValue(x, syntax, resourceId, joinPath(path, k), k, key, kind, compile),
       ]),
     };
   return { t: 'static', v };
@@ -254,18 +261,37 @@ function toRenderer(shape: Shape): Renderer {
   }
 }
 
-/** Parses every template of a form once. Parse errors are reported by every render. */
+/**
+ * Parses every template of a form once. Parse errors are reported by every render. A form in the
+ * nunjucks syntax renders only with `allowNunjucks: true`; otherwise each of its resources fails
+ * with one error on `spec.templateSyntax`.
+ */
 export function compileForm(
   form: RenderSource,
-  options: { syntax?: TemplateSyntax } = {},
+  options: { syntax?: TemplateSyntax } & CompileOptions = {},
 ): CompiledForm {
   const syntax: TemplateSyntax = options.syntax ?? form.spec.templateSyntax ?? 'go';
+  const compile: CompileOptions = { allowNunjucks: nunjucksAllowed(options) };
+  const disabled = syntax === 'nunjucks' && !compile.allowNunjucks;
   const resources: CompiledResource[] = listResources(form.spec).map((entry) => {
     const r = entry.resource;
     const id = r.id;
     const kind = r.spec.kind;
+    if (disabled) {
+      const error: ResourceRenderError = {
+        resourceId: id,
+        path: 'spec.templateSyntax',
+        phase: 'parse',
+        message: NUNJUCKS_DISABLED,
+      };
+      return {
+        entry,
+        body: toRenderer({ t: 'broken', error }),
+        policies: Object.freeze(policiesOf(r)),
+      };
+    }
     const str = (text: string, path: string, ctx: MarkerContext) =>
-      toRenderer(compileString(text, syntax, id, path, ctx));
+      toRenderer(compileString(text, syntax, id, path, ctx, compile));
     const mapOf = (m: Record<string, string> | undefined, field: string) =>
       m === undefined
         ? undefined
@@ -276,7 +302,7 @@ export function compileForm(
     const compiled: CompiledResource = {
       entry,
       body: toRenderer(
-        compileValue(r.spec, syntax, id, `${entry.path}.spec`, undefined, undefined, kind),
+        compileValue(r.spec, syntax, id, `${entry.path}.spec`, undefined, undefined, kind, compile),
       ),
       policies: Object.freeze(policiesOf(r)),
     };
@@ -397,7 +423,9 @@ function renderCompiled(
   return { resources: out, errors: all };
 }
 
+// One compilation per form object and allowNunjucks setting.
 const compiledForms = new WeakMap<RenderSource, CompiledForm>();
+const compiledNunjucksForms = new WeakMap<RenderSource, CompiledForm>();
 
 /**
  * Renders every resource of a form for one node. Errors are collected per resource (with the
@@ -409,10 +437,12 @@ export function renderForm(
   variables: Readonly<Record<string, unknown>>,
   options: RenderFormOptions,
 ): FormRenderResult {
-  let compiled = compiledForms.get(form);
+  const allowNunjucks = nunjucksAllowed(options);
+  const cache = allowNunjucks ? compiledNunjucksForms : compiledForms;
+  let compiled = cache.get(form);
   if (!compiled) {
-    compiled = compileForm(form);
-    compiledForms.set(form, compiled);
+    compiled = compileForm(form, { allowNunjucks });
+    cache.set(form, compiled);
   }
   return compiled.render(variables, options);
 }

@@ -1,7 +1,20 @@
 // Admission check: every template of a form parses, and the templates Lynq renders at hub level
 // (name, namespace, labels, annotations) render with sample variables.
-import { joinPath, listResources, type FieldIssue, type FormCheck, type LynqForm } from '@lynq/api';
-import { TemplateError, compileTemplate, type TemplateSyntax } from './engine.js';
+import {
+  joinPath,
+  listResources,
+  type FieldIssue,
+  type FormCheck,
+  type FormCheckResult,
+  type LynqForm,
+} from '@lynq/api';
+import {
+  NUNJUCKS_DISABLED,
+  TemplateError,
+  compileTemplate,
+  nunjucksAllowed,
+  type TemplateSyntax,
+} from './engine.js';
 import { SAMPLE_VARIABLES } from './variables.js';
 
 function describe(err: TemplateError): string {
@@ -9,20 +22,38 @@ function describe(err: TemplateError): string {
   return `${pos}${err.reason}`;
 }
 
+export interface TemplateCheckOptions {
+  /** Accept forms in the `nunjucks` syntax (default: refused; see RenderOptions.allowNunjucks). */
+  allowNunjucks?: boolean;
+}
+
 /**
- * Checks a form's templates. Unlike Lynq (reference §13 item 8), templates may use extra-mapping
- * variables anywhere: name, label and annotation templates are rendered with the sample
- * variables and every other variable read as "". `fail`/`required` failures there are only
- * warnings (they depend on the row's data).
+ * A FormCheck of a form's templates. Unlike Lynq (reference §13 item 8), templates may use
+ * extra-mapping variables anywhere: name, label and annotation templates are rendered with the
+ * sample variables and every other variable read as "". `fail`/`required` failures there are
+ * only warnings (they depend on the row's data). A form in the nunjucks syntax is refused (one
+ * error on `spec.templateSyntax`) unless `allowNunjucks` is true.
  */
-export const validateTemplates: FormCheck = (form: LynqForm) => {
+export function templateCheck(options: TemplateCheckOptions = {}): FormCheck {
+  const allowNunjucks = nunjucksAllowed(options);
+  return (form: LynqForm) => checkTemplates(form, allowNunjucks);
+}
+
+/** templateCheck() with the defaults: the go syntax only. */
+export const validateTemplates: FormCheck = templateCheck();
+
+function checkTemplates(form: LynqForm, allowNunjucks: boolean): FormCheckResult {
   const syntax: TemplateSyntax = form.spec.templateSyntax ?? 'go';
   const errors: FieldIssue[] = [];
   const warnings: FieldIssue[] = [];
+  if (syntax === 'nunjucks' && !allowNunjucks) {
+    errors.push({ path: 'spec.templateSyntax', message: NUNJUCKS_DISABLED });
+    return { errors, warnings };
+  }
   const check = (text: string, path: string, render: boolean) => {
     let tpl;
     try {
-      tpl = compileTemplate(text, syntax);
+      tpl = compileTemplate(text, syntax, { allowNunjucks });
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
       errors.push({ path, message: `invalid template: ${describe(err)}` });
@@ -57,4 +88,4 @@ export const validateTemplates: FormCheck = (form: LynqForm) => {
     walk(resource.spec, `${path}.spec`);
   }
   return { errors, warnings };
-};
+}
