@@ -96,6 +96,26 @@ describe('regular expressions (RE2, as Go)', () => {
   it("expands replacement templates with Go's rules", () => {
     expect(r('{{ regexReplaceAll "(a)(b)" "ab" "$01|${1}x|$2$1|${}|$" }}')).toBe('|ax|ba|${}|$');
   });
+  it('splits, quotes and replaces literally as Go does, and must* variants fail on bad patterns', () => {
+    expect(
+      r(
+        '{{ regexSplit "," "a,b,,c" -1 }}|{{ regexSplit "," "a,b,,c" 2 }}|{{ regexSplit "," "a,b,,c" 0 }}|{{ regexSplit "x*" "axbc" -1 }}|{{ regexSplit "," "" -1 }}|{{ regexSplit "c$" "abc" -1 }}|{{ len (regexSplit "b" "b" -1) }}',
+      ),
+    ).toBe('[a b  c]|[a b,,c]|[]|[a b c]|[]|[ab ]|2');
+    expect(r('{{ regexQuoteMeta "a.b+c*?()|[]{}^$\\\\x-é" }}')).toBe(
+      'a\\.b\\+c\\*\\?\\(\\)\\|\\[\\]\\{\\}\\^\\$\\\\x-é',
+    );
+    expect(r('{{ regexReplaceAllLiteral "a(x*)b" "-ab-axxb-" "${1}W" }}')).toBe('-${1}W-${1}W-');
+    expect(
+      r(
+        '{{ mustRegexMatch "a" "a" }}|{{ regexMatch "[" "a" }}|{{ mustRegexFindAll "a" "aaa" 2 }}|{{ mustRegexFind "a+" "baab" }}|{{ mustRegexReplaceAll "a" "bab" "$0$0" }}|{{ mustRegexReplaceAllLiteral "a" "bab" "$0" }}|{{ mustRegexSplit "a" "bab" -1 }}',
+      ),
+    ).toBe('true|false|[a a]|aa|baab|b$0b|[b b]');
+    expect(() => r('{{ mustRegexMatch "[" "a" }}')).toThrow(
+      'error calling mustRegexMatch: error parsing regexp: missing closing ]: `[`',
+    );
+  });
+
   it("accepts Go's syntax: inline flags, \\z, POSIX classes, word boundaries", () => {
     expect(
       r(

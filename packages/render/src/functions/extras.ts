@@ -13,7 +13,7 @@ import {
   type GoMap,
 } from '../go/values.js';
 import { checkSize, meter } from './limits.js';
-import { compileRegexp, findAll } from './regex.js';
+import { compileRegexp, findAll, quoteMeta, replaceAll, split } from './regex.js';
 import { strslice, strval } from './strings.js';
 import { FunctionError, def, type CallContext, type GoFunction } from './types.js';
 
@@ -43,6 +43,39 @@ function untilStep(
   if (step <= 0) return out;
   for (let i = start; i < stop; i += step) out.push(i);
   return out;
+}
+
+/**
+ * Sprig's regex functions that fail on an invalid pattern, under their plain and `must` names
+ * (Sprig panics in the first and returns an error in the second: a template error either way).
+ */
+function regexFunctions(prefix: '' | 'must'): Record<string, GoFunction> {
+  const name = (base: string) => (prefix ? `must${base[0]!.toUpperCase()}${base.slice(1)}` : base);
+  return {
+    [name('regexFind')]: def(
+      ['string', 'string'],
+      (_c, re, s) =>
+        (compileRegexp(re as string).exec(s as string)?.[0] as string | undefined) ?? '',
+    ),
+    [name('regexFindAll')]: def(['string', 'string', 'int'], (ctx, re, s, n) =>
+      findAll(re as string, s as string, n as number, meter(ctx, name('regexFindAll'), 'items')),
+    ),
+    [name('regexReplaceAll')]: def(['string', 'string', 'string'], (ctx, re, s, r) =>
+      replaceAll(re as string, s as string, r as string, meter(ctx, name('regexReplaceAll'))),
+    ),
+    [name('regexReplaceAllLiteral')]: def(['string', 'string', 'string'], (ctx, re, s, r) =>
+      replaceAll(
+        re as string,
+        s as string,
+        r as string,
+        meter(ctx, name('regexReplaceAllLiteral')),
+        true,
+      ),
+    ),
+    [name('regexSplit')]: def(['string', 'string', 'int'], (ctx, re, s, n) =>
+      split(re as string, s as string, n as number, meter(ctx, name('regexSplit'), 'items')),
+    ),
+  };
 }
 
 export const extraFunctions: Record<string, GoFunction> = {
@@ -107,13 +140,22 @@ export const extraFunctions: Record<string, GoFunction> = {
     },
     'string',
   ),
-  regexFind: def(
-    ['string', 'string'],
-    (_c, re, s) => (compileRegexp(re as string).exec(s as string)?.[0] as string | undefined) ?? '',
+  ...regexFunctions(''),
+  ...regexFunctions('must'),
+  regexMatch: def(['string', 'string'], (_c, re, s) => {
+    let compiled;
+    try {
+      compiled = compileRegexp(re as string);
+    } catch {
+      // Sprig ignores the compile error: an invalid pattern matches nothing.
+      return false;
+    }
+    return compiled.test(s as string);
+  }),
+  mustRegexMatch: def(['string', 'string'], (_c, re, s) =>
+    compileRegexp(re as string).test(s as string),
   ),
-  regexFindAll: def(['string', 'string', 'int'], (ctx, re, s, n) =>
-    findAll(re as string, s as string, n as number, meter(ctx, 'regexFindAll', 'items')),
-  ),
+  regexQuoteMeta: def(['string'], (_c, s) => quoteMeta(s as string)),
   sha512sum: def(['string'], (_c, s) => hash('sha512', s as string, 'hex')),
   trimall: def(['string', 'string'], (_c, cut, s) => {
     const set = new Set(cut as string);

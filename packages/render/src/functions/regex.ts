@@ -165,3 +165,30 @@ export function findAll(pattern: string, s: string, n: number, m: Meter): string
   }
   return out;
 }
+
+/** Regexp.Split(s, n): the text between matches, at most n pieces (all when n < 0). */
+export function split(pattern: string, s: string, n: number, m: Meter): string[] {
+  const re = compileRegexp(pattern);
+  if (n === 0) return [];
+  if (pattern.length > 0 && s.length === 0) return [''];
+  const out: string[] = [];
+  let beg = 0;
+  let end = 0;
+  for (const match of goMatches(re, s)) {
+    if (n > 0 && out.length === n - 1) break;
+    m.step(MATCH_STEPS);
+    end = match.index;
+    if (match.end !== 0) {
+      m.add(1);
+      out.push(s.slice(beg, end));
+    }
+    beg = match.end;
+  }
+  if (end !== s.length) out.push(s.slice(beg));
+  return out;
+}
+
+/** regexp.QuoteMeta: a backslash before every character that is special in a pattern. */
+export function quoteMeta(s: string): string {
+  return s.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
+}

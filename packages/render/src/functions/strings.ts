@@ -3,7 +3,6 @@
 import { sprintf, formatValue } from '../go/fmt.js';
 import { isGoMap, typeName } from '../go/values.js';
 import { checkSize, defaultMeter, meter, type Meter } from './limits.js';
-import { compileRegexp, replaceAll } from './regex.js';
 import { FunctionError, def, type CallContext, type GoFunction } from './types.js';
 
 const enc = new TextEncoder();
@@ -389,19 +388,6 @@ export const stringFunctions: Record<string, GoFunction> = {
   ),
   splitList: def(['string', 'string'], (ctx, sep, s) => splitList(ctx, sep as string, s as string)),
   join: def(['string', 'any'], (ctx, sep, v) => join(ctx, sep as string, v)),
-  // Sprig ignores the compile error: an invalid pattern matches nothing.
-  regexMatch: def(['string', 'string'], (_c, re, s) => {
-    let compiled;
-    try {
-      compiled = compileRegexp(re as string);
-    } catch {
-      return false;
-    }
-    return compiled.test(s as string);
-  }),
-  regexReplaceAll: def(['string', 'string', 'string'], (ctx, re, s, r) =>
-    replaceAll(re as string, s as string, r as string, meter(ctx, 'regexReplaceAll')),
-  ),
   kebabcase: def(['string'], (_c, s) => toLowerCase(s as string, '-')),
   snakecase: def(['string'], (_c, s) => toLowerCase(s as string, '_')),
   camelcase: def(['string'], (_c, s) => pascalCase(s as string)),
