@@ -7,10 +7,21 @@ export interface NotifyListenerOptions {
   channel: string;
   onEvent: (event: ChangeEvent) => void;
   onState: (state: 'listening' | 'reconnecting' | 'stopped') => void;
+  /**
+   * Why the connection failed (could not connect, LISTEN refused, connection lost), before each
+   * retry is scheduled: what the health reports while `reconnecting`.
+   */
+  onError?: (err: unknown) => void;
   /** First retry delay; doubles up to `maxBackoffMs`, with jitter. Default 100 ms. */
   initialBackoffMs?: number;
   /** Default 30 s. */
   maxBackoffMs?: number;
+  /**
+   * How long a connection must have listened before its loss starts the backoff again from
+   * `initialBackoffMs`. A connection that is dropped right after LISTEN (a pooler, a session
+   * timeout) keeps backing off instead of reconnecting ten times a second. Default 10 s.
+   */
+  stableAfterMs?: number;
 }
 
 /**
@@ -23,6 +34,8 @@ export class NotifyListener {
   private client: pg.Client | undefined;
   private timer: NodeJS.Timeout | undefined;
   private attempt = 0;
+  /** When the current connection started listening (performance.now()). */
+  private listeningSince: number | undefined;
   private stopped = false;
   private running: Promise<void> | undefined;
   /** Connections already given up on; their late `error`/`end` events are ignored. */
@@ -51,8 +64,8 @@ export class NotifyListener {
     try {
       client = await this.options.connect();
       const own = client;
-      own.on('error', () => this.lost(own));
-      own.on('end', () => this.lost(own));
+      own.on('error', (err) => this.lost(own, err));
+      own.on('end', () => this.lost(own, new Error('Connection terminated unexpectedly')));
       own.on('notification', (message) => {
         if (message.channel !== this.options.channel) return;
         this.options.onEvent(
@@ -65,21 +78,35 @@ export class NotifyListener {
       }
       this.client = own;
       await own.query(`LISTEN ${quoteIdentifier('postgresql', this.options.channel, 'channel')}`);
-      this.attempt = 0;
+      this.listeningSince = performance.now();
       this.options.onState('listening');
       this.options.onEvent({ kind: 'resync' });
-    } catch {
+    } catch (err) {
       // Connection refused, terminated while connecting, LISTEN failed: all mean "try again".
-      if (client !== undefined) this.lost(client);
-      else this.retry();
+      if (client !== undefined) this.lost(client, err);
+      else this.failed(err);
     }
   }
 
-  private lost(client: pg.Client): void {
+  private lost(client: pg.Client, err: unknown): void {
     if (this.dead.has(client)) return;
     this.dead.add(client);
     if (this.client === client) this.client = undefined;
     void client.end().catch(() => undefined); // already broken; nothing to report
+    const since = this.listeningSince;
+    this.listeningSince = undefined;
+    if (
+      since !== undefined &&
+      performance.now() - since >= (this.options.stableAfterMs ?? 10_000)
+    ) {
+      this.attempt = 0; // it worked for a while: this is a new outage
+    }
+    this.failed(err);
+  }
+
+  private failed(err: unknown): void {
+    if (this.stopped) return;
+    this.options.onError?.(err);
     this.retry();
   }
 

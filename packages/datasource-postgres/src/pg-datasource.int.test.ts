@@ -497,11 +497,18 @@ describe('PostgreSQL datasource: connections', () => {
     await closing;
   }, 20_000);
 
-  it('times out a slow query on the server', async () => {
+  it('times out a query that sends no row for queryTimeoutMs, and cancels it on the server', async () => {
     const ds = await datasource('slow', asRole({ limits: { queryTimeoutMs: 300 } }));
     const err = await failure(fetch(ds));
     expect(err.code).toBe('TIMEOUT');
-    expect(err.message).toBe(`reading ${schema}.slow timed out after 300 ms`);
+    expect(err.message).toBe(
+      `reading ${schema}.slow timed out: no row received for 300 ms (queryTimeoutMs)`,
+    );
+    await waitFor(
+      'the timed-out query to stop',
+      async () => (await running('slow')) === undefined,
+      { timeoutMs: 2000 },
+    );
     await ds.close();
   });
 });
@@ -588,6 +595,73 @@ describe('PostgreSQL datasource: change notifications', () => {
         timeoutMs: 2000,
       },
     );
+  }, 20_000);
+
+  it('reports why the watch cannot connect, and backs off between attempts', async () => {
+    let connections = 0;
+    const refusing = createServer((socket) => {
+      connections++;
+      socket.destroy(); // accepts, then hangs up before the startup reply
+    });
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+    const port = (refusing.address() as { port: number }).port;
+    try {
+      const ds = await datasource('watched', { source: { port } });
+      const started = Date.now();
+      const unsubscribe = ds.watch!(() => undefined);
+      const error = await waitFor(
+        'five failed attempts',
+        () => {
+          const e = ds.describe().health.watchError;
+          return Promise.resolve(e !== undefined && e.consecutiveFailures >= 5 ? e : undefined);
+        },
+        { timeoutMs: 10_000, intervalMs: 10 },
+      );
+      // 100 ms doubling with jitter of up to half: at least 50 + 100 + 200 + 400 ms.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(700);
+      expect(connections).toBeLessThanOrEqual(6);
+      expect(ds.describe().health.watch).toBe('reconnecting');
+      expect(error).toMatchObject({
+        code: 'CONNECTION_LOST',
+        message: expect.stringContaining(`PostgreSQL at 127.0.0.1:${port}`) as string,
+      });
+      unsubscribe();
+      await waitFor(
+        'the watch to stop',
+        () => Promise.resolve(ds.describe().health.watch === 'stopped' || undefined),
+        { timeoutMs: 2000 },
+      );
+      expect(ds.describe().health.watchError).toBeUndefined();
+    } finally {
+      await new Promise((resolve) => refusing.close(resolve));
+    }
+  }, 20_000);
+
+  it('keeps backing off when the listening connection is dropped right after LISTEN', async () => {
+    await admin.query(`CREATE TABLE ${t('stormy')} (id text, active text)`);
+    const ds = await datasource('stormy');
+    const watch = recorder(ds);
+    await watch.next('the listener', (e) => e.kind === 'resync');
+    const listen = `LISTEN ${admin.escapeIdentifier(notifyChannel({ schema, table: 'stormy' }))}`;
+    const killed: number[] = [];
+    const gaps: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const { rows } = await admin.query<{ pid: number }>(
+        `SELECT pid FROM pg_stat_activity WHERE query = $1 AND NOT (pid = ANY($2::int[]))`,
+        [listen, killed],
+      );
+      expect(rows).toHaveLength(1);
+      const resynced = watch.next(`resync ${i + 1}`, (e) => e.kind === 'resync');
+      const at = Date.now();
+      await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+      killed.push(rows[0]!.pid);
+      await resynced;
+      gaps.push(Date.now() - at);
+    }
+    // Each reconnect worked, but none lasted: the delay keeps doubling (the 4th is 400-800 ms)
+    // instead of starting again at 50-100 ms.
+    expect(gaps[3]).toBeGreaterThanOrEqual(350);
+    watch.unsubscribe();
   }, 20_000);
 
   it('notifies a view’s channel from the tables under it', async () => {

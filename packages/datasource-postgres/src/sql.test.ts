@@ -11,6 +11,13 @@ describe('buildPgSelect', () => {
     );
   });
 
+  it('adds the uid as stored bytes when asked (SQL_ASCII databases)', () => {
+    const plan = planColumns({ uid: 'id', activate: 'on' });
+    expect(buildPgSelect(plan, 'public', 't', { uidBytes: true })).toBe(
+      `SELECT "id", "on", convert_to("id"::text, 'SQL_ASCII') FROM "public"."t"`,
+    );
+  });
+
   it('keeps hostile names inside their identifiers', () => {
     const plan = planColumns({ uid: 'id" FROM x; --', activate: 'a' });
     expect(buildPgSelect(plan, 's"; DROP SCHEMA s; --', 't')).toBe(

@@ -1,3 +1,4 @@
+import { InvalidUtf8 } from '@lynq/datasource';
 import { describe, expect, it } from 'vitest';
 import { lynqPgTypes } from './type-parsers.js';
 
@@ -14,8 +15,16 @@ describe('lynqPgTypes', () => {
     expect(parse(1184, '2024-05-01 13:45:00+00')).toBe('2024-05-01T13:45:00Z');
     expect(parse(1184, 'infinity')).toBe('infinity');
   });
-  it('decodes bytea hex as UTF-8', () => {
+  it('decodes bytea hex as UTF-8, and keeps bytes that are not UTF-8 recognisable', () => {
     expect(parse(17, '\\x68c3a9')).toBe('hé');
+    const bad = parse(17, '\\x61636d65ff');
+    expect(bad).toBeInstanceOf(InvalidUtf8);
+    expect((bad as InvalidUtf8).hex()).toBe('61636d65ff');
+  });
+  it('strips the padding of char(n) only', () => {
+    expect(parse(1042, 'acme    ')).toBe('acme');
+    expect(parse(1043, 'acme    ')).toBe('acme    '); // varchar
+    expect(parse(25, 'acme  ')).toBe('acme  '); // text
   });
   it('keeps every other type as PostgreSQL prints it', () => {
     expect(parse(1700, '12.50')).toBe('12.50');
