@@ -131,4 +131,25 @@ describe('csv datasource', () => {
     expect(ds.describe().health.watch).toBe('stopped');
     await ds.close();
   });
+
+  it('reads a column and a variable named __proto__ like any other', async () => {
+    const path = file('proto.csv', 'id,active,__proto__\nacme,1,gold\n');
+    const extra = JSON.parse('{"__proto__": "__proto__"}') as Record<string, string>;
+    const { rows } = await fetch({ path }, extra);
+    expect(Object.entries(rows[0]!.extras)).toEqual([['__proto__', 'gold']]);
+  });
+
+  it('applies the operator’s result-size limits', async () => {
+    const path = file('many.csv', 'id,active\na,1\nb,1\nc,1\n');
+    const ds = await datasourcePlugin.create({
+      ...context({ path }),
+      limits: { maxRows: 2 },
+      resolveSecret: () => Promise.reject(new Error('unused')),
+    });
+    await expect(ds.fetchRows(new AbortController().signal)).rejects.toMatchObject({
+      code: 'RESULT_TOO_LARGE',
+      hub: 'default/tenants',
+    });
+    await ds.close();
+  });
 });

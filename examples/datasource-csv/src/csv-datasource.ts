@@ -71,6 +71,7 @@ class CsvDatasource implements Datasource {
   private readonly hub: string;
   private readonly config: CsvConfig;
   private readonly plan: ColumnPlan;
+  private readonly limits: DatasourceContext['limits'];
   private readonly health = new HealthTracker();
   private readonly watchers = new Set<ChangeListener>();
   private fileWatcher: FSWatcher | undefined;
@@ -80,6 +81,7 @@ class CsvDatasource implements Datasource {
     this.hub = hubKey(context);
     this.config = parseCsvConfig(context.source.config, this.hub);
     this.plan = planColumns(context.valueMappings, context.extraValueMappings);
+    this.limits = context.limits;
   }
 
   async fetchRows(signal: AbortSignal): Promise<FetchResult> {
@@ -95,7 +97,12 @@ class CsvDatasource implements Datasource {
       const text = await readFile(this.config.path, { encoding: 'utf8', signal });
       throwIfAborted(signal, where);
       const records = parseCsv(text, this.config.delimiter);
-      const result = normaliseRecords(records, this.plan, { table: this.config.path, ...where });
+      // The operator's maxRows and maxResultBytes apply to a plugin's rows too.
+      const result = normaliseRecords(records, this.plan, {
+        table: this.config.path,
+        limits: this.limits,
+        ...where,
+      });
       this.health.succeeded();
       return result;
     } catch (err) {

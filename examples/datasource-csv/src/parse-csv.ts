@@ -31,7 +31,8 @@ export function parseCsv(text: string, delimiter = ','): Record<string, string>[
     if (fields.length !== names.length) {
       throw new CsvSyntaxError(`has ${fields.length} fields, the header has ${names.length}`, line);
     }
-    const record: Record<string, string> = {};
+    // No prototype: a column named `__proto__` is an ordinary key, not the record's prototype.
+    const record = Object.create(null) as Record<string, string>;
     for (let i = 0; i < names.length; i++) record[names[i]!] = fields[i]!;
     return record;
   });
