@@ -10,7 +10,14 @@ import { compileForm, type CompiledForm, type RenderFormOptions } from '../rende
 import { templateCheck } from '../validate-templates.js';
 import { diagnose } from './diagnose.js';
 import { FormCache } from './form-cache.js';
-import type { ChildConfig, FromChild, ToChild, WireNode, WireOutcome } from './protocol.js';
+import type {
+  ChildConfig,
+  ChildMemory,
+  FromChild,
+  ToChild,
+  WireNode,
+  WireOutcome,
+} from './protocol.js';
 import { encodeResult, skeletonOf, type SkeletonResource } from './wire-result.js';
 
 /** How often, at most, a busy process reports the outcomes it has so far. */
@@ -42,10 +49,13 @@ interface CachedForm {
 const forms = new FormCache<CachedForm>();
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-function memory() {
+let peakHeapUsed = 0;
+function memory(): ChildMemory {
   const m = process.memoryUsage();
+  peakHeapUsed = Math.max(peakHeapUsed, m.heapUsed);
   return {
     heapUsedBytes: m.heapUsed,
+    peakHeapUsedBytes: peakHeapUsed,
     rssBytes: m.rss,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
   };

@@ -10,8 +10,8 @@ export class FormCache<V> {
   private chars = 0;
 
   constructor(
-    private readonly maxForms = FORM_CACHE_LIMITS.forms,
-    private readonly maxChars = FORM_CACHE_LIMITS.chars,
+    private readonly maxForms: number = FORM_CACHE_LIMITS.forms,
+    private readonly maxChars: number = FORM_CACHE_LIMITS.chars,
   ) {}
 
   get size(): number {

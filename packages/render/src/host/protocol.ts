@@ -44,6 +44,8 @@ export type WireOutcome = { ok: true; resources: WireResource[] } | { ok: false;
 
 export interface ChildMemory {
   heapUsedBytes: number;
+  /** Highest heapUsedBytes the process has reported. */
+  peakHeapUsedBytes: number;
   rssBytes: number;
   /** Peak resident set size of the process so far. */
   maxRssBytes: number;

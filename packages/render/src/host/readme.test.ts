@@ -1,0 +1,37 @@
+// The README's example of @lynq/render/host is code users copy: run it as they would.
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildForTests } from './testdata/build.js';
+
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const section = readme.slice(readme.indexOf('## Isolated rendering'));
+const example = /```ts\n([\s\S]*?)```/.exec(section)![1]!;
+
+beforeAll(() => buildForTests());
+
+describe('README: Isolated rendering', () => {
+  it('runs the example and prints what it says', async () => {
+    // Inside the package, so that `@lynq/...` resolve; dist/ is not tracked.
+    const dir = fileURLToPath(new URL('../../dist/readme/', import.meta.url));
+    mkdirSync(dir, { recursive: true });
+    const file = `${dir}host-example.ts`;
+    writeFileSync(file, example);
+    const tsx = createRequire(import.meta.url).resolve('tsx');
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--conditions=@lynq/source', '--import', tsx, file],
+      { timeout: 60_000 },
+    );
+    const printed = stdout.trim().split('\n');
+    expect(printed).toEqual([
+      "acme-config { plan: 'pro' }",
+      "globex-config { plan: 'basic' }",
+      '{ errors: [], warnings: [] }',
+    ]);
+    for (const line of printed) expect(example).toContain(`// ${line}`);
+  });
+});
