@@ -58,7 +58,12 @@ export function pgError(err: unknown, ctx: PgErrorContext): DatasourceError {
       return make('UNKNOWN_COLUMN', `${text} in table ${ctx.table}`);
     case '57014':
       return /statement timeout/.test(text)
-        ? make('TIMEOUT', `reading ${ctx.table} timed out after ${ctx.queryTimeoutMs} ms`)
+        ? // Not queryTimeoutMs (measured by the fetch itself): a statement_timeout set on the role
+          // or database by its administrator.
+          make(
+            'TIMEOUT',
+            `reading ${ctx.table} was stopped by the server's statement_timeout (set on the role or database): ${text}`,
+          )
         : make('QUERY_FAILED', `reading ${ctx.table} was cancelled: ${text}`);
     default:
       break;
