@@ -78,7 +78,10 @@ export interface Row {
   active: boolean;
   /** Value of the deprecated hostOrUrl column, present only when it is mapped. */
   hostOrUrl?: string;
-  /** One entry per `extraValueMappings` variable, "" for NULL. */
+  /**
+   * One entry per `extraValueMappings` variable, "" for NULL. Built without a prototype, so a
+   * variable named `__proto__` is an ordinary entry.
+   */
   extras: Record<string, string>;
 }
 
