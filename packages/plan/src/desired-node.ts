@@ -68,7 +68,8 @@ export function desiredNodeSpec(
     const list = form.spec[key];
     if (!Array.isArray(list) || list.length === 0) continue;
     spec[key] = list.map((resource) => {
-      const out: TResource = structuredClone(resource);
+      // Shallow: the body is shared with the form (planHub copies what it returns).
+      const out: TResource = { ...resource };
       const f = rendered.get(resource) ?? {};
       if (f.nameTemplate !== undefined) out.nameTemplate = f.nameTemplate;
       if (f.labelsTemplate !== undefined) out.labelsTemplate = f.labelsTemplate;

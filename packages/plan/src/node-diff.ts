@@ -40,7 +40,20 @@ function isEmpty(v: unknown): boolean {
  */
 export function normalizeNodeSpec(spec: LynqNodeSpec | undefined): Record<string, unknown> {
   if (spec === undefined) return {};
-  const out = applyFormDefaults({ spec: spec as Record<string, unknown> }).spec;
+  // Defaults come from @lynq/api; the bodies are left out of its deep copy and put back as they
+  // are (compared, never changed), which keeps a sync of thousands of nodes cheap.
+  const bodies = new Map<string, unknown[]>();
+  const light: Record<string, unknown> = { ...spec };
+  for (const key of RESOURCE_LIST_KEYS) {
+    const list = spec[key];
+    if (!Array.isArray(list)) continue;
+    bodies.set(
+      key,
+      list.map((r) => r.spec),
+    );
+    light[key] = list.map((r) => ({ ...r, spec: undefined }));
+  }
+  const out = applyFormDefaults({ spec: light }).spec;
   if (out.templateSyntax === 'go') delete out.templateSyntax;
   for (const key of RESOURCE_LIST_KEYS) {
     const list = out[key];
@@ -49,8 +62,11 @@ export function normalizeNodeSpec(spec: LynqNodeSpec | undefined): Record<string
       delete out[key];
       continue;
     }
-    for (const resource of list as Record<string, unknown>[])
+    const specs = bodies.get(key) ?? [];
+    (list as Record<string, unknown>[]).forEach((resource, i) => {
+      resource.spec = specs[i];
       for (const field of OPTIONAL_FIELDS) if (isEmpty(resource[field])) delete resource[field];
+    });
   }
   return out;
 }
@@ -101,7 +117,12 @@ export function updateReasons(existing: LynqNode, desired: DesiredNode): UpdateR
   )
     reasons.push('data');
   if (!equalExtras(have[Annotations.Extra], want[Annotations.Extra])) reasons.push('extras');
-  if (!equalJson(normalizeNodeSpec(existing.spec), normalizeNodeSpec(desired.spec)))
+  // Nodes this operator wrote match as they are; only others (the Go operator's, hand-edited
+  // ones) need the canonical form.
+  if (
+    !equalJson(existing.spec, desired.spec) &&
+    !equalJson(normalizeNodeSpec(existing.spec), normalizeNodeSpec(desired.spec))
+  )
     reasons.push('spec');
   return reasons;
 }

@@ -18,7 +18,7 @@ import {
 } from '@lynq/policy';
 import type { FormRenderResult } from '@lynq/render';
 import { buildDesiredNode, templateGeneration, type DesiredNode } from './desired-node.js';
-import { desiredNodes, formsOfHub, type DesiredEntry } from './desired-nodes.js';
+import { desiredNodes, formsOfHub } from './desired-nodes.js';
 import type { PlanEvent } from './events.js';
 import { compareCodePoints } from './go-json.js';
 import {
@@ -250,6 +250,12 @@ export function planHub(input: PlanHubInput): HubPlan {
     else existingByKey.set(key, [node]);
   }
   const takenNames = new Set(input.existing.map((n) => n.metadata.name ?? ''));
+  const terminatingKeys = new Set<string>();
+  for (const node of input.existing) {
+    const spec = specOf(node);
+    if (spec && node.metadata.deletionTimestamp)
+      terminatingKeys.add(`${spec.templateRef}/${spec.uid}`);
+  }
   const desiredKeys = new Set<string>();
   const duplicates: LynqNode[] = [];
   const creates: DesiredNode[] = [];
@@ -262,7 +268,8 @@ export function planHub(input: PlanHubInput): HubPlan {
     // Prefer the node with the proposed name; any others for the same key are duplicates.
     const primary = found.find((n) => n.metadata.name === entry.name) ?? found[0];
     for (const n of found) if (n !== primary) duplicates.push(n);
-    if (!primary && input.existing.some((n) => sameKeyTerminating(n, entry))) continue;
+    // The row's previous node is still being deleted: create it again once it is gone.
+    if (!primary && terminatingKeys.has(entry.id)) continue;
 
     const outcome = rendered.get(entry.id);
     const fail = (message: string, resourceId?: string, path?: string) => {
@@ -299,7 +306,7 @@ export function planHub(input: PlanHubInput): HubPlan {
         continue;
       }
       takenNames.add(name);
-      creates.push(buildDesiredNode(hub, form, entry, fields.fields, name, now));
+      creates.push(structuredClone(buildDesiredNode(hub, form, entry, fields.fields, name, now)));
       continue;
     }
     const want = buildDesiredNode(
@@ -313,7 +320,7 @@ export function planHub(input: PlanHubInput): HubPlan {
     const reasons = updateReasons(primary, want);
     if (reasons.length === 0) continue;
     updates.push({
-      node: updatedNode(primary, want),
+      node: structuredClone(updatedNode(primary, want)),
       reasons,
       events: updateEvents(hub, form, primary, want, reasons, entry.uid),
     });
@@ -332,15 +339,6 @@ export function planHub(input: PlanHubInput): HubPlan {
     now,
   });
   return plan;
-}
-
-function sameKeyTerminating(node: LynqNode, entry: DesiredEntry): boolean {
-  const spec = specOf(node);
-  return (
-    node.metadata.deletionTimestamp !== undefined &&
-    spec?.templateRef === entry.form &&
-    spec.uid === entry.uid
-  );
 }
 
 function paceByMaxSkew(
