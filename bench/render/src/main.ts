@@ -90,6 +90,7 @@ async function isolated(): Promise<Figures> {
     const sampler = setInterval(() => {
       peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
     }, 20);
+    const childCpuBefore = new Map(host.stats().processes.map((c) => [c.pid, c.usage?.cpuMs ?? 0]));
     const start = performance.now();
     const cpuStart = process.cpuUsage();
     const outcomes = await host.renderNodes(
@@ -115,8 +116,8 @@ async function isolated(): Promise<Figures> {
       `parent heap:   ${mb(peakHeap)} peak (all ${ROWS} results held at once)`,
       ...children.map(
         (c) =>
-          `child ${c.pid}: ${c.rendered} rows, peak heap ${mb(c.memory?.peakHeapUsedBytes ?? 0)}, ` +
-          `peak rss ${mb(c.memory?.maxRssBytes ?? 0)}`,
+          `child ${c.pid}: ${c.rendered} rows, cpu ${((c.usage?.cpuMs ?? 0) - (childCpuBefore.get(c.pid) ?? 0)).toFixed(0)} ms, ` +
+          `peak heap ${mb(c.usage?.peakHeapUsedBytes ?? 0)}, peak rss ${mb(c.usage?.maxRssBytes ?? 0)}`,
       ),
     ]);
     return figures;

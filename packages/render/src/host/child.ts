@@ -6,13 +6,15 @@ import './deny-network.js';
 import 'ses';
 import { type LynqForm } from '@lynq/api';
 import { performance } from 'node:perf_hooks';
+import { resolveRenderLimits } from '../budget.js';
 import { compileForm, type CompiledForm, type RenderFormOptions } from '../render-form.js';
 import { templateCheck } from '../validate-templates.js';
 import { diagnose } from './diagnose.js';
+import { warmUp } from './warm-up.js';
 import { FormCache } from './form-cache.js';
 import type {
   ChildConfig,
-  ChildMemory,
+  ChildUsage,
   FromChild,
   ToChild,
   WireNode,
@@ -20,11 +22,16 @@ import type {
 } from './protocol.js';
 import { encodeResult, skeletonOf, type SkeletonResource } from './wire-result.js';
 
+/** Renders of the warm-up form before the process reports ready (see warm-up.ts). */
+const WARM_UP_ROUNDS = 500;
+
 /** How often, at most, a busy process reports the outcomes it has so far. */
 const FLUSH_MS = 20;
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ChildConfig;
 const checkTemplates = templateCheck({ allowNunjucks: config.allowNunjucks });
+// Resolved once: the engine takes a resolved limits object as it is, and checks any other per render.
+const limits = resolveRenderLimits(config.limits);
 
 // Hardened intrinsics: once the engine and its libraries are loaded, every shared prototype and
 // built-in is frozen, so nothing a render does to them is seen by another render.
@@ -38,22 +45,50 @@ lockdown({
   reporting: 'none',
 });
 
+/** Messages handed to the channel and not yet written to the pipe. */
+let unwritten = 0;
+let written: (() => void) | undefined;
 const send = (m: FromChild): void => {
-  process.send!(m);
+  unwritten++;
+  process.send!(m, undefined, {}, () => {
+    unwritten--;
+    written?.();
+  });
 };
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** How often a busy process lets the event loop write what it has sent. */
+const WRITE_EVERY_MS = 2;
+let lastTurn = 0;
+
+/**
+ * Rendering is synchronous, and a pipe takes only so much at once: the rest of a message is
+ * written when the event loop polls. While a message is being written, let the loop turn every
+ * couple of milliseconds (a turn per node would cost a third of the render); with more than two
+ * messages waiting (the host reads slowly), wait for them.
+ */
+async function letWritesProgress(): Promise<void> {
+  if (unwritten === 0 || performance.now() - lastTurn < WRITE_EVERY_MS) return;
+  await yieldToEventLoop();
+  lastTurn = performance.now();
+  while (unwritten > 2) await new Promise<void>((resolve) => (written = resolve));
+  written = undefined;
+}
+
 interface CachedForm {
   compiled: CompiledForm;
   skeleton?: SkeletonResource[];
 }
 
 const forms = new FormCache<CachedForm>();
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 let peakHeapUsed = 0;
-function memory(): ChildMemory {
+function usage(): ChildUsage {
   const m = process.memoryUsage();
+  const cpu = process.cpuUsage();
   peakHeapUsed = Math.max(peakHeapUsed, m.heapUsed);
   return {
+    cpuMs: (cpu.user + cpu.system) / 1000,
     heapUsedBytes: m.heapUsed,
     peakHeapUsedBytes: peakHeapUsed,
     rssBytes: m.rss,
@@ -103,7 +138,7 @@ async function render(m: Extract<ToChild, { t: 'render' }>): Promise<void> {
   const clock = m.clock;
   const options: RenderFormOptions = {
     namespace: '',
-    limits: config.limits,
+    limits,
     allowNunjucks: config.allowNunjucks,
     ...(clock !== undefined ? { clock: () => clock } : {}),
   };
@@ -122,10 +157,9 @@ async function render(m: Extract<ToChild, { t: 'render' }>): Promise<void> {
       send({ t: 'results', id: m.id, from, outcomes: JSON.stringify(outcomes), ...skeleton() });
       from = i + 1;
       outcomes = [];
-      // Let the event loop write the chunk to the pipe before rendering on.
-      await yieldToEventLoop();
       flushed = performance.now();
     }
+    await letWritesProgress();
   }
   send({
     t: 'results',
@@ -133,7 +167,7 @@ async function render(m: Extract<ToChild, { t: 'render' }>): Promise<void> {
     from,
     outcomes: JSON.stringify(outcomes),
     ...skeleton(),
-    memory: memory(),
+    usage: usage(),
   });
 }
 
@@ -169,4 +203,5 @@ process.on('message', (m: ToChild) => {
 });
 // The host is gone (or closed the channel): nothing more will come.
 process.on('disconnect', () => process.exit(0));
-send({ t: 'ready', pid: process.pid });
+warmUp(WARM_UP_ROUNDS);
+send({ t: 'ready', pid: process.pid, usage: usage() });

@@ -9,4 +9,4 @@ export {
   type RenderProcessStats,
 } from './render-host.js';
 export { RenderHostError, type RenderHostErrorCode } from './errors.js';
-export type { ChildMemory as RenderProcessMemory } from './protocol.js';
+export type { ChildUsage as RenderProcessUsage } from './protocol.js';

@@ -42,7 +42,10 @@ export type ToChild =
 /** One node's render as the child reports it. */
 export type WireOutcome = { ok: true; resources: WireResource[] } | { ok: false; message: string };
 
-export interface ChildMemory {
+/** What a render process has used, as it reports after each batch. */
+export interface ChildUsage {
+  /** CPU time (user and system) since the process started. */
+  cpuMs: number;
   heapUsedBytes: number;
   /** Highest heapUsedBytes the process has reported. */
   peakHeapUsedBytes: number;
@@ -52,7 +55,7 @@ export interface ChildMemory {
 }
 
 export type FromChild =
-  | { t: 'ready'; pid: number }
+  | { t: 'ready'; pid: number; usage: ChildUsage }
   /** The child has started a work item (and compiled its form): its time starts now. */
   | { t: 'started'; id: number }
   /** Outcomes of the batch's nodes `from`, `from + 1`, …, in order. */
@@ -66,7 +69,7 @@ export type FromChild =
        */
       outcomes: string;
       skeleton?: SkeletonResource[];
-      memory?: ChildMemory;
+      usage?: ChildUsage;
     }
   /** The batch named a form the process no longer has; the host sends it again with its text. */
   | { t: 'form-missing'; id: number }

@@ -38,6 +38,12 @@ const TRICKY = form(`
           yaml: '{{ fromYaml "constructor: {prototype: 1}" | toYaml }}'
           now: '{{ now | date "2006-01-02T15:04:05Z07:00" }}'
           missing: '{{ .nope }}'
+          # Static keys that name Object.prototype members: an own key in the manifest, as in-process
+          # (the render process's frozen prototypes must not turn these into errors).
+          toString: static
+          constructor: '{{ .uid }}'
+          valueOf: v
+          hasOwnProperty: h
 `);
 
 const nodes = (n: number): RenderNode[] =>
@@ -181,6 +187,17 @@ describe('RenderHost.renderNodes', () => {
     const already = await host.renderNodes(seedForm(), nodes(2), { signal: AbortSignal.abort() });
     expect(already.map((o) => !o.ok && o.error.code)).toEqual(['ABORTED', 'ABORTED']);
     expect((await host.renderNodes(seedForm(), nodes(2))).every((o) => o.ok)).toBe(true);
+  });
+
+  it('fails every node with CRASHED when the form breaks the compiler, and goes on working', async () => {
+    // Not a parsed form: a resource without spec makes compileForm throw (in-process too).
+    const broken = { spec: { configMaps: [{ id: 'c', nameTemplate: 'x' }] } } as never;
+    const outcomes = await host.renderNodes(broken, nodes(3));
+    for (const o of outcomes) {
+      expect(o).toMatchObject({ ok: false, error: { code: 'CRASHED' } });
+      expect(!o.ok && o.error.message).toMatch(/^node \d: failed in the render process: TypeError/);
+    }
+    expect((await host.renderNodes(seedForm(), nodes(1)))[0]!.ok).toBe(true);
   });
 });
 

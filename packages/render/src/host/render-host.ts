@@ -9,7 +9,7 @@ import { childArgs } from './child-command.js';
 import { RenderHostError, type RenderHostErrorCode } from './errors.js';
 import { FormCache } from './form-cache.js';
 import { formText, type FormText } from './form-text.js';
-import type { ChildMemory, Diagnosis, FromChild, ToChild, WireOutcome } from './protocol.js';
+import type { ChildUsage, Diagnosis, FromChild, ToChild, WireOutcome } from './protocol.js';
 import { RenderProcess, type ProcessExit } from './render-process.js';
 import { checkSkeleton, decodeResult, type SkeletonResource } from './wire-result.js';
 
@@ -55,7 +55,7 @@ export interface RenderProcessStats {
   /** Nodes this process has rendered. */
   rendered: number;
   /** As last reported by the process (after each batch). */
-  memory: ChildMemory | undefined;
+  usage: ChildUsage | undefined;
 }
 
 export interface RenderHostStats {
@@ -121,7 +121,7 @@ interface Slot {
   forms: FormCache<true>;
   inFlight: InFlight[];
   rendered: number;
-  memory: ChildMemory | undefined;
+  usage: ChildUsage | undefined;
 }
 
 function positive(name: string, v: number | undefined, fallback: number): number {
@@ -177,7 +177,7 @@ export class RenderHost {
       forms: new FormCache<true>(),
       inFlight: [],
       rendered: 0,
-      memory: undefined,
+      usage: undefined,
     }));
   }
 
@@ -298,7 +298,7 @@ export class RenderHost {
     return {
       processes: this.slots
         .filter((s) => s.proc !== undefined)
-        .map((s) => ({ pid: s.proc!.pid, rendered: s.rendered, memory: s.memory })),
+        .map((s) => ({ pid: s.proc!.pid, rendered: s.rendered, usage: s.usage })),
       started: this.counts.started,
       replaced: { ...this.counts.replaced },
       rendered: this.counts.rendered,
@@ -356,7 +356,7 @@ export class RenderHost {
     slot.ready = false;
     slot.forms = new FormCache<true>();
     slot.rendered = 0;
-    slot.memory = undefined;
+    slot.usage = undefined;
     return proc.ready.then(
       () => {
         if (slot.proc !== proc) return;
@@ -450,6 +450,10 @@ export class RenderHost {
   }
 
   private onMessage(slot: Slot, m: FromChild): void {
+    if (m.t === 'ready') {
+      slot.usage = m.usage;
+      return;
+    }
     const at = slot.inFlight.findIndex((f) => f.id === (m as { id?: number }).id);
     const f = slot.inFlight[at];
     if (f === undefined) return;
@@ -478,7 +482,7 @@ export class RenderHost {
           if (!this.report(work.job, i, outcome, f.skeleton)) return this.malformed(slot);
           slot.rendered++;
         }
-        if (m.memory) slot.memory = m.memory;
+        if (m.usage) slot.usage = m.usage;
         if (f.reported === work.indices.length) done();
         return;
       }

@@ -88,7 +88,8 @@ export class RenderProcess {
       if (m.t === 'ready') {
         clearTimeout(startTimer);
         readyResolve();
-      } else this.events.message(m);
+      }
+      this.events.message(m);
     });
     this.exited = new Promise((resolve) => {
       this.child.on('error', (err) => {
