@@ -223,6 +223,15 @@ describe('RenderHost.start', () => {
     );
     await expect(RenderHost.start({ limits: { maxSteps: -1 } })).rejects.toThrow(/maxSteps/);
   });
+
+  it('says why a render process could not start', async () => {
+    await expect(RenderHost.start({ startTimeoutMs: 1 })).rejects.toThrow(
+      'the render process did not start within 1 ms',
+    );
+    await expect(RenderHost.start({ memoryLimitMb: 4 })).rejects.toThrow(
+      /^the render process ran out of memory: FATAL ERROR: .*heap out of memory$/,
+    );
+  });
 });
 
 describe('RenderHost.close', () => {

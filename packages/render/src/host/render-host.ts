@@ -76,6 +76,8 @@ export interface RenderHostStats {
 /** Work items a process may hold at once: the next batch is there when one finishes. */
 const PIPELINE = 2;
 const MAX_BATCH = 256;
+/** How long a slot whose process failed to start stays empty while other processes work. */
+const START_RETRY_MS = 5000;
 /** Added to renderTimeoutMs before a silent process is killed: compile, IPC and a busy machine. */
 const WATCHDOG_SLACK_MS = 1000;
 
@@ -117,6 +119,8 @@ interface Slot {
   proc: RenderProcess | undefined;
   /** The process has loaded the engine and its channel is open. */
   ready: boolean;
+  /** When the slot's last process failed to start (it is retried later, see pump). */
+  startFailedAt: number | undefined;
   /** The forms the process has compiled, mirrored (see FormCache). */
   forms: FormCache<true>;
   inFlight: InFlight[];
@@ -174,6 +178,7 @@ export class RenderHost {
     this.slots = Array.from({ length: processes }, () => ({
       proc: undefined,
       ready: false,
+      startFailedAt: undefined,
       forms: new FormCache<true>(),
       inFlight: [],
       rendered: 0,
@@ -361,9 +366,11 @@ export class RenderHost {
       () => {
         if (slot.proc !== proc) return;
         slot.ready = true;
+        slot.startFailedAt = undefined;
         this.pump();
       },
       (err: unknown) => {
+        slot.startFailedAt = Date.now();
         // The exit handler has freed the slot. Unless another process can take it, queued work
         // fails rather than wait for a process that may never start; the next work tries again.
         if (this.slots.every((s) => !s.ready))
@@ -374,13 +381,20 @@ export class RenderHost {
     );
   }
 
-  /** Hands queued work to processes that have room. */
+  /**
+   * Hands queued work to processes that have room, and starts a process in an empty slot. A slot
+   * whose process failed to start is tried again only after START_RETRY_MS while other processes
+   * are working, so that a process that cannot start is not started over and over.
+   */
   private pump(): void {
     if (this.closed) return;
     for (const slot of this.slots) {
       if (this.queue.length === 0) return;
       if (slot.proc === undefined) {
-        this.startProcess(slot).catch(() => undefined);
+        const failed = slot.startFailedAt;
+        const othersWork = this.slots.some((s) => s.ready);
+        if (failed === undefined || !othersWork || Date.now() - failed > START_RETRY_MS)
+          this.startProcess(slot).catch(() => undefined);
         continue;
       }
       while (slot.ready && slot.inFlight.length < PIPELINE && this.queue.length > 0)
@@ -575,9 +589,10 @@ export class RenderHost {
     slot.proc = undefined;
     slot.ready = false;
     const inFlight = slot.inFlight.splice(0);
-    if (this.closed) return;
-    // Replace a process that was lost at work; one that failed to start is retried by new work.
-    if (wasReady) this.startProcess(slot).catch(() => undefined);
+    // A process that never started had no work; its start's rejection handles the queue.
+    if (this.closed || !wasReady) return;
+    // Replace a process that was lost at work.
+    this.startProcess(slot).catch(() => undefined);
     if (exit.code !== 'CLOSED') this.counts.replaced[exit.code]++;
     const message = this.exitMessage(exit);
     const requeue: Work[] = [];

@@ -182,7 +182,8 @@ export class RenderProcess {
     const lines = this.stderrTail
       .split('\n')
       .map((l) => l.trim())
-      .filter((l) => l && !l.startsWith('at ') && !l.startsWith('^'));
+      // Leave out stack frames (JavaScript's and V8's native ones) and source excerpts.
+      .filter((l) => l && !/^(at |\^|<-|-----|\d+: 0x|\[\d+:0x)/.test(l));
     return lines.length ? `: ${lines.slice(-3).join(' | ')}` : '';
   }
 
