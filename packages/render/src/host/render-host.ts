@@ -220,6 +220,7 @@ export class RenderHost {
     const outcomes: (RenderOutcome | undefined)[] = new Array(nodes.length).fill(undefined);
     const fail = (i: number, code: RenderHostErrorCode, message: string) => {
       outcomes[i] = { ok: false, error: new RenderHostError(code, `node ${i}: ${message}`, i) };
+      this.counts.failed++;
     };
     const failAll = (code: RenderHostErrorCode, message: string) => {
       for (let i = 0; i < nodes.length; i++) if (outcomes[i] === undefined) fail(i, code, message);
@@ -244,7 +245,6 @@ export class RenderHost {
         fail(i, 'INVALID_INPUT', `namespace must be a string, got ${typeof node.namespace}`);
       else valid.push(i);
     });
-    this.counts.failed += nodes.length - valid.length;
     return new Promise<RenderOutcome[]>((resolve) => {
       const onAbort = () => {
         this.dequeue((w) => w.kind === 'render' && w.job === job);
@@ -316,11 +316,11 @@ export class RenderHost {
   /** Kills the render processes; work not yet done fails with CLOSED. Resolves when they are gone. */
   async close(): Promise<void> {
     this.closed = true;
-    const closing = new RenderHostError('CLOSED', 'the render host was closed');
-    for (const work of this.queue.splice(0)) this.abandon(work, 'CLOSED', closing.message);
+    const closing = 'the render host was closed';
+    for (const work of this.queue.splice(0)) this.abandon(work, 'CLOSED', closing);
     const exits: Promise<void>[] = [];
     for (const slot of this.slots) {
-      for (const f of slot.inFlight.splice(0)) this.abandon(f.work, 'CLOSED', closing.message);
+      for (const f of slot.inFlight.splice(0)) this.abandon(f.work, 'CLOSED', closing);
       if (slot.proc) {
         exits.push(slot.proc.exited);
         slot.proc.kill({ code: 'CLOSED', detail: 'was closed' });
