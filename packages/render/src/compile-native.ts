@@ -169,7 +169,7 @@ function each(node: unknown, visit: (n: AstNode, depth: number) => void, depth =
   if (depth > MAX_NATIVE_NESTING)
     reject(`template nests deeper than ${MAX_NATIVE_NESTING} levels`, n);
   visit(n, depth);
-  if (Array.isArray(n.children)) for (const c of n.children) each(c, visit, depth + 1);
+  // A NodeList's children are its one field (walking both doubled the work at every level).
   for (const f of n.fields) {
     const v = n[f];
     if (Array.isArray(v)) for (const c of v) each(c, visit, depth + 1);

@@ -29,9 +29,8 @@ import { SandboxViolationError, isForbiddenName, memberLookup } from './sandbox.
 type Callable = (this: unknown, ...args: unknown[]) => unknown;
 
 const require = createRequire(import.meta.url);
-// Nunjucks' own filter and global implementations: plain CommonJS modules of the package.
+// Nunjucks' own filter implementations: a plain CommonJS module of the package.
 const nunjucksFilters = require('nunjucks/src/filters.js') as Record<string, Callable>;
-const nunjucksGlobals = (require('nunjucks/src/globals.js') as () => Record<string, Callable>)();
 const makeMacro = (
   nunjucks.runtime as unknown as {
     makeMacro(argNames: string[], kwargNames: string[], fn: Callable): Callable;
@@ -371,11 +370,43 @@ function range(this: unknown, start: unknown, stop?: unknown, step?: unknown): n
   return out;
 }
 
+/**
+ * cycler(a, b, …): an object whose next() returns the items in turn, and whose `current` is the
+ * last one returned. Its methods are closures that ignore `this`, so whoever calls them (a loop
+ * iterating the object hands them out as values) reaches nothing else.
+ */
+function cycler(...items: unknown[]): Record<string, unknown> {
+  let index = -1;
+  const state = Object.create(null) as Record<string, unknown>;
+  state.current = null;
+  state.reset = () => {
+    index = -1;
+    state.current = null;
+    return '';
+  };
+  state.next = () => {
+    index = items.length === 0 ? -1 : (index + 1) % items.length;
+    state.current = index < 0 ? undefined : items[index];
+    return state.current;
+  };
+  return state;
+}
+
+/** joiner(sep = ","): a function returning "" the first time and `sep` after. */
+function joiner(sep: unknown = ','): () => unknown {
+  let first = true;
+  return () => {
+    const out = first ? '' : sep;
+    first = false;
+    return out;
+  };
+}
+
 const GLOBALS = table({
   ...libraryGlobals,
   range,
-  cycler: nunjucksGlobals.cycler!,
-  joiner: nunjucksGlobals.joiner!,
+  cycler,
+  joiner,
   // Reads a variable that may be missing (see compile-native.ts).
   [PROBE_FUNCTION](this: unknown, name: unknown) {
     if (isForbiddenName(name))
