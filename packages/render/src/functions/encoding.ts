@@ -15,7 +15,7 @@ import {
   type GoMap,
 } from '../go/values.js';
 import { byteLength } from './strings.js';
-import { Meter, checkPrintedSize, checkSize, defaultMeter, meter } from './limits.js';
+import { Meter, checkPrintedSize, checkSize, defaultMeter, meter, tooLarge } from './limits.js';
 import { FunctionError, def, type CallContext, type GoFunction } from './types.js';
 
 /** Functions that turn errors into results (as Sprig does) still let budget errors through. */
@@ -45,58 +45,41 @@ export function b64decode(s: string): string {
   return Buffer.from(stripped, 'base64').toString('utf8');
 }
 
-function jsonString(s: string, escapeHTML: boolean): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const ch = s[i]!;
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const next = s.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        out += ch + s[i + 1];
-        i++;
-      } else out += '\ufffd';
-      continue;
-    }
-    if (c >= 0xdc00 && c <= 0xdfff) {
-      out += '\ufffd';
-      continue;
-    }
-    switch (ch) {
-      case '"':
-        out += '\\"';
-        continue;
-      case '\\':
-        out += '\\\\';
-        continue;
-      case '\b':
-        out += '\\b';
-        continue;
-      case '\f':
-        out += '\\f';
-        continue;
-      case '\n':
-        out += '\\n';
-        continue;
-      case '\r':
-        out += '\\r';
-        continue;
-      case '\t':
-        out += '\\t';
-        continue;
-    }
-    if (
-      c < 0x20 ||
-      c === 0x2028 ||
-      c === 0x2029 ||
-      (escapeHTML && (ch === '<' || ch === '>' || ch === '&'))
-    ) {
-      out += `\\u${c.toString(16).padStart(4, '0')}`;
-      continue;
-    }
-    out += ch;
+// What encoding/json escapes: quotes, backslashes, control characters, U+2028/U+2029, lone
+// surrogates (invalid UTF-8 in Go, written as U+FFFD) and, for toJson, < > &.
+const LONE_SURROGATE =
+  '[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]';
+const JSON_ESCAPES = new RegExp(`["\\\\\\u0000-\\u001f\\u2028\\u2029]|${LONE_SURROGATE}`, 'g');
+const JSON_ESCAPES_HTML = new RegExp(
+  `["\\\\\\u0000-\\u001f\\u2028\\u2029<>&]|${LONE_SURROGATE}`,
+  'g',
+);
+
+function jsonEscape(ch: string): string {
+  switch (ch) {
+    case '"':
+      return '\\"';
+    case '\\':
+      return '\\\\';
+    case '\b':
+      return '\\b';
+    case '\f':
+      return '\\f';
+    case '\n':
+      return '\\n';
+    case '\r':
+      return '\\r';
+    case '\t':
+      return '\\t';
   }
-  return out + '"';
+  const c = ch.charCodeAt(0);
+  if (c >= 0xd800 && c <= 0xdfff) return '\ufffd';
+  return `\\u${c.toString(16).padStart(4, '0')}`;
+}
+
+/** A JSON string literal as encoding/json writes it (a native scan, not a loop per character). */
+function jsonString(s: string, escapeHTML: boolean): string {
+  return `"${s.replace(escapeHTML ? JSON_ESCAPES_HTML : JSON_ESCAPES, jsonEscape)}"`;
 }
 
 /** encoding/json's float64 format. */
@@ -120,6 +103,8 @@ export function goJson(
   indent = '',
   m: Meter = defaultMeter('toJson'),
 ): string {
+  if (typeof v === 'string' && v.length + 2 > m.remaining)
+    throw tooLarge(m.limits, m.what, v.length + 2, 'characters or more');
   checkPrintedSize(v, m);
   const w = new JsonWriter(escapeHTML, indent, m);
   w.write(v, 0);
