@@ -173,6 +173,30 @@ spec:
     );
   });
 
+  it('renders nunjucks forms only with --allow-nunjucks', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lynq-cli-'));
+    writeFileSync(
+      join(dir, 'form.yaml'),
+      'apiVersion: operator.lynq.sh/v1\nkind: LynqForm\nmetadata: {name: f}\nspec:\n  hubId: h\n  templateSyntax: nunjucks\n  configMaps:\n    - id: c\n      nameTemplate: "{{ uid | upper }}-cfg"\n      spec: {apiVersion: v1, kind: ConfigMap, data: {plan: "{{ plan | default(\'basic\') }}"}}\n',
+    );
+    writeFileSync(join(dir, 'rows.yaml'), '- uid: a\n');
+    const args = ['render', '--form', join(dir, 'form.yaml'), '--rows', join(dir, 'rows.yaml')];
+    const refused = await run(args);
+    expect(refused.status).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain(
+      'spec.templateSyntax: the nunjucks template syntax is disabled',
+    );
+    expect(refused.stderr).toContain('--allow-nunjucks');
+    const allowed = await run([...args, '--allow-nunjucks']);
+    expect(allowed.stderr).toBe('');
+    expect(allowed.status).toBe(0);
+    const docs = parseAllDocuments(allowed.stdout).map(
+      (d) => d.toJS() as { metadata: { name: string }; data: Record<string, string> },
+    );
+    expect(docs.map((d) => [d.metadata.name, d.data.plan])).toEqual([['A-cfg', 'basic']]);
+  });
+
   it('dispatches subcommands', async () => {
     expect((await run(['nope'])).status).toBe(2);
     expect((await run(['--help'])).stdout).toContain('render');

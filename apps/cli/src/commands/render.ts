@@ -1,8 +1,9 @@
 // lynq render --form form.yaml --rows rows.(json|yaml|csv) [--hub hub.yaml] [--namespace ns]
+//             [--allow-nunjucks]
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatIssue, parseForm, parseHub, type FieldIssue } from '@lynq/api';
-import { compileForm, formatRenderError, validateTemplates } from '@lynq/render';
+import { compileForm, formatRenderError, templateCheck } from '@lynq/render';
 import { stringify } from 'yaml';
 import { parseRows, variablesFromHub, variablesFromRow } from '../rows.js';
 import type { Command, CommandIO } from '../command.js';
@@ -11,7 +12,7 @@ import type { Command, CommandIO } from '../command.js';
 // 1.1 schema so such strings come out quoted.
 const YAML_OPTIONS = { lineWidth: 0, version: '1.1' } as const;
 
-export const renderUsage = `Usage: lynq render --form <form.yaml> --rows <rows.json|yaml|csv> [--hub <hub.yaml>] [--namespace <ns>]
+export const renderUsage = `Usage: lynq render --form <form.yaml> --rows <rows.json|yaml|csv> [--hub <hub.yaml>] [--namespace <ns>] [--allow-nunjucks]
 
 Renders the form for every row and prints the manifests as a YAML stream.
   --form        LynqForm (YAML or JSON)
@@ -19,6 +20,9 @@ Renders the form for every row and prints the manifests as a YAML stream.
   --hub         LynqHub: map columns to variables through its valueMappings/extraValueMappings
                 and skip inactive rows; without it, each row already holds the variables
   --namespace   the node namespace (default: "default")
+  --allow-nunjucks
+                render forms with templateSyntax: nunjucks (refused by default: nunjucks is no
+                sandbox for untrusted templates; use it only for forms you trust)
 Exit status: 0 on success, 1 when a template fails for some row, 2 on bad input.`;
 
 function readText(io: CommandIO, what: string, path: string): string | undefined {
@@ -50,6 +54,7 @@ export const render: Command = (argv, io) => {
         rows: { type: 'string' },
         hub: { type: 'string' },
         namespace: { type: 'string', default: 'default' },
+        'allow-nunjucks': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -71,8 +76,11 @@ export const render: Command = (argv, io) => {
   const hubText = values.hub ? readText(io, 'hub', values.hub) : '';
   if (formText === undefined || rowsText === undefined || hubText === undefined) return 2;
 
-  const form = parseForm(formText, { checks: [validateTemplates] });
+  const allowNunjucks = values['allow-nunjucks'] === true;
+  const form = parseForm(formText, { checks: [templateCheck({ allowNunjucks })] });
   report(io, form.object, form.ok ? [] : form.errors, form.warnings);
+  if (!form.ok && !allowNunjucks && form.errors.some((e) => e.path === 'spec.templateSyntax'))
+    io.stderr('lynq render: pass --allow-nunjucks to render nunjucks forms you trust');
   const hub = values.hub ? parseHub(hubText) : undefined;
   if (hub) report(io, hub.object, hub.ok ? [] : hub.errors, hub.warnings);
   if (!form.ok || (hub && !hub.ok)) return 2;
@@ -85,7 +93,7 @@ export const render: Command = (argv, io) => {
     return 2;
   }
 
-  const compiled = compileForm(form.value);
+  const compiled = compileForm(form.value, { allowNunjucks });
   const documents: string[] = [];
   let failed = 0;
   rows.forEach((row, index) => {
