@@ -146,6 +146,33 @@ describe('the nunjucks syntax is off unless enabled', () => {
   });
 });
 
+describe('README: the nunjucks syntax', () => {
+  it('behaves as its example says', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## The `nunjucks` syntax'));
+    const example = section.slice(section.indexOf('```ts'), section.indexOf('```\n', 10));
+    // The example's two calls, as written there.
+    expect(example).toContain(
+      "renderTemplate('{{ uid | upper }}', { uid: 'acme' }, { syntax: 'nunjucks' }); // TemplateError",
+    );
+    expect(() =>
+      renderTemplate('{{ uid | upper }}', { uid: 'acme' }, { syntax: 'nunjucks' }),
+    ).toThrow(/the nunjucks template syntax is disabled/);
+    expect(example).toContain(`}); // 'acme-a acme-b '`);
+    expect(
+      renderTemplate(
+        '{% for p in ["a", "b"] %}{{ uid }}-{{ p }} {% endfor %}',
+        { uid: 'acme' },
+        {
+          syntax: 'nunjucks',
+          allowNunjucks: true,
+        },
+      ),
+    ).toBe('acme-a acme-b ');
+    expect(example).toContain(`'{% for p in ["a", "b"] %}{{ uid }}-{{ p }} {% endfor %}'`);
+  });
+});
+
 describe('no template text becomes JavaScript', () => {
   // Every place nunjucks' compiler pastes template text into the code it generates, with a
   // payload that copies a secret to a global: each ran on nunjucks 3.2.4 as we used it.
