@@ -12,11 +12,3 @@ export class GoExecError extends Error {
     super(line !== undefined ? `${line}:${column ?? 0}: ${reason}` : reason, options);
   }
 }
-
-/**
- * Kept for sandbox.ts, which still builds a nunjucks runtime for Go helpers: Go templates are no
- * longer compiled to nunjucks (they are interpreted, see exec.ts), so there are none.
- * @deprecated
- */
-export const goRuntimeGlobals: Readonly<Record<string, (...args: never[]) => unknown>> =
-  Object.freeze(Object.create(null) as Record<string, (...args: never[]) => unknown>);
