@@ -2,6 +2,8 @@
 // found by issue 11 is a regression test here. Every attack must end in a TemplateError that
 // says what was refused, quickly, and leave the process (Object.prototype, the function table,
 // later renders) as it was.
+import { readFileSync } from 'node:fs';
+import { assertParsed, parseForm } from '@lynq/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RenderBudgetError } from './budget.js';
 import {
@@ -12,6 +14,7 @@ import {
   type RenderOptions,
 } from './engine.js';
 import { FUNCTIONS } from './functions/library.js';
+import { renderForm } from './render-form.js';
 import { buildVariables } from './variables.js';
 
 /** Generous for a shared CI machine; every attack below took seconds to minutes, or crashed Node. */
@@ -297,6 +300,20 @@ describe('denial of service', () => {
       100,
     );
     expect(refused('{{ repeat 101 "x" }}', {}, { limits: { maxOutputChars: 100 } }).line).toBe(1);
+  });
+
+  it('applies limits given to renderForm to each template of the form', () => {
+    const form = assertParsed(
+      parseForm(readFileSync(new URL('./testdata/seed-form.yaml', import.meta.url), 'utf8')),
+    );
+    const vars = buildVariables({ uid: 'acme', extra: { planId: '', deployImage: '' } });
+    expect(renderForm(form, vars, { namespace: 'default' }).errors).toEqual([]);
+    const { errors } = renderForm(form, vars, {
+      namespace: 'default',
+      limits: { maxOutputChars: 3 },
+    });
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors[0]!.message).toMatch(/template output exceeded 3 characters/);
   });
 
   it('stops a render that runs out of time', () => {
