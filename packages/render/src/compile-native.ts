@@ -570,6 +570,8 @@ export function compileNativeSource(text: string): string {
     // Parsing and compiling recurse with the nesting: a deep enough template overflows the stack.
     if (err instanceof RangeError)
       reject(`template nests too deeply (more than ${MAX_NATIVE_NESTING} levels)`);
+    // Nunjucks' parser crashes on some malformed tags (`{% call x %}` without parentheses).
+    if (err instanceof TypeError) reject(`the template does not parse: ${err.message}`);
     throw err;
   }
 }

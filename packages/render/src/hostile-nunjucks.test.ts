@@ -229,6 +229,7 @@ describe('no template text becomes JavaScript', () => {
     ['{% extends %}', '{% extends "x" %}'],
     ['{% import %}', '{% import "x" as y %}'],
     ['{% asyncEach %}', '{% asyncEach i in [1] %}{% endeach %}'],
+    ['{% call %} without a call', '{% call m %}x{% endcall %}'],
   ])('refuses %s at parse time', (_what, template) => {
     expect(failure(template).phase).toBe('parse');
   });
