@@ -1,5 +1,7 @@
-// The template engine: both syntaxes compiled to nunjucks, rendered with the sandboxed runtime,
-// compiled once per (syntax, text) and cached.
+// The template engine. The `go` syntax is parsed and interpreted from its parse tree (no template
+// text ever becomes JavaScript); the `nunjucks` syntax is off unless the caller opts in, and then
+// runs through a checked compile and our own runtime. Both count every render against a budget;
+// compilations are cached per (syntax, text), bounded in entries and bytes.
 import {
   DEFAULT_RENDER_LIMITS,
   RenderBudget,

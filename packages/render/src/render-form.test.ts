@@ -83,6 +83,30 @@ describe('renderForm', () => {
     expect(ns.manifest!.metadata).toEqual({ name: 'tenant-acme' });
   });
 
+  it("takes each kind's scope from discovery: cluster-scoped kinds get no namespace", () => {
+    const form = seedForm();
+    form.spec.manifests = [
+      {
+        id: 'role',
+        nameTemplate: '{{ .uid }}-reader',
+        spec: {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRole',
+          metadata: { name: 'x' },
+          rules: [],
+        },
+      } as never,
+    ];
+    const scopes = { 'rbac.authorization.k8s.io/v1/ClusterRole': 'Cluster' } as const;
+    const role = (options: Parameters<typeof renderForm>[2]) =>
+      renderForm(form, vars, options).resources.find((r) => r.id === 'role')!;
+    const withDiscovery = role({ namespace: 'default', scopes });
+    expect(withDiscovery.namespace).toBeUndefined();
+    expect(withDiscovery.manifest!.metadata.namespace).toBeUndefined();
+    // Without discovery only Namespace is known to be cluster-scoped.
+    expect(role({ namespace: 'default' }).namespace).toBe('default');
+  });
+
   it('collects errors per resource and field; one bad resource never hides the others', () => {
     const form = seedForm();
     form.spec.deployments![0]!.spec = {

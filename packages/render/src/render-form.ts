@@ -86,6 +86,23 @@ export interface FormRenderResult {
 export interface RenderFormOptions extends RenderOptions {
   /** The node's namespace: where resources without targetNamespace go. */
   namespace: string;
+  /**
+   * The API scope of each kind, from the API server's discovery, keyed `apiVersion/kind`
+   * (`rbac.authorization.k8s.io/v1/ClusterRole`: `Cluster`). A cluster-scoped object gets no
+   * namespace. Kinds not listed: Namespace is cluster-scoped, every other kind namespaced (tools
+   * without a cluster; the operator always passes what discovery says).
+   */
+  scopes?: Readonly<Record<string, 'Namespaced' | 'Cluster'>>;
+}
+
+function isClusterScoped(
+  apiVersion: string,
+  kind: string,
+  scopes: RenderFormOptions['scopes'],
+): boolean {
+  const key = `${apiVersion}/${kind}`;
+  if (scopes !== undefined && Object.hasOwn(scopes, key)) return scopes[key] === 'Cluster';
+  return kind === 'Namespace' && apiVersion === 'v1';
 }
 
 // ---- compiled form ----
@@ -375,7 +392,7 @@ function renderCompiled(
       (typeof bodyMeta.name === 'string' ? bodyMeta.name : '');
     const kind = typeof body.kind === 'string' ? body.kind : '';
     const apiVersion = typeof body.apiVersion === 'string' ? body.apiVersion : '';
-    const clusterScoped = kind === 'Namespace';
+    const clusterScoped = isClusterScoped(apiVersion, kind, options.scopes);
     const targetNs = renderString(c.namespace, vars, options, errors);
     const namespace = clusterScoped ? undefined : targetNs || options.namespace;
     // Labels and annotations: the spec's own, merged with the templated ones (templates win).
