@@ -128,3 +128,22 @@ describe('parse entry points', () => {
     expect(node.status?.appliedResourceRefs?.[0]?.apiVersion).toBe('apps/v1');
   });
 });
+
+describe('hostile YAML', () => {
+  it('reports an alias bomb as an error instead of throwing', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 12; i++) {
+      lines.push(
+        `a${i}: &a${i} [${Array<string>(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    }
+    const yaml = `apiVersion: operator.lynq.sh/v1\nkind: LynqHub\nmetadata: {name: x}\nspec:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
+    for (const parse of [parseHub, parseForm, parseNode]) {
+      const result = parse(yaml);
+      expect(result.ok).toBe(false);
+      expect(result.ok ? [] : result.errors[0]!.message).toMatch(/^invalid YAML: .*alias/);
+    }
+  });
+});

@@ -48,7 +48,13 @@ export function readDocument(input: unknown): { value?: unknown; errors: FieldIs
         message: `invalid YAML at line ${e.linePos?.[0].line ?? '?'}, column ${e.linePos?.[0].col ?? '?'}: ${e.message.split('\n')[0]}`,
       })),
     };
-  return { value: doc.toJS({ maxAliasCount: 100 }), errors: [] };
+  try {
+    return { value: doc.toJS({ maxAliasCount: 100 }), errors: [] };
+  } catch (err) {
+    // yaml refuses to expand too many aliases (a "billion laughs" document) by throwing.
+    const reason = err instanceof Error ? err.message : String(err);
+    return { errors: [{ path: '', message: `invalid YAML: ${reason}` }] };
+  }
 }
 
 /**
