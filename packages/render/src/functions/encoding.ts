@@ -17,6 +17,7 @@ import {
 import { byteLength } from './strings.js';
 import { Meter, checkPrintedSize, checkSize, defaultMeter, meter, tooLarge } from './limits.js';
 import { FunctionError, def, type CallContext, type GoFunction } from './types.js';
+import { checkYamlNesting } from './yaml-depth.js';
 
 /** Functions that turn errors into results (as Sprig does) still let budget errors through. */
 function rethrowBudget(err: unknown): void {
@@ -353,6 +354,7 @@ function errorMap(message: string): GoMap {
 /** Helm's fromYaml: a map; errors are returned under the "Error" key. */
 export function fromYaml(s: string, m: Meter = defaultMeter('fromYaml')): GoMap {
   let parsed: unknown;
+  checkYamlNesting(s, m.limits.maxDepth);
   try {
     // Maps come back as Map objects: every key, `__proto__` included, stays an ordinary key.
     parsed = parseYamlText(s, { version: '1.1', maxAliasCount: 100, mapAsMap: true });
