@@ -37,6 +37,18 @@ describe('planColumns', () => {
       'spec.valueMappings.uid: column name must be a string, got nothing; spec.extraValueMappings.v: column name must be a string, got 5',
     );
   });
+  it('refuses extraValueMappings that are not a map, and reads null as none', () => {
+    for (const [extra, got] of [
+      ['abc', '"abc" (a string)'],
+      [['plan'], 'a list'],
+      [5, '5'],
+    ] as const) {
+      expect(() => planColumns({ uid: 'id', activate: 'a' }, extra as never)).toThrow(
+        `spec.extraValueMappings must be a map of variable names to column names, got ${got}`,
+      );
+    }
+    expect(planColumns({ uid: 'id', activate: 'a' }, null as never).extras).toEqual([]);
+  });
   it('names the column and the mapping in unknown-column errors', () => {
     const plan = planColumns({ uid: 'id', activate: 'on' }, { planId: 'plan', tier: 'Tier' });
     const err = unknownColumnError(plan, ['plan'], 'test.tenants');

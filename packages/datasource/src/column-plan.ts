@@ -41,8 +41,18 @@ export function planColumns(
   if (mappings.hostOrUrl !== undefined) {
     refs.push(['spec.valueMappings.hostOrUrl', mappings.hostOrUrl]);
   }
-  const extraEntries = Object.entries(extraValueMappings as Record<string, unknown>).sort(
-    ([a], [b]) => (a < b ? -1 : a > b ? 1 : 0),
+  // Absent or null (what the API server prunes) is no extra variable; anything else but a map
+  // would have its characters or items read as variables (`"abc"` → variables 0, 1, 2).
+  const extraMap = (extraValueMappings ?? {}) as unknown;
+  if (typeof extraMap !== 'object' || Array.isArray(extraMap)) {
+    throw new DatasourceError({
+      code: 'INVALID_CONFIG',
+      message: `spec.extraValueMappings must be a map of variable names to column names, got ${describeConfigValue(extraMap)}`,
+      fields: ['spec.extraValueMappings'],
+    });
+  }
+  const extraEntries = Object.entries(extraMap as Record<string, unknown>).sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
   );
   for (const [variable, column] of extraEntries) {
     refs.push([`spec.extraValueMappings.${variable}`, column]);
