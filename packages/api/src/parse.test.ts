@@ -147,3 +147,42 @@ describe('hostile YAML', () => {
     }
   });
 });
+
+describe('__proto__ keys in forms', () => {
+  it('keeps __proto__ as an ordinary key of a resource body and of labelsTemplate', () => {
+    const yaml = [
+      'apiVersion: operator.lynq.sh/v1',
+      'kind: LynqForm',
+      'metadata: { name: f, namespace: default }',
+      'spec:',
+      '  hubId: hub',
+      '  configMaps:',
+      '    - id: cm',
+      '      nameTemplate: "{{ .uid }}"',
+      '      labelsTemplate: { __proto__: "{{ .uid }}", app: x }',
+      '      spec:',
+      '        apiVersion: v1',
+      '        kind: ConfigMap',
+      '        __proto__: { polluted: "yes" }',
+      '        data: { a: "1" }',
+    ].join('\n');
+    const form = assertParsed(parseForm(yaml));
+    const cm = form.spec.configMaps![0]!;
+    expect(Object.keys(cm.spec)).toEqual(['apiVersion', 'kind', '__proto__', 'data']);
+    expect(Object.getOwnPropertyDescriptor(cm.spec, '__proto__')?.value).toEqual({
+      polluted: 'yes',
+    });
+    expect(Object.getPrototypeOf(cm.spec)).toBe(Object.prototype);
+    expect(Object.keys(cm.labelsTemplate!)).toEqual(['__proto__', 'app']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('keeps __proto__ as an ordinary key of metadata labels and annotations', () => {
+    const hub = JSON.parse(
+      '{"apiVersion":"operator.lynq.sh/v1","kind":"LynqHub","metadata":{"name":"h","namespace":"default","labels":{"__proto__":"x","a":"b"},"annotations":{"__proto__":"y"}},"spec":{"source":{"type":"mysql","mysql":{"host":"db","username":"u","database":"d","table":"t"}},"valueMappings":{"uid":"id","activate":"on"}}}',
+    ) as unknown;
+    const parsed = assertParsed(parseHub(hub));
+    expect(Object.keys(parsed.metadata.labels!)).toEqual(['__proto__', 'a']);
+    expect(Object.keys(parsed.metadata.annotations!)).toEqual(['__proto__']);
+  });
+});

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isApiDateTime } from './date-time.js';
+import { isPlainRecord, stringMap } from './string-map.js';
 
 /** A 32-bit integer, shown as `format: int32` in the CRD. */
 export function int32() {
@@ -40,9 +41,28 @@ export type SecretKeyRef = z.infer<typeof SecretKeyRef>;
 
 /** A free-form object kept as written (the CRD preserves unknown fields). */
 export function freeFormObject(description: string) {
-  return z
-    .record(z.string(), z.unknown())
-    .meta({ description, 'x-kubernetes-preserve-unknown-fields': true });
+  const schema = z
+    .unknown()
+    .transform((input, ctx) => {
+      if (!isPlainRecord(input)) {
+        ctx.issues.push({ code: 'invalid_type', expected: 'object', input });
+        return z.NEVER;
+      }
+      // Every key stays an own data property, `__proto__` included (as JSON.parse makes it):
+      // z.record would assign it, which replaces the prototype and loses the key.
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(input))
+        Object.defineProperty(out, key, {
+          value: input[key],
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      return out;
+    })
+    .meta({ type: 'object', description, 'x-kubernetes-preserve-unknown-fields': true });
+  // The transform is typed unknown → record; callers (and the …Input types) see the record shape.
+  return schema as unknown as z.ZodType<Record<string, unknown>, Record<string, unknown>>;
 }
 
 /**
@@ -117,8 +137,8 @@ export const ObjectMeta = z.looseObject({
   resourceVersion: z.string().optional(),
   creationTimestamp: z.string().optional(),
   deletionTimestamp: z.string().optional(),
-  labels: z.record(z.string(), z.string()).optional(),
-  annotations: z.record(z.string(), z.string()).optional(),
+  labels: stringMap('Labels of the object.').optional(),
+  annotations: stringMap('Annotations of the object.').optional(),
   finalizers: z.array(z.string()).optional(),
   ownerReferences: z.array(z.record(z.string(), z.unknown())).optional(),
 });

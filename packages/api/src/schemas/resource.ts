@@ -7,6 +7,7 @@ import {
   freeFormObject,
   int32,
 } from './common.js';
+import { stringMap } from './string-map.js';
 
 /**
  * One templated Kubernetes object of a LynqForm (Go: TResource). The same shape is copied into
@@ -32,8 +33,8 @@ export const TResource = z.strictObject({
     .string()
     .optional()
     .meta({ description: 'Namespace to create the object in (templatable); default: the node’s.' }),
-  labelsTemplate: z.record(z.string(), z.string()).optional(),
-  annotationsTemplate: z.record(z.string(), z.string()).optional(),
+  labelsTemplate: stringMap('Templates for labels (key → template).').optional(),
+  annotationsTemplate: stringMap('Templates for annotations (key → template).').optional(),
   waitForReady: z
     .boolean()
     .default(true)

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** A map of strings without prototype: every key, `__proto__` and `constructor` included, is data. */
 export type StringMap = Record<string, string>;
 
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
+export function isPlainRecord(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
