@@ -186,3 +186,32 @@ describe('__proto__ keys in forms', () => {
     expect(Object.keys(parsed.metadata.annotations!)).toEqual(['__proto__']);
   });
 });
+
+describe('deeply nested input', () => {
+  it('refuses an object nested deeper than MAX_NESTING with an error, instead of overflowing the stack', () => {
+    let deep: Record<string, unknown> = {};
+    const root = deep;
+    for (let i = 0; i < 5000; i++) {
+      const next: Record<string, unknown> = {};
+      deep.x = next;
+      deep = next;
+    }
+    const result = parseHub({
+      apiVersion: 'operator.lynq.sh/v1',
+      kind: 'LynqHub',
+      metadata: { name: 'h', namespace: 'default' },
+      spec: root,
+    });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors[0]!.message).toMatch(/nested more than 1000 levels deep/);
+    // Ordinary nesting is untouched.
+    expect(
+      parseForm({
+        apiVersion: 'operator.lynq.sh/v1',
+        kind: 'LynqForm',
+        metadata: { name: 'f', namespace: 'd' },
+        spec: { hubId: 'h' },
+      }).ok,
+    ).toBe(true);
+  });
+});

@@ -1,7 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import { crdSchemaOf } from './crd/generate.js';
 import { applyFormDefaults, applyHubDefaults } from './defaults.js';
-import { LynqValidationError, type FieldIssue, type ValidationResult } from './issues.js';
+import { LynqValidationError, joinPath, type FieldIssue, type ValidationResult } from './issues.js';
 import type { LynqForm } from './schemas/form.js';
 import type { LynqHub } from './schemas/hub.js';
 import type { LynqNode } from './schemas/node.js';
@@ -28,9 +28,35 @@ export function describeObject(input: unknown, fallbackKind = 'object'): string 
   return `${kind} ${ns}${name}`;
 }
 
+/** Deeper objects are refused: no real hub, form or node comes close, and walking them recursively would overflow the stack. */
+export const MAX_NESTING = 1000;
+
+/** Where a value nests deeper than MAX_NESTING, checked without recursion. */
+function tooDeep(value: unknown): string | undefined {
+  const stack: { v: unknown; depth: number; path: string }[] = [{ v: value, depth: 0, path: '' }];
+  while (stack.length > 0) {
+    const { v, depth, path } = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= MAX_NESTING) return path;
+    const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : Object.entries(v);
+    for (const [k, x] of entries)
+      if (typeof x === 'object' && x !== null)
+        stack.push({ v: x, depth: depth + 1, path: depth < 8 ? joinPath(path, k) : path });
+  }
+  return undefined;
+}
+
+function checkedDepth(value: unknown): { value?: unknown; errors: FieldIssue[] } {
+  const at = tooDeep(value);
+  if (at === undefined) return { value, errors: [] };
+  return {
+    errors: [{ path: at, message: `nested more than ${MAX_NESTING} levels deep` }],
+  };
+}
+
 /** Parses YAML or JSON text holding exactly one document; objects pass through unchanged. */
 export function readDocument(input: unknown): { value?: unknown; errors: FieldIssue[] } {
-  if (typeof input !== 'string') return { value: input, errors: [] };
+  if (typeof input !== 'string') return checkedDepth(input);
   const docs = parseAllDocuments(input);
   if (!Array.isArray(docs)) return { errors: [{ path: '', message: 'no document found' }] };
   const nonEmpty = docs.filter((d) => d.contents !== null || d.errors.length > 0);
@@ -49,7 +75,7 @@ export function readDocument(input: unknown): { value?: unknown; errors: FieldIs
       })),
     };
   try {
-    return { value: doc.toJS({ maxAliasCount: 100 }), errors: [] };
+    return checkedDepth(doc.toJS({ maxAliasCount: 100 }));
   } catch (err) {
     // yaml refuses to expand too many aliases (a "billion laughs" document) by throwing.
     const reason = err instanceof Error ? err.message : String(err);
