@@ -13,6 +13,12 @@ const example = /```ts\n([\s\S]*?)```/.exec(section)![1]!;
 
 beforeAll(() => buildForTests());
 
+function plainTextEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env, NO_COLOR: '1' };
+  delete env.FORCE_COLOR;
+  return env;
+}
+
 describe('README: Isolated rendering', () => {
   it('runs the example and prints what it says', async () => {
     // Inside the package, so that `@lynq/...` resolve; dist/ is not tracked.
@@ -24,7 +30,9 @@ describe('README: Isolated rendering', () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['--conditions=@lynq/source', '--import', tsx, file],
-      { timeout: 60_000 },
+      // Plain text whatever the runner's terminal: nx and CI set FORCE_COLOR, which colours
+      // console.log's object output.
+      { timeout: 60_000, env: plainTextEnv() },
     );
     const printed = stdout.trim().split('\n');
     expect(printed).toEqual([
