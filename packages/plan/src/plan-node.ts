@@ -8,14 +8,15 @@ import {
   type TResource,
 } from '@lynq/api';
 import { buildGraph, type ResourceGraph } from '@lynq/graph';
-import type {
-  FormRenderResult,
-  Manifest,
-  RenderSource,
-  RenderedResource,
-  ResourcePolicies,
-  TemplateSyntax,
-  TemplateVariables,
+import {
+  resourcePolicies,
+  type FormRenderResult,
+  type Manifest,
+  type RenderSource,
+  type RenderedResource,
+  type ResourcePolicies,
+  type TemplateSyntax,
+  type TemplateVariables,
 } from '@lynq/render';
 import { NodePlanError } from './node-plan-error.js';
 import { nodeVariables } from './node-variables.js';
@@ -177,17 +178,7 @@ function plannedObject(
       level,
       dependIds: [...(r.dependIds ?? [])],
       // Policies as renderForm reports them, so a missing render still carries the defaults.
-      policies: Object.freeze({
-        creationPolicy: r.creationPolicy ?? 'WhenNeeded',
-        deletionPolicy: r.deletionPolicy ?? 'Delete',
-        conflictPolicy: r.conflictPolicy ?? 'Stuck',
-        patchStrategy: r.patchStrategy ?? 'apply',
-        waitForReady: r.waitForReady ?? true,
-        timeoutSeconds: r.timeoutSeconds ?? 300,
-        skipOnDependencyFailure: r.skipOnDependencyFailure ?? true,
-        ignoreFields: Object.freeze([...(r.ignoreFields ?? [])]),
-        readyWhen: Object.freeze([...(r.readyWhen ?? [])]),
-      }),
+      policies: resourcePolicies(r),
       errors: [
         {
           resourceId: r.id,

@@ -23,6 +23,7 @@ export {
   renderForm,
   compileForm,
   formatRenderError,
+  resourcePolicies,
   type CompiledForm,
   type FormRenderResult,
   type Manifest,

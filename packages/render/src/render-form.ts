@@ -203,6 +203,11 @@ function compileValue(
   return { t: 'static', v };
 }
 
+/** A resource's lifecycle policies with the CRD's defaults filled in (frozen). */
+export function resourcePolicies(r: TResource): Readonly<ResourcePolicies> {
+  return Object.freeze(policiesOf(r));
+}
+
 function policiesOf(r: TResource): ResourcePolicies {
   return {
     creationPolicy: r.creationPolicy ?? 'WhenNeeded',
