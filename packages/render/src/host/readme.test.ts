@@ -14,7 +14,7 @@ const example = /```ts\n([\s\S]*?)```/.exec(section)![1]!;
 beforeAll(() => buildForTests());
 
 function plainTextEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.FORCE_COLOR;
   return env;
 }
