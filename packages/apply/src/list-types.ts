@@ -37,11 +37,9 @@ interface OpenApiDocument {
   components?: { schemas?: Record<string, OpenApiSchema> };
 }
 
-interface OpenApiIndex {
-  paths?: Record<string, { serverRelativeURL?: string }>;
-}
-
 const ATOMIC: ListType = Object.freeze({ type: 'atomic' });
+/** How long a document that lacks the kind asked for is trusted before it is read again. */
+const UNKNOWN_TTL_MS = 5_000;
 const SET: ListType = Object.freeze({ type: 'set' });
 
 class OpenApiCursor implements SchemaCursor {
@@ -134,10 +132,9 @@ export interface ListTypeIndexOptions {
 
 /**
  * Reads and caches the OpenAPI v3 document of each group version the applier writes, so that
- * drift detection knows every list's merge type. One request for the index, one per group version.
+ * drift detection knows every list's merge type. One request per group version, kept for `ttlMs`.
  */
 export class ListTypeIndex {
-  private index: Promise<Map<string, string>> | undefined;
   private readonly documents = new Map<string, Promise<GroupVersionDocument>>();
   private readonly ttlMs: number;
   private readonly now: () => number;
@@ -167,53 +164,33 @@ export class ListTypeIndex {
       this.documents.set(apiVersion, pending);
       pending.catch(() => this.documents.delete(apiVersion));
     }
-    const { document } = await pending;
-    return cursorForKind(document, gv.group, gv.version, kind);
+    const { document, loadedAt } = await pending;
+    const cursor = cursorForKind(document, gv.group, gv.version, kind);
+    // A CRD's schema is published a moment after the CRD: do not keep "unknown" for long.
+    if (cursor === undefined && this.now() - loadedAt > UNKNOWN_TTL_MS)
+      this.documents.delete(apiVersion);
+    return cursor;
   }
 
   /** Forgets cached documents (a CRD changed its schema). */
   invalidate(apiVersion?: string): void {
-    if (apiVersion === undefined) {
-      this.documents.clear();
-      this.index = undefined;
-    } else this.documents.delete(apiVersion);
+    if (apiVersion === undefined) this.documents.clear();
+    else this.documents.delete(apiVersion);
   }
 
   private async load(group: string, version: string): Promise<GroupVersionDocument> {
-    const key = group === '' ? `api/${version}` : `apis/${group}/${version}`;
-    let url = (await this.paths()).get(key);
-    if (url === undefined) {
-      // A group version added after the index was read (a new CRD): read the index again.
-      this.index = undefined;
-      url = (await this.paths()).get(key);
-    }
-    if (url === undefined) return { loadedAt: this.now(), document: undefined };
-    const res = await this.client.request({ method: 'GET', path: url });
-    return { loadedAt: this.now(), document: res.body };
-  }
-
-  private paths(): Promise<Map<string, string>> {
-    if (this.index === undefined) {
-      const loading = this.readIndex();
-      this.index = loading;
-      loading.catch(() => {
-        if (this.index === loading) this.index = undefined;
-      });
-    }
-    return this.index;
-  }
-
-  private async readIndex(): Promise<Map<string, string>> {
+    // The unhashed URL always serves the current document; a hashed one from the index answers
+    // 301 once the schema changed (a CRD was updated), so the index is not used.
+    const path =
+      group === '' ? `/openapi/v3/api/${version}` : `/openapi/v3/apis/${group}/${version}`;
     try {
-      const res = await this.client.request({ method: 'GET', path: '/openapi/v3' });
-      const paths = (res.body as OpenApiIndex | undefined)?.paths ?? {};
-      const out = new Map<string, string>();
-      for (const [key, entry] of Object.entries(paths))
-        if (entry.serverRelativeURL !== undefined) out.set(key, entry.serverRelativeURL);
-      return out;
+      const res = await this.client.request({ method: 'GET', path });
+      return { loadedAt: this.now(), document: res.body };
     } catch (err) {
-      // A server without OpenAPI v3 (very old, or disabled): lists count as atomic.
-      if (err instanceof ApiError && err.isNotFound) return new Map();
+      // Not published (a server without OpenAPI v3, or a group version it does not serve): every
+      // list counts as atomic.
+      if (err instanceof ApiError && err.isNotFound)
+        return { loadedAt: this.now(), document: undefined };
       throw err;
     }
   }
