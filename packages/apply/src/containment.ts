@@ -1,4 +1,4 @@
-import type { ListType, SchemaCursor } from './list-types.js';
+import { ATOMIC, type ListType, type SchemaCursor } from './list-types.js';
 import { isPlainObject } from './object-ref.js';
 
 /**
@@ -29,8 +29,6 @@ export function isContainedIn(desired: unknown, live: unknown, schema?: SchemaCu
   if (desired === null) return live === null;
   return desired === live;
 }
-
-const ATOMIC: ListType = { type: 'atomic' };
 
 function listContained(
   desired: readonly unknown[],

@@ -37,7 +37,8 @@ interface OpenApiDocument {
   components?: { schemas?: Record<string, OpenApiSchema> };
 }
 
-const ATOMIC: ListType = Object.freeze({ type: 'atomic' });
+/** An atomic list: what Server-Side Apply makes of a list its schema says nothing of. */
+export const ATOMIC: ListType = Object.freeze({ type: 'atomic' });
 /** How long a document that lacks the kind asked for is trusted before it is read again. */
 const UNKNOWN_TTL_MS = 5_000;
 const SET: ListType = Object.freeze({ type: 'set' });
