@@ -7,12 +7,19 @@ import {
   decideWrite,
   type OwnershipDecision,
 } from '@lynq/policy';
+import { throwIfAborted } from './abort.js';
 import { appliedHash } from './applied-hash.js';
 import { mapWithConcurrency } from './concurrency.js';
 import { isContainedIn } from './containment.js';
 import { ListTypeIndex } from './list-types.js';
 import { checkObjectShape, normalizeDesired, scopedRef } from './desired-object.js';
-import { ApiError, ApplyError, InvalidObjectError, UnexpectedResponseError } from './errors.js';
+import {
+  AbortedError,
+  ApiError,
+  ApplyError,
+  InvalidObjectError,
+  UnexpectedResponseError,
+} from './errors.js';
 import type { KubeClient, KubeRequest } from './kube-client.js';
 import {
   describeRef,
@@ -51,6 +58,17 @@ export interface ApplyOptions {
   ignoreFields?: readonly string[];
   /** Write even when the applied-hash and the live object say nothing changed. */
   force?: boolean;
+  /**
+   * Cancels the apply: every request it makes (discovery and schema reads included) carries the
+   * signal; once it fires, nothing more is sent and the apply rejects with an AbortedError.
+   */
+  signal?: AbortSignal | undefined;
+}
+
+/** Options of the single-request operations (`get`, `removeOrphanMarkers`). */
+export interface RequestOptions {
+  /** Cancels the operation (AbortedError); an already-aborted signal sends nothing. */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -90,13 +108,13 @@ export interface BatchOptions extends ApplyOptions {
   listThreshold?: number;
 }
 
-export interface MarkOrphanedOptions {
+export interface MarkOrphanedOptions extends RequestOptions {
   reason: OrphanReason;
   /** The node the object belonged to; its ownerReferences are removed (all LynqNode refs if omitted). */
   from?: OrphanedFrom;
 }
 
-export interface DeleteOptions {
+export interface DeleteOptions extends RequestOptions {
   /** Default `Background`. */
   propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
 }
@@ -162,15 +180,21 @@ export class Applier {
 
   /**
    * Applies independent objects with bounded concurrency. Never throws for one object's failure:
-   * every object gets a result, in input order.
+   * every object gets a result, in input order. Once `signal` fires no further object is started;
+   * each object not finished by then reports an AbortedError.
    */
   async applyBatch(
     objects: readonly KubeObject[],
     options: BatchOptions = {},
   ): Promise<BatchResult[]> {
     const { concurrency = 16, optionsFor, listThreshold = 50, ...shared } = options;
-    const prefetched = await this.prefetch(objects, listThreshold);
+    const { signal } = shared;
+    const prefetched = await this.prefetch(objects, listThreshold, signal);
     return mapWithConcurrency(objects, concurrency, async (object, index): Promise<BatchResult> => {
+      if (signal?.aborted === true) {
+        const ref = safeRef(object);
+        return { ok: false, ref, error: new AbortedError(signal.reason, { object: ref }) };
+      }
       const own = optionsFor?.(object, index) ?? {};
       try {
         const result = await this.applyOnce(
@@ -191,9 +215,9 @@ export class Applier {
   }
 
   /** The live object, or null when it does not exist. */
-  async get(ref: ObjectRef): Promise<KubeObject | null> {
-    const target = await this.target(ref);
-    return this.read(target);
+  async get(ref: ObjectRef, options: RequestOptions = {}): Promise<KubeObject | null> {
+    const target = await this.target(ref, options.signal);
+    return this.read(target, options.signal);
   }
 
   /**
@@ -202,9 +226,11 @@ export class Applier {
    * object, or null when it does not exist.
    */
   async markOrphaned(ref: ObjectRef, options: MarkOrphanedOptions): Promise<KubeObject | null> {
-    const target = await this.target(ref);
-    const updated = await this.patchLive(target, (live) =>
-      orphanMarkPatch(live, options.reason, this.now(), options.from),
+    const target = await this.target(ref, options.signal);
+    const updated = await this.patchLive(
+      target,
+      (live) => orphanMarkPatch(live, options.reason, this.now(), options.from),
+      options.signal,
     );
     if (updated !== null) {
       this.emit(
@@ -218,16 +244,19 @@ export class Applier {
   }
 
   /** Removes the orphan markers (re-adoption). Returns the object, or null when it does not exist. */
-  async removeOrphanMarkers(ref: ObjectRef): Promise<KubeObject | null> {
-    const target = await this.target(ref);
-    const live = await this.read(target);
+  async removeOrphanMarkers(
+    ref: ObjectRef,
+    options: RequestOptions = {},
+  ): Promise<KubeObject | null> {
+    const target = await this.target(ref, options.signal);
+    const live = await this.read(target, options.signal);
     if (live === null || !hasOrphanMarkers(live)) return live;
-    return this.clearOrphanMarkers(target, live);
+    return this.clearOrphanMarkers(target, live, options.signal);
   }
 
   /** Deletes an object. Returns false when it was already gone. */
   async delete(ref: ObjectRef, options: DeleteOptions = {}): Promise<boolean> {
-    const target = await this.target(ref);
+    const target = await this.target(ref, options.signal);
     try {
       await this.client.request({
         method: 'DELETE',
@@ -238,6 +267,7 @@ export class Applier {
           propagationPolicy: options.propagationPolicy ?? 'Background',
         },
         object: target.ref,
+        signal: options.signal,
       });
       return true;
     } catch (err) {
@@ -252,9 +282,13 @@ export class Applier {
     prefetched: Prefetched,
     mayRetry: boolean,
   ): Promise<ApplyResult> {
+    const { signal } = options;
+    throwIfAborted(signal, { object: safeRef(desired) });
     const shapeRef = checkObjectShape(desired);
     const ignoreFields = checkedIgnoreFields(shapeRef, options.ignoreFields);
-    const mapping = await this.restMapper.resolve(desired.apiVersion, desired.kind, shapeRef);
+    const mapping = await this.restMapper.resolve(desired.apiVersion, desired.kind, shapeRef, {
+      signal,
+    });
     let obj = normalizeDesired(desired, mapping);
     if (options.ownership !== undefined)
       obj = withOwnership(obj, options.ownership, mapping.namespaced);
@@ -265,7 +299,7 @@ export class Applier {
       path: resourcePath(mapping, { namespace: ref.namespace, name: ref.name }),
     };
 
-    let live = prefetched !== undefined ? prefetched.live : await this.read(target);
+    let live = prefetched !== undefined ? prefetched.live : await this.read(target, signal);
     const creation = decideCreation({
       creationPolicy: options.creationPolicy ?? 'WhenNeeded',
       live: live ?? undefined,
@@ -290,7 +324,7 @@ export class Applier {
     let readopted = false;
     let force = options.force === true;
     if (live !== null && hasOrphanMarkers(live)) {
-      live = await this.clearOrphanMarkers(target, live);
+      live = await this.clearOrphanMarkers(target, live, signal);
       writes++;
       readopted = true;
       force = true;
@@ -306,7 +340,7 @@ export class Applier {
       live !== null &&
       !force &&
       sameHash &&
-      isContainedIn(obj, live, await this.listTypes.cursor(obj.apiVersion, obj.kind))
+      isContainedIn(obj, live, await this.listTypes.cursor(obj.apiVersion, obj.kind, { signal }))
     ) {
       return { ref, action: 'unchanged', changed: false, writes, readopted, hash, object: live };
     }
@@ -349,6 +383,7 @@ export class Applier {
       live: live ?? undefined,
     });
     const query = { fieldManager: this.fieldManager, fieldValidation: 'Strict' };
+    const { signal } = options;
     switch (decision.method) {
       case 'server-side-apply':
         return this.send(target, {
@@ -357,10 +392,11 @@ export class Applier {
           query: { ...query, force: decision.force ? 'true' : undefined },
           body: obj,
           contentType: APPLY_PATCH,
+          signal,
         });
       case 'create': {
         const collection = resourcePath(target.mapping, { namespace: target.ref.namespace });
-        return this.send(target, { method: 'POST', path: collection, query, body: obj });
+        return this.send(target, { method: 'POST', path: collection, query, body: obj, signal });
       }
       case 'json-merge-patch':
         return this.send(target, {
@@ -369,19 +405,24 @@ export class Applier {
           query,
           body: obj,
           contentType: MERGE_PATCH,
+          signal,
         });
       case 'update': {
         const body = {
           ...obj,
           metadata: { ...obj.metadata, resourceVersion: decision.resourceVersion },
         };
-        return this.send(target, { method: 'PUT', path: target.path, query, body });
+        return this.send(target, { method: 'PUT', path: target.path, query, body, signal });
       }
     }
   }
 
-  private async clearOrphanMarkers(target: Target, live: KubeObject): Promise<KubeObject> {
-    const updated = await this.patchLive(target, orphanClearPatch, live);
+  private async clearOrphanMarkers(
+    target: Target,
+    live: KubeObject,
+    signal: AbortSignal | undefined,
+  ): Promise<KubeObject> {
+    const updated = await this.patchLive(target, orphanClearPatch, signal, live);
     if (updated === null) {
       throw new ApiError({ status: 404, method: 'PATCH', path: target.path, object: target.ref });
     }
@@ -401,9 +442,10 @@ export class Applier {
   private async patchLive(
     target: Target,
     build: (live: KubeObject) => Record<string, unknown>,
+    signal: AbortSignal | undefined,
     known?: KubeObject,
   ): Promise<KubeObject | null> {
-    let live = known ?? (await this.read(target));
+    let live = known ?? (await this.read(target, signal));
     for (let attempt = 0; live !== null; attempt++) {
       try {
         return await this.send(target, {
@@ -412,19 +454,20 @@ export class Applier {
           query: { fieldManager: this.fieldManager },
           body: build(live),
           contentType: MERGE_PATCH,
+          signal,
         });
       } catch (err) {
         if (err instanceof ApiError && err.isNotFound) return null;
         if (!(err instanceof ApiError && err.isStale) || attempt > 0) throw err;
-        live = await this.read(target);
+        live = await this.read(target, signal);
       }
     }
     return null;
   }
 
-  private async read(target: Target): Promise<KubeObject | null> {
+  private async read(target: Target, signal: AbortSignal | undefined): Promise<KubeObject | null> {
     try {
-      return await this.send(target, { method: 'GET', path: target.path });
+      return await this.send(target, { method: 'GET', path: target.path, signal });
     } catch (err) {
       if (err instanceof ApiError && err.isNotFound) return null;
       throw err;
@@ -436,7 +479,8 @@ export class Applier {
     return asKubeObject(response.body, req.method, req.path, target.ref);
   }
 
-  private async target(ref: ObjectRef): Promise<Target> {
+  private async target(ref: ObjectRef, signal: AbortSignal | undefined): Promise<Target> {
+    throwIfAborted(signal, { object: ref });
     for (const [field, value] of [
       ['apiVersion', ref.apiVersion],
       ['kind', ref.kind],
@@ -446,7 +490,7 @@ export class Applier {
         throw new InvalidObjectError(ref, field, 'required, a non-empty string (never guessed)');
       }
     }
-    const mapping = await this.restMapper.resolve(ref.apiVersion, ref.kind, ref);
+    const mapping = await this.restMapper.resolve(ref.apiVersion, ref.kind, ref, { signal });
     if (mapping.namespaced && (ref.namespace === undefined || ref.namespace === '')) {
       throw new InvalidObjectError(ref, 'namespace', `required: ${ref.kind} is namespaced`);
     }
@@ -462,6 +506,7 @@ export class Applier {
   private async prefetch(
     objects: readonly KubeObject[],
     threshold: number,
+    signal: AbortSignal | undefined,
   ): Promise<Map<number, Prefetched>> {
     const result = new Map<number, Prefetched>();
     if (!Number.isFinite(threshold)) return result;
@@ -474,13 +519,15 @@ export class Applier {
       groups.set(key, members);
     });
     for (const [key, members] of groups) {
+      // Aborted: every object then reports the abort on its own.
+      if (signal?.aborted === true) break;
       if (members.length < Math.max(threshold, 1)) continue;
       const [apiVersion, kind, namespace] = JSON.parse(key) as [string, string, string];
       let listed: Map<string, KubeObject>;
       try {
-        const mapping = await this.restMapper.resolve(apiVersion, kind);
+        const mapping = await this.restMapper.resolve(apiVersion, kind, undefined, { signal });
         if (mapping.namespaced && namespace === '') continue;
-        listed = await this.list(mapping, mapping.namespaced ? namespace : undefined);
+        listed = await this.list(mapping, mapping.namespaced ? namespace : undefined, signal);
       } catch (err) {
         if (err instanceof ApplyError) continue; // each object then reads (and reports) on its own
         throw err;
@@ -496,6 +543,7 @@ export class Applier {
   private async list(
     mapping: ResourceMapping,
     namespace: string | undefined,
+    signal: AbortSignal | undefined,
   ): Promise<Map<string, KubeObject>> {
     const byName = new Map<string, KubeObject>();
     const path = resourcePath(mapping, { namespace });
@@ -505,6 +553,7 @@ export class Applier {
         method: 'GET',
         path,
         query: { limit: '500', continue: continueToken },
+        signal,
       });
       const body = response.body as
         { items?: unknown[]; metadata?: { continue?: string } } | undefined;

@@ -10,7 +10,8 @@ export type ApplyErrorCode =
   | 'TRANSPORT'
   | 'UNEXPECTED_RESPONSE'
   | 'KUBECONFIG'
-  | 'FIELD_VALIDATION';
+  | 'FIELD_VALIDATION'
+  | 'ABORTED';
 
 /** Base class of every error this package throws. */
 export abstract class ApplyError extends Error {
@@ -184,6 +185,39 @@ export class TransportError extends ApplyError {
     super(`${method} ${path}: ${detail}`, object, { cause });
     this.method = method;
     this.path = path;
+  }
+}
+
+/**
+ * The caller's AbortSignal fired (a lost lease, a shutdown): the operation stopped, and a request
+ * not yet sent never will be. A request in flight when the signal fired may still have reached the
+ * server.
+ */
+export class AbortedError extends ApplyError {
+  readonly code: ApplyErrorCode = 'ABORTED';
+  /** The request that was stopped; undefined when the operation stopped before sending one. */
+  readonly method: string | undefined;
+  readonly path: string | undefined;
+  /** The signal's reason (also the `cause`). */
+  readonly reason: unknown;
+
+  constructor(
+    reason: unknown,
+    where: {
+      method?: string | undefined;
+      path?: string | undefined;
+      object?: ObjectRef | undefined;
+    },
+  ) {
+    const detail = reason instanceof Error ? reason.message : String(reason);
+    const subject = where.object !== undefined ? describeRef(where.object) : (where.path ?? '');
+    const prefix = [where.method, subject].filter((s) => s !== undefined && s !== '').join(' ');
+    super(`${prefix !== '' ? `${prefix}: ` : ''}aborted: ${detail}`, where.object, {
+      cause: reason,
+    });
+    this.method = where.method;
+    this.path = where.path;
+    this.reason = reason;
   }
 }
 

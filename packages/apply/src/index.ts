@@ -9,6 +9,7 @@ export {
   type BatchResult,
   type MarkOrphanedOptions,
   type DeleteOptions,
+  type RequestOptions,
 } from './applier.js';
 export {
   KubeClient,
@@ -27,6 +28,7 @@ export {
 } from './resource-path.js';
 export {
   ApplyError,
+  AbortedError,
   ApiError,
   ConflictError,
   FieldValidationError,

@@ -7,7 +7,14 @@ import {
   type HttpMethod,
   type RequestStats,
 } from '@lynq/runtime';
-import { apiErrorFor, KubeConfigError, TransportError, UnexpectedResponseError } from './errors.js';
+import { throwIfAborted } from './abort.js';
+import {
+  AbortedError,
+  apiErrorFor,
+  KubeConfigError,
+  TransportError,
+  UnexpectedResponseError,
+} from './errors.js';
 import type { ObjectRef } from './object-ref.js';
 
 export type { HttpMethod, RequestStats };
@@ -23,6 +30,11 @@ export interface KubeRequest {
   contentType?: string;
   /** The object the request is about, for error messages. */
   object?: ObjectRef | undefined;
+  /**
+   * Cancels the request: an already-aborted signal rejects at once without sending anything; one
+   * that fires in flight ends the request. Either way the rejection is an AbortedError.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 export interface KubeResponse {
@@ -102,9 +114,12 @@ export class KubeClient {
 
   /**
    * Sends one request. Resolves with 2xx responses; rejects with ApiError (ConflictError for SSA
-   * field conflicts) for error statuses and TransportError when no answer arrived.
+   * field conflicts) for error statuses, TransportError when no answer arrived and AbortedError
+   * when `req.signal` fired first.
    */
   async request(req: KubeRequest): Promise<KubeResponse> {
+    const { signal } = req;
+    throwIfAborted(signal, req);
     try {
       const res = await this.rest.send({
         method: req.method,
@@ -112,9 +127,13 @@ export class KubeClient {
         ...(req.query !== undefined ? { query: req.query } : {}),
         ...(req.body !== undefined ? { body: req.body } : {}),
         ...(req.contentType !== undefined ? { contentType: req.contentType } : {}),
+        ...(signal !== undefined ? { signal } : {}),
       });
       return { status: res.status, body: res.body };
     } catch (err) {
+      // An answer the server sent is still reported as such; a missing one is the abort's doing.
+      if (signal?.aborted === true && !(err instanceof KubeApiError))
+        throw new AbortedError(signal.reason, req);
       throw applyErrorOf(err, req);
     }
   }

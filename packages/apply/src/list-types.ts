@@ -2,6 +2,7 @@
 // OpenAPI v3 documents. Drift detection needs it: an atomic list (container args) is ordered and
 // owned whole, so a reordered or shortened live list has drifted; a map list (containers, env) is
 // matched by key and may hold entries of other managers; a set is unordered.
+import { SharedFill, throwIfAborted } from './abort.js';
 import { ApiError } from './errors.js';
 import type { KubeClient } from './kube-client.js';
 import { parseApiVersion } from './resource-path.js';
@@ -136,7 +137,7 @@ export interface ListTypeIndexOptions {
  * drift detection knows every list's merge type. One request per group version, kept for `ttlMs`.
  */
 export class ListTypeIndex {
-  private readonly documents = new Map<string, Promise<GroupVersionDocument>>();
+  private readonly documents = new Map<string, SharedFill<GroupVersionDocument>>();
   private readonly ttlMs: number;
   private readonly now: () => number;
 
@@ -151,24 +152,39 @@ export class ListTypeIndex {
   /**
    * The schema of `kind` in `apiVersion`, or undefined when the server publishes none (then every
    * list counts as atomic, which is what Server-Side Apply does with a list it knows nothing of).
+   * `signal` stops this caller's wait (AbortedError); a read other callers share runs on for them.
    */
-  async cursor(apiVersion: string, kind: string): Promise<SchemaCursor | undefined> {
+  async cursor(
+    apiVersion: string,
+    kind: string,
+    options: { signal?: AbortSignal | undefined } = {},
+  ): Promise<SchemaCursor | undefined> {
     const gv = parseApiVersion(apiVersion);
     if (gv === undefined) return undefined;
-    let pending = this.documents.get(apiVersion);
-    if (pending !== undefined) {
-      const cached = await pending.catch(() => undefined);
-      if (cached === undefined || this.now() - cached.loadedAt > this.ttlMs) pending = undefined;
+    const path = documentPath(gv.group, gv.version);
+    throwIfAborted(options.signal, { method: 'GET', path });
+    let fill = this.documents.get(apiVersion);
+    const settled = fill?.settled;
+    if (
+      fill === undefined ||
+      fill.spent ||
+      (settled?.ok === true && this.now() - settled.value.loadedAt > this.ttlMs)
+    ) {
+      const created = new SharedFill((signal) => this.load(path, signal));
+      created.promise.catch(() => {
+        if (this.documents.get(apiVersion) === created) this.documents.delete(apiVersion);
+      });
+      this.documents.set(apiVersion, created);
+      fill = created;
     }
-    if (pending === undefined) {
-      pending = this.load(gv.group, gv.version);
-      this.documents.set(apiVersion, pending);
-      pending.catch(() => this.documents.delete(apiVersion));
-    }
-    const { document, loadedAt } = await pending;
+    const { document, loadedAt } = await fill.join(options.signal, { method: 'GET', path });
     const cursor = cursorForKind(document, gv.group, gv.version, kind);
     // A CRD's schema is published a moment after the CRD: do not keep "unknown" for long.
-    if (cursor === undefined && this.now() - loadedAt > UNKNOWN_TTL_MS)
+    if (
+      cursor === undefined &&
+      this.now() - loadedAt > UNKNOWN_TTL_MS &&
+      this.documents.get(apiVersion) === fill
+    )
       this.documents.delete(apiVersion);
     return cursor;
   }
@@ -179,13 +195,9 @@ export class ListTypeIndex {
     else this.documents.delete(apiVersion);
   }
 
-  private async load(group: string, version: string): Promise<GroupVersionDocument> {
-    // The unhashed URL always serves the current document; a hashed one from the index answers
-    // 301 once the schema changed (a CRD was updated), so the index is not used.
-    const path =
-      group === '' ? `/openapi/v3/api/${version}` : `/openapi/v3/apis/${group}/${version}`;
+  private async load(path: string, signal: AbortSignal): Promise<GroupVersionDocument> {
     try {
-      const res = await this.client.request({ method: 'GET', path });
+      const res = await this.client.request({ method: 'GET', path, signal });
       return { loadedAt: this.now(), document: res.body };
     } catch (err) {
       // Not published (a server without OpenAPI v3, or a group version it does not serve): every
@@ -195,4 +207,12 @@ export class ListTypeIndex {
       throw err;
     }
   }
+}
+
+/**
+ * The unhashed URL always serves the current document; a hashed one from the index answers 301
+ * once the schema changed (a CRD was updated), so the index is not used.
+ */
+function documentPath(group: string, version: string): string {
+  return group === '' ? `/openapi/v3/api/${version}` : `/openapi/v3/apis/${group}/${version}`;
 }

@@ -1,3 +1,4 @@
+import { SharedFill, throwIfAborted } from './abort.js';
 import { ApiError, UnknownKindError } from './errors.js';
 import type { KubeClient } from './kube-client.js';
 import type { ObjectRef } from './object-ref.js';
@@ -29,7 +30,7 @@ interface ApiResourceList {
  */
 export class RestMapper {
   private readonly cache = new Map<string, GroupVersionEntry>();
-  private readonly loading = new Map<string, Promise<GroupVersionEntry>>();
+  private readonly loading = new Map<string, SharedFill<GroupVersionEntry>>();
   private readonly minRefreshIntervalMs: number;
   private readonly now: () => number;
 
@@ -41,8 +42,18 @@ export class RestMapper {
     this.now = options.now ?? Date.now;
   }
 
-  /** Resolves a kind; throws UnknownKindError when the server does not serve it. */
-  async resolve(apiVersion: string, kind: string, object?: ObjectRef): Promise<ResourceMapping> {
+  /**
+   * Resolves a kind; throws UnknownKindError when the server does not serve it. `signal` stops
+   * this caller's wait (AbortedError); a discovery read other callers share runs on for them.
+   */
+  async resolve(
+    apiVersion: string,
+    kind: string,
+    object?: ObjectRef,
+    options: { signal?: AbortSignal | undefined } = {},
+  ): Promise<ResourceMapping> {
+    const { signal } = options;
+    throwIfAborted(signal, { object });
     const gv = parseApiVersion(apiVersion);
     if (gv === undefined) {
       throw new UnknownKindError(
@@ -52,10 +63,10 @@ export class RestMapper {
         object,
       );
     }
-    let entry = this.cache.get(apiVersion) ?? (await this.load(apiVersion));
+    let entry = this.cache.get(apiVersion) ?? (await this.load(apiVersion, signal, object));
     let mapping = entry.kinds?.get(kind);
     if (mapping === undefined && this.now() - entry.loadedAt >= this.minRefreshIntervalMs) {
-      entry = await this.load(apiVersion);
+      entry = await this.load(apiVersion, signal, object);
       mapping = entry.kinds?.get(kind);
     }
     if (mapping !== undefined) return mapping;
@@ -75,22 +86,34 @@ export class RestMapper {
     else this.cache.delete(apiVersion);
   }
 
-  private load(apiVersion: string): Promise<GroupVersionEntry> {
-    let pending = this.loading.get(apiVersion);
-    if (pending === undefined) {
-      pending = this.fetch(apiVersion).finally(() => this.loading.delete(apiVersion));
-      this.loading.set(apiVersion, pending);
+  /** One discovery read per group version at a time, shared by every caller that asks meanwhile. */
+  private load(
+    apiVersion: string,
+    signal: AbortSignal | undefined,
+    object: ObjectRef | undefined,
+  ): Promise<GroupVersionEntry> {
+    let fill = this.loading.get(apiVersion);
+    if (fill === undefined || fill.spent) {
+      const created = new SharedFill((fillSignal) => this.fetch(apiVersion, fillSignal));
+      const forget = () => {
+        if (this.loading.get(apiVersion) === created) this.loading.delete(apiVersion);
+      };
+      created.promise.then(forget, forget);
+      this.loading.set(apiVersion, created);
+      fill = created;
     }
-    return pending;
+    const { group, version } = parseApiVersion(apiVersion) ?? { group: '', version: '' };
+    return fill.join(signal, { method: 'GET', path: groupVersionPath(group, version), object });
   }
 
-  private async fetch(apiVersion: string): Promise<GroupVersionEntry> {
+  private async fetch(apiVersion: string, signal: AbortSignal): Promise<GroupVersionEntry> {
     const { group, version } = parseApiVersion(apiVersion) ?? { group: '', version: '' };
     let list: ApiResourceList | undefined;
     try {
       const response = await this.client.request({
         method: 'GET',
         path: groupVersionPath(group, version),
+        signal,
       });
       list = (response.body ?? {}) as ApiResourceList;
     } catch (err) {
