@@ -55,6 +55,7 @@ describe('parseFlags defaults', () => {
         maxRows: 100_000,
         maxResultBytes: 67_108_864,
       },
+      datasourcePlugins: [],
     } satisfies OperatorConfig);
   });
 
@@ -162,6 +163,16 @@ describe('parseFlags values', () => {
     expect(parse('--datasource-max-result-bytes=2Ki').datasourceLimits.maxResultBytes).toBe(2048);
     expect(parse('--datasource-max-result-bytes=1Gi').datasourceLimits.maxResultBytes).toBe(
       2 ** 30,
+    );
+  });
+
+  it('lists datasource plugin packages and refuses what is not a package name', () => {
+    expect(parse('--datasource-plugins=@acme/lynq-redis, lynq-csv').datasourcePlugins).toEqual([
+      '@acme/lynq-redis',
+      'lynq-csv',
+    ]);
+    expect(() => parse('--datasource-plugins=../evil.js')).toThrow(
+      /invalid value "..\/evil.js" for --datasource-plugins: expected npm package names/,
     );
   });
 

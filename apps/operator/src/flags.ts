@@ -41,6 +41,8 @@ export interface OperatorConfig {
   readonly renderTimeoutMs: number;
   readonly renderMemoryLimitMb: number;
   readonly datasourceLimits: Readonly<Required<DatasourceLimits>>;
+  /** Packages exporting a DatasourcePlugin, for hubs whose source type is not built in. */
+  readonly datasourcePlugins: readonly string[];
 }
 
 export interface ParseFlagsOptions {
@@ -96,6 +98,7 @@ const FLAGS: readonly (readonly [string, string, string, string])[] = [
   ['datasource-idle-timeout', 'D', '60s', 'unused pooled connections are closed after this'],
   ['datasource-max-rows', 'N', '100000', 'most rows one sync may read'],
   ['datasource-max-result-bytes', 'BYTES', '64Mi', 'most bytes one sync may read; Ki, Mi, Gi allowed'],
+  ['datasource-plugins', 'PKGS', '', 'comma-separated npm packages of datasource plugins to load'],
   ['help', '', '', 'print this help'],
 ];
 const SPEC = new Map(FLAGS.map((f) => [f[0], f]));
@@ -290,7 +293,21 @@ function build(get: (name: string) => string | undefined, opts: ParseFlagsOption
       maxRows: int('datasource-max-rows', 1, Number.MAX_SAFE_INTEGER),
       maxResultBytes: int('datasource-max-result-bytes', 1, Number.MAX_SAFE_INTEGER, true),
     },
+    datasourcePlugins: plugins(get('datasource-plugins') ?? ''),
   };
+}
+
+const NPM_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
+
+function plugins(raw: string): string[] {
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const bad = names.find((n) => !NPM_NAME.test(n));
+  if (bad !== undefined)
+    throw invalid('--datasource-plugins', bad, 'npm package names separated by commas');
+  return names;
 }
 
 function readServiceAccountNamespace(): string | undefined {

@@ -55,6 +55,7 @@ export {
   appliedResourceString,
   parseAppliedResource,
   toAppliedRef,
+  fromAppliedRef,
   type ResourceKey,
   type ScopeOf,
   type AppliedResourceEntry,

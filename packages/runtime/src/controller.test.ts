@@ -170,6 +170,50 @@ describe('Controller', () => {
     expect(calls).toBe(1);
   });
 
+  it('stop(graceMs) lets in-flight reconciles finish before aborting them', async () => {
+    let finish: () => void = () => {};
+    let sawAbort = false;
+    const c = new Controller({
+      name: 'drainer',
+      logger: silentLogger,
+      reconcile: async (_req, { signal }) => {
+        await new Promise<void>((r) => (finish = r));
+        sawAbort = signal.aborted;
+      },
+    });
+    c.start();
+    c.enqueue({ name: 'a' });
+    await tick();
+    const stopped = c.stop(60_000);
+    await tick();
+    finish();
+    await stopped;
+    expect(sawAbort).toBe(false);
+  });
+
+  it('stop(graceMs) aborts reconciles still running when the grace period ends', async () => {
+    const clock = new FakeClock();
+    let aborted = false;
+    const c = new Controller({
+      name: 'slow',
+      clock,
+      logger: silentLogger,
+      reconcile: async (_req, { signal }) => {
+        await new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));
+        aborted = true;
+      },
+    });
+    c.start();
+    c.enqueue({ name: 'a' });
+    await tick();
+    const stopped = c.stop(5_000);
+    await tick();
+    expect(aborted).toBe(false);
+    clock.advance(5_000);
+    await stopped;
+    expect(aborted).toBe(true);
+  });
+
   it('rejects bad names and worker counts', () => {
     expect(() => new Controller({ name: 'Bad Name', reconcile: () => {} })).toThrow(/name/);
     expect(() => new Controller({ name: 'ok', workers: 0, reconcile: () => {} })).toThrow(

@@ -1,4 +1,4 @@
-import { realClock, type Clock } from './clock.js';
+import { realClock, type Clock, type Timer } from './clock.js';
 import { InvalidOptionError, RuntimeError, errorMessage } from './errors.js';
 import { jsonLogger, type Logger } from './logger.js';
 import { ReconcileResults, type ReconcileResultLabel } from './metric-names.js';
@@ -131,15 +131,25 @@ export class Controller {
   }
 
   /**
-   * Stops: no new reconciles start, in-flight ones see their signal aborted and are awaited,
-   * queued requests are dropped.
+   * Stops: no new reconciles start and queued requests are dropped. In-flight reconciles get
+   * `graceMs` to finish (a SIGTERM drain); then, or at once with the default 0 (lost
+   * leadership: stop writing now), their signal is aborted, and they are awaited.
    */
-  async stop(): Promise<void> {
+  async stop(graceMs = 0): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    this.abort.abort(new RuntimeError('STOPPED', `controller ${this.name} stopping`));
     const drained = this.queue.shutDownWithDrain();
-    await Promise.all(this.workers);
+    const finished = Promise.all(this.workers);
+    if (graceMs > 0) {
+      let timer: Timer | undefined;
+      await Promise.race([
+        finished,
+        new Promise<void>((resolve) => (timer = this.clock.setTimer(graceMs, resolve))),
+      ]);
+      timer?.cancel();
+    }
+    this.abort.abort(new RuntimeError('STOPPED', `controller ${this.name} stopping`));
+    await finished;
     await drained;
   }
 

@@ -208,12 +208,15 @@ export class Manager implements InformerSource {
     else this.startControllers();
   }
 
-  /** Stops controllers (in-flight reconciles finish), releases the lease, stops informers and the server. */
-  async stop(): Promise<void> {
+  /**
+   * Stops controllers (in-flight reconciles get `graceMs` to finish before their signals are
+   * aborted), releases the lease, stops informers and the server.
+   */
+  async stop(graceMs = 0): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     this.abort.abort(new RuntimeError('STOPPED', 'manager stopping'));
-    await this.stopControllers();
+    await this.stopControllers(graceMs);
     await this.elector?.stop();
     await Promise.all([...this.informers.values()].map((i) => i.stop()));
     await this.health?.stop();
@@ -226,10 +229,10 @@ export class Manager implements InformerSource {
     for (const c of this.controllers) c.start();
   }
 
-  private async stopControllers(): Promise<void> {
+  private async stopControllers(graceMs = 0): Promise<void> {
     await Promise.all(
       this.controllers.map((c) =>
-        c.stop().catch((err: unknown) => {
+        c.stop(graceMs).catch((err: unknown) => {
           this.logger.log('error', 'controller stop failed', {
             controller: c.name,
             error: errorMessage(err),

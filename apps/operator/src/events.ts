@@ -1,0 +1,59 @@
+// Events, with repeats suppressed: a reconcile that finds the same problem again (a conflict, a
+// render error) records nothing new, so an idle operator writes no events.
+import type { PlanEvent } from '@lynq/plan';
+import type { EventRecorder, EventType, KubeObject } from '@lynq/runtime';
+
+export class Events {
+  /** Object uid → what was last said under each topic. */
+  private readonly said = new Map<string, Map<string, string>>();
+
+  constructor(private readonly recorder: Pick<EventRecorder, 'event' | 'flush'>) {}
+
+  record(obj: KubeObject, type: EventType, reason: string, message: string): void {
+    this.recorder.event(obj, type, reason, message);
+  }
+
+  plan(event: PlanEvent): void {
+    this.recorder.event(objectOf(event), event.type, event.reason, event.message);
+  }
+
+  /** A plan's event, through onChange under `topic` (its regarding object is the subject). */
+  planOnChange(event: PlanEvent, topic: string): void {
+    this.onChange(objectOf(event), topic, event.type, event.reason, event.message);
+  }
+
+  /**
+   * Records the event unless the last one under `topic` for this object said the same thing.
+   * `topic` groups what replaces what, e.g. a resource id: a new message replaces the old.
+   */
+  onChange(obj: KubeObject, topic: string, type: EventType, reason: string, message: string): void {
+    const uid = obj.metadata.uid ?? `${obj.metadata.namespace}/${obj.metadata.name}`;
+    let topics = this.said.get(uid);
+    if (topics === undefined) this.said.set(uid, (topics = new Map()));
+    const text = `${type}/${reason}/${message}`;
+    if (topics.get(topic) === text) return;
+    topics.set(topic, text);
+    this.recorder.event(obj, type, reason, message);
+  }
+
+  /** The problem under `topic` is gone: the next occurrence is news again. */
+  clear(obj: KubeObject, topic: string): void {
+    this.said.get(obj.metadata.uid ?? '')?.delete(topic);
+  }
+
+  forget(uid: string): void {
+    this.said.delete(uid);
+  }
+
+  flush(): Promise<void> {
+    return this.recorder.flush();
+  }
+}
+
+function objectOf({ regarding }: PlanEvent): KubeObject {
+  return {
+    apiVersion: regarding.apiVersion,
+    kind: regarding.kind,
+    metadata: { name: regarding.name, namespace: regarding.namespace, uid: regarding.uid },
+  };
+}

@@ -1,0 +1,112 @@
+// The LynqForm controller (reference §3.2): validation as the Valid condition, node counts and
+// the rollout, including Failed once progressDeadlineSeconds passes.
+import {
+  parseForm,
+  validateForm,
+  type FieldIssue,
+  type LynqForm,
+  type LynqFormStatus,
+  type LynqNode,
+} from '@lynq/api';
+import { dependencyCheck } from '@lynq/graph';
+import { computeFormStatus, equalStatus } from '@lynq/plan';
+import { policyFormChecks } from '@lynq/policy';
+import type { KubeObject, ReconcileContext, Request, Result } from '@lynq/runtime';
+import type { OperatorContext } from './context.js';
+import { FormType, patchStatus } from './lynq-kube.js';
+
+const CHECKS = [dependencyCheck, ...policyFormChecks];
+
+export class FormController {
+  /** Template checks by form and generation: they run in the render host, once per change. */
+  private readonly templateIssues = new Map<
+    string,
+    { uid: string | undefined; generation: number; errors: FieldIssue[] }
+  >();
+
+  constructor(private readonly ctx: OperatorContext) {}
+
+  readonly reconcile = async (req: Request, rc: ReconcileContext): Promise<Result | void> => {
+    const obj = this.ctx.forms.store.get(req.name, req.namespace);
+    const namespace = req.namespace ?? '';
+    if (obj === undefined) {
+      this.templateIssues.delete(`${namespace}/${req.name}`);
+      this.ctx.metrics.formDeleted(namespace, req.name);
+      return;
+    }
+    const parsed = parseForm(obj);
+    const errors: FieldIssue[] = parsed.ok ? [] : [...parsed.errors];
+    let form: LynqForm;
+    if (parsed.ok) {
+      form = parsed.value;
+      errors.push(...validateForm(form, { checks: CHECKS }).errors);
+      errors.push(...(await this.templateErrors(form, obj)));
+    } else {
+      // Status only needs the names; the errors say what is wrong with the rest.
+      form = obj as unknown as LynqForm;
+    }
+    const hubId = (obj['spec'] as { hubId?: string } | undefined)?.hubId ?? '';
+    const nodes = this.ctx.nodes.store.list({ namespace }) as unknown as LynqNode[];
+    const result = computeFormStatus({
+      form,
+      hubFound: this.ctx.hubs.store.get(hubId, namespace) !== undefined,
+      errors: dedupe(errors),
+      nodes,
+      now: new Date(),
+    });
+    for (const e of result.events) this.ctx.events.form.plan(e);
+    if (!equalStatus(obj['status'], result.status)) {
+      await patchStatus(this.ctx.client, FormType, obj, result.status, rc.signal);
+    }
+    const rollout = result.status.rollout;
+    this.ctx.metrics.formRollout(
+      namespace,
+      req.name,
+      rollout?.phase === undefined
+        ? undefined
+        : {
+            updating: rollout.updatingNodes ?? 0,
+            phase: rollout.phase,
+            progress: result.progressPercent,
+          },
+    );
+    return this.deadline(form, rollout);
+  };
+
+  /** Wakes the form when its rollout would pass the progress deadline. */
+  private deadline(form: LynqForm, rollout: LynqFormStatus['rollout']): Result | void {
+    const seconds = form.spec?.rollout?.progressDeadlineSeconds;
+    if (rollout?.phase !== 'InProgress' || !seconds || !rollout.startTime) return;
+    const due = Date.parse(rollout.startTime) + seconds * 1000 - Date.now();
+    if (due > 0) return { requeueAfter: due + 500 };
+  }
+
+  private async templateErrors(form: LynqForm, obj: KubeObject): Promise<FieldIssue[]> {
+    const key = `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
+    const generation = obj.metadata.generation ?? 0;
+    const cached = this.templateIssues.get(key);
+    if (cached?.generation === generation && cached.uid === obj.metadata.uid) return cached.errors;
+    let errors: FieldIssue[];
+    try {
+      errors = [...((await this.ctx.host.validateForm(form)).errors ?? [])];
+    } catch (err) {
+      // The check cost its render process (time, memory): the form is refused as it is.
+      errors = [
+        {
+          path: 'spec',
+          message: `template check failed: ${err instanceof Error ? err.message : String(err)}`,
+        },
+      ];
+    }
+    this.templateIssues.set(key, { uid: obj.metadata.uid, generation, errors });
+    return errors;
+  }
+}
+
+function dedupe(issues: readonly FieldIssue[]): FieldIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const k = `${i.path}\u0000${i.message}`;
+    return seen.has(k) ? false : (seen.add(k), true);
+  });
+}

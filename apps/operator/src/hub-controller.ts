@@ -1,0 +1,279 @@
+// The LynqHub controller (reference §3.1): rows × forms → LynqNodes, through @lynq/plan.
+import {
+  EventReasons,
+  Finalizers,
+  Labels,
+  parseForm,
+  parseHub,
+  parseSyncInterval,
+  type LynqForm,
+  type LynqHub,
+  type LynqNode,
+} from '@lynq/api';
+import { isDatasourceError, type FetchResult } from '@lynq/datasource';
+import {
+  desiredNodes,
+  equalStatus,
+  hubLabelValue,
+  nodeDeletedEvent,
+  nodeDeletionFailedEvent,
+  planHub,
+  type HubFetch,
+  type HubRenderOutcome,
+} from '@lynq/plan';
+import { checkRolloutReadiness } from '@lynq/policy';
+import type { KubeObject, ReconcileContext, Request, Result } from '@lynq/runtime';
+import type { OperatorContext } from './context.js';
+import type { HubSources } from './hub-sources.js';
+import {
+  HubType,
+  NodeType,
+  createObject,
+  deleteObject,
+  hasFinalizer,
+  isAlreadyExists,
+  isConflict,
+  isNotFound,
+  patchStatus,
+  setFinalizer,
+  updateObject,
+} from './lynq-kube.js';
+
+const DEFAULT_SYNC_MS = 30_000;
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
+/**
+ * Events about a state that lasts across syncs: recorded when it starts or its message changes,
+ * not on every sync (an idle operator writes nothing).
+ */
+const STANDING_EVENTS: ReadonlySet<string> = new Set([
+  EventReasons.DatabaseQueryFailed,
+  EventReasons.TemplateRenderFailed,
+  EventReasons.RolloutThrottled,
+  EventReasons.DeletionGuardHeld,
+]);
+
+/** Forms of a namespace that parse; broken ones are the form controller's to report. */
+export function formsOf(ctx: OperatorContext, namespace: string): LynqForm[] {
+  const out: LynqForm[] = [];
+  for (const obj of ctx.forms.store.list({ namespace })) {
+    const parsed = parseForm(obj);
+    if (parsed.ok) out.push(parsed.value);
+  }
+  return out;
+}
+
+export function nodesOfHub(ctx: OperatorContext, hub: KubeObject): LynqNode[] {
+  const label = hubLabelValue(hub.metadata.name ?? '');
+  return ctx.nodes.store
+    .list({ namespace: hub.metadata.namespace })
+    .filter((n) => n.metadata.labels?.[Labels.Hub] === label) as unknown as LynqNode[];
+}
+
+export class HubController {
+  /** Hub key → when its rows are next read from the database (ms since the epoch). */
+  private readonly nextFetch = new Map<string, number>();
+
+  constructor(
+    private readonly ctx: OperatorContext,
+    private readonly sources: HubSources,
+  ) {}
+
+  readonly reconcile = async (req: Request, rc: ReconcileContext): Promise<Result | void> => {
+    const key = `${req.namespace ?? ''}/${req.name}`;
+    const obj = this.ctx.hubs.store.get(req.name, req.namespace);
+    if (obj === undefined) return this.forget(key, req);
+    if (obj.metadata.deletionTimestamp) {
+      if (hasFinalizer(obj, Finalizers.Hub)) {
+        // The nodes go with their ownerReference to the hub; each node's finalizer cleans up its
+        // resources per policy, so the hub only lets go of its datasource.
+        await this.forget(key, req);
+        await setFinalizer(this.ctx.client, HubType, obj, Finalizers.Hub, false, rc.signal);
+      }
+      return;
+    }
+    const parsed = parseHub(obj);
+    if (!parsed.ok) {
+      const detail = parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+      this.ctx.events.hub.onChange(
+        obj,
+        'spec',
+        'Warning',
+        'InvalidSpec',
+        `invalid LynqHub: ${detail}`,
+      );
+      return;
+    }
+    this.ctx.events.hub.clear(obj, 'spec');
+    let hub = parsed.value;
+    if (!hasFinalizer(obj, Finalizers.Hub)) {
+      const updated = await setFinalizer(
+        this.ctx.client,
+        HubType,
+        obj,
+        Finalizers.Hub,
+        true,
+        rc.signal,
+      );
+      const { resourceVersion, finalizers } = updated.metadata;
+      hub = { ...hub, metadata: { ...hub.metadata, resourceVersion, finalizers } };
+    }
+
+    const syncMs = parseSyncInterval(hub.spec.source.syncInterval) ?? DEFAULT_SYNC_MS;
+    const now = Date.now();
+    const due = now >= (this.nextFetch.get(key) ?? 0);
+    const fetch = await this.fetch(hub, due, rc.signal);
+    // A failed read is tried again sooner than the sync interval (at most every 10 s).
+    if (due) this.nextFetch.set(key, now + (fetch.ok ? syncMs : Math.min(syncMs, 10_000)));
+
+    const namespace = hub.metadata.namespace ?? '';
+    const forms = formsOf(this.ctx, namespace);
+    const existing = nodesOfHub(this.ctx, obj);
+    const desired = desiredNodes(hub, forms, fetch.ok ? fetch : { rows: [], problems: [] });
+    const rendered = new Map<string, HubRenderOutcome>();
+    for (const form of desired.forms) {
+      const entries = desired.entries.filter((e) => e.form === form.name);
+      if (entries.length === 0) continue;
+      const outcomes = await this.ctx.host.renderNodes(
+        form.source,
+        entries.map((e) => ({ variables: e.variables, namespace })),
+        { signal: rc.signal },
+      );
+      entries.forEach((e, i) => rendered.set(e.id, outcomes[i]!));
+    }
+    const plan = planHub({
+      hub,
+      forms,
+      fetch,
+      rendered,
+      existing,
+      now: new Date(),
+      workloadsReady: await this.workloadsReady(forms, existing, rc.signal),
+    });
+    for (const e of plan.events) {
+      if (STANDING_EVENTS.has(e.reason)) this.ctx.events.hub.planOnChange(e, e.reason);
+      else this.ctx.events.hub.plan(e);
+    }
+    for (const reason of STANDING_EVENTS)
+      if (!plan.events.some((e) => e.reason === reason)) this.ctx.events.hub.clear(obj, reason);
+
+    let retry = false;
+    for (const node of plan.create) {
+      try {
+        await createObject(this.ctx.client, NodeType, node as KubeObject, rc.signal);
+      } catch (err) {
+        if (!isAlreadyExists(err)) throw err;
+        retry = true; // a terminating node of that name: create it once it is gone
+      }
+    }
+    for (const update of plan.update) {
+      try {
+        await updateObject(this.ctx.client, NodeType, update.node as KubeObject, rc.signal);
+        for (const e of update.events) this.ctx.events.hub.plan(e);
+      } catch (err) {
+        if (!isConflict(err) && !isNotFound(err)) throw err;
+        retry = true;
+      }
+    }
+    for (const deletion of plan.delete) {
+      try {
+        await deleteObject(this.ctx.client, NodeType, deletion, rc.signal);
+        this.ctx.events.hub.plan(nodeDeletedEvent(hub, deletion));
+      } catch (err) {
+        if (isNotFound(err)) continue;
+        this.ctx.events.hub.plan(nodeDeletionFailedEvent(hub, deletion, String(err)));
+        retry = true;
+      }
+    }
+    if (!equalStatus(obj['status'], plan.status)) {
+      await patchStatus(this.ctx.client, HubType, obj, plan.status, rc.signal);
+    }
+    const { desired: d = 0, ready = 0, failed = 0 } = plan.status;
+    this.ctx.metrics.hub(namespace, hub.metadata.name ?? '', { desired: d, ready, failed });
+    this.logSync(hub, fetch, plan, rc);
+
+    const untilFetch = Math.max(1, (this.nextFetch.get(key) ?? now) - Date.now());
+    return {
+      requeueAfter: retry || plan.throttled.length > 0 ? Math.min(untilFetch, 2_000) : untilFetch,
+    };
+  };
+
+  /** A change notification from the hub's datasource: read the rows at once. */
+  fetchSoon(hubKey: string): void {
+    this.nextFetch.delete(hubKey);
+  }
+
+  private async forget(key: string, req: Request): Promise<void> {
+    this.nextFetch.delete(key);
+    this.ctx.metrics.hubDeleted(req.namespace ?? '', req.name);
+    await this.sources.forget(key);
+  }
+
+  /** The rows as a plan input: a failed read is data too (the plan then holds everything). */
+  private async fetch(hub: LynqHub, fresh: boolean, signal: AbortSignal): Promise<HubFetch> {
+    let result: FetchResult;
+    try {
+      result = await this.sources.rows(hub, fresh, signal);
+    } catch (err) {
+      if (signal.aborted) throw err;
+      if (!isDatasourceError(err)) throw err;
+      return { ok: false, error: { code: err.code, message: err.message } };
+    }
+    return {
+      ok: true,
+      rows: result.rows,
+      problems: result.problems.map((p) => ({ code: p.code, ...(p.uid ? { uid: p.uid } : {}) })),
+    };
+  }
+
+  /**
+   * For maxSkew: whether each node's Deployments, StatefulSets and DaemonSets have really settled
+   * (reference §3.6 (d)). Read only for forms that pace their rollout.
+   */
+  private async workloadsReady(
+    forms: readonly LynqForm[],
+    nodes: readonly LynqNode[],
+    signal: AbortSignal,
+  ): Promise<Record<string, boolean> | undefined> {
+    const paced = new Set(
+      forms.filter((f) => (f.spec.rollout?.maxSkew ?? 0) > 0).map((f) => f.metadata.name),
+    );
+    if (paced.size === 0) return undefined;
+    const out: Record<string, boolean> = {};
+    for (const node of nodes) {
+      if (!paced.has(node.spec?.templateRef)) continue;
+      let ready = true;
+      for (const ref of node.status?.appliedResourceRefs ?? []) {
+        if (!WORKLOAD_KINDS.has(ref.kind) || !ref.apiVersion.startsWith('apps/')) continue;
+        const live = await this.ctx.live.get(ref, signal);
+        if (!checkRolloutReadiness(live ?? undefined).ready) {
+          ready = false;
+          break;
+        }
+      }
+      out[node.metadata.name ?? ''] = ready;
+    }
+    return out;
+  }
+
+  private logSync(
+    hub: LynqHub,
+    fetch: HubFetch,
+    plan: ReturnType<typeof planHub>,
+    rc: ReconcileContext,
+  ): void {
+    const changes = plan.create.length + plan.update.length + plan.delete.length;
+    if (changes === 0 && fetch.ok && plan.held.length === 0 && plan.renderErrors.length === 0)
+      return;
+    rc.logger.log(fetch.ok ? 'info' : 'warn', 'hub synced', {
+      hub: `${hub.metadata.namespace}/${hub.metadata.name}`,
+      rows: fetch.ok ? fetch.rows.length : undefined,
+      error: fetch.ok ? undefined : fetch.error.message,
+      created: plan.create.length,
+      updated: plan.update.length,
+      deleted: plan.delete.length,
+      held: plan.held.length,
+      throttled: plan.throttled.reduce((n, t) => n + t.count, 0),
+      renderErrors: plan.renderErrors.length,
+    });
+  }
+}

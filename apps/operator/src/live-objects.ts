@@ -1,0 +1,88 @@
+// Managed objects of any kind, CRD kinds included: a watch per kind the forms use, added at run
+// time as forms name new kinds, so readiness changes and drift wake the owning node in seconds.
+import { API_VERSION, Kinds as LynqKinds, Labels } from '@lynq/api';
+import type { Applier, ObjectRef, ResourceMapping } from '@lynq/apply';
+import { groupOf, type Informer, type KubeObject, type Manager, type Request } from '@lynq/runtime';
+
+const LYNQ_GROUP = groupOf(API_VERSION);
+
+/** The LynqNodes an object belongs to: its controller ownerReference, or the tracking labels. */
+export function owningNodes(obj: KubeObject): Request[] {
+  for (const ref of obj.metadata.ownerReferences ?? []) {
+    if (
+      ref.kind === LynqKinds.Node &&
+      groupOf(ref.apiVersion) === LYNQ_GROUP &&
+      obj.metadata.namespace
+    )
+      return [{ namespace: obj.metadata.namespace, name: ref.name }];
+  }
+  const name = obj.metadata.labels?.[Labels.Node];
+  const namespace = obj.metadata.labels?.[Labels.NodeNamespace];
+  return name && namespace ? [{ namespace, name }] : [];
+}
+
+/** Whether an update is worth a reconcile: spec, metadata a user edits, or status changed. */
+export function meaningful(a: KubeObject, b: KubeObject): boolean {
+  if (a.metadata.generation !== b.metadata.generation) return true;
+  if (a.metadata.deletionTimestamp !== b.metadata.deletionTimestamp) return true;
+  const pick = (o: KubeObject) =>
+    JSON.stringify([
+      o.metadata.labels,
+      o.metadata.annotations,
+      o.metadata.ownerReferences,
+      o['status'],
+      // Kinds without generation (ConfigMap, Secret, ...) change only here.
+      o.metadata.generation === undefined
+        ? [o['data'], o['stringData'], o['binaryData'], o['spec']]
+        : null,
+    ]);
+  return pick(a) !== pick(b);
+}
+
+export class LiveObjects {
+  private readonly watched = new Map<string, Informer<KubeObject>>();
+
+  constructor(
+    private readonly manager: Manager,
+    private readonly applier: Applier,
+    /** Watches only this namespace's namespaced objects (the operator's --namespace). */
+    private readonly namespace: string | undefined,
+    private readonly enqueue: (req: Request) => void,
+  ) {}
+
+  /** Watches a kind (once) and wakes the owning node on every meaningful change. */
+  watch(mapping: ResourceMapping): void {
+    const key = `${mapping.apiVersion}/${mapping.resource}`;
+    if (this.watched.has(key)) return;
+    const informer = this.manager.informer<KubeObject>({
+      apiVersion: mapping.apiVersion,
+      kind: mapping.kind,
+      plural: mapping.resource,
+      namespaced: mapping.namespaced,
+    });
+    const send = (obj: KubeObject) => owningNodes(obj).forEach(this.enqueue);
+    informer.addEventHandler({
+      onAdd: send,
+      onUpdate: (a, b) => {
+        if (meaningful(a, b)) send(b);
+      },
+      onDelete: send,
+    });
+    this.watched.set(key, informer);
+  }
+
+  /**
+   * The live object, from the watch cache when its kind is watched, synced and covers the object's
+   * namespace; otherwise read from the API server. Null when it does not exist.
+   */
+  async get(ref: ObjectRef, signal: AbortSignal): Promise<KubeObject | null> {
+    const mapping = await this.applier.restMapper.resolve(ref.apiVersion, ref.kind);
+    const informer = this.watched.get(`${mapping.apiVersion}/${mapping.resource}`);
+    const covered =
+      !mapping.namespaced || this.namespace === undefined || ref.namespace === this.namespace;
+    if (informer !== undefined && informer.hasSynced() && covered) {
+      return informer.store.get(ref.name, mapping.namespaced ? ref.namespace : undefined) ?? null;
+    }
+    return (await this.applier.get(ref, { signal })) as KubeObject | null;
+  }
+}

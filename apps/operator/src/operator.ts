@@ -1,0 +1,307 @@
+// Composition root: one RestClient shared by the manager, informers and the applier; the render
+// host; the datasource registry; the three controllers. Nothing here decides anything.
+import { KubeConfig } from '@kubernetes/client-node';
+import { API_VERSION, ControllerNames, EventSources, Plurals, type LynqNode } from '@lynq/api';
+import { Applier, KubeClient } from '@lynq/apply';
+import { DatasourceRegistry, type SecretResolver } from '@lynq/datasource';
+import { RenderHost } from '@lynq/render/host';
+import {
+  HealthServer,
+  KubeApiError,
+  Manager,
+  RestClient,
+  ignoreStatusOnlyChanges,
+  jsonLogger,
+  resourcePath,
+  Kinds,
+  type KubeObject,
+  type Logger,
+  type Predicate,
+  type Request,
+} from '@lynq/runtime';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import type { OperatorContext } from './context.js';
+import { Events } from './events.js';
+import type { OperatorConfig } from './flags.js';
+import { FormController } from './form-controller.js';
+import { HubController } from './hub-controller.js';
+import { HubSources } from './hub-sources.js';
+import { LiveObjects } from './live-objects.js';
+import { FormType, HubType, NodeType } from './lynq-kube.js';
+import { LynqMetrics } from './lynq-metrics.js';
+import { NodeController } from './node-controller.js';
+
+/** Something the operator cannot run without (a CRD, the API server); exit 1. */
+export class StartupError extends Error {
+  readonly code = 'STARTUP_FAILED';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StartupError';
+  }
+}
+
+export interface RunningOperator {
+  /** Resolves when the operator stopped by itself (lost leadership) or after stop(). */
+  done: Promise<'stopped' | 'leadership-lost'>;
+  /** Drains in-flight work (up to the grace period), releases the lease, closes everything. */
+  stop(): Promise<void>;
+  metricsPort: number | undefined;
+  healthPort: number | undefined;
+}
+
+function loadKubeConfig(path: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (path !== undefined) kc.loadFromFile(path);
+  else kc.loadFromDefault();
+  return kc;
+}
+
+/** Fails fast, naming what to install, when the Lynq CRDs are missing. */
+async function checkCrds(client: RestClient): Promise<void> {
+  let served: string[] = [];
+  try {
+    const list = await client.request<{ resources?: { name: string }[] }>({
+      path: `/apis/${API_VERSION}`,
+    });
+    served = (list.resources ?? []).map((r) => r.name);
+  } catch (err) {
+    if (!(err instanceof KubeApiError && err.status === 404)) {
+      throw new StartupError(
+        `cannot reach the API server: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
+    }
+  }
+  const missing = Object.values(Plurals).filter((p) => !served.includes(p));
+  if (missing.length > 0) {
+    throw new StartupError(
+      `the API server does not serve ${missing.map((p) => `${p}.${API_VERSION.split('/')[0]}`).join(', ')}: ` +
+        'install the CustomResourceDefinitions first (kubectl apply --server-side -f deploy/crds)',
+    );
+  }
+}
+
+function secretResolver(client: RestClient, namespace: string): SecretResolver {
+  return async ({ name, key }) => {
+    const secret = await client.request<{ data?: Record<string, string> }>({
+      path: resourcePath(Kinds.Secret, namespace, name),
+    });
+    const value = secret.data?.[key];
+    if (value === undefined)
+      throw new Error(`Secret ${namespace}/${name} has no key ${JSON.stringify(key)}`);
+    return Buffer.from(value, 'base64').toString('utf8');
+  };
+}
+
+const readyOf = (n: KubeObject) =>
+  JSON.stringify(
+    ((n['status'] as LynqNode['status']) ?? {}).conditions?.find((c) => c.type === 'Ready')?.status,
+  );
+
+/** A hub cares about its nodes' existence, spec and readiness (counts, rollout pacing). */
+const nodeChangesForHub: Predicate = {
+  update: (a, b) =>
+    a.metadata.generation !== b.metadata.generation ||
+    a.metadata.deletionTimestamp !== b.metadata.deletionTimestamp ||
+    readyOf(a) !== readyOf(b),
+};
+
+export async function startOperator(
+  config: OperatorConfig,
+  logger: Logger = jsonLogger({ level: config.logLevel }),
+): Promise<RunningOperator> {
+  const kubeConfig = loadKubeConfig(config.kubeconfig);
+  const client = new RestClient(kubeConfig, { userAgent: 'lynq-operator', maxSockets: 64 });
+  await checkCrds(client);
+  const promRegistry = new Registry();
+  collectDefaultMetrics({ register: promRegistry });
+  const metrics = LynqMetrics.for(promRegistry);
+  // Requests this process sent, by method: what an idle operator must keep at zero writes.
+  new Counter({
+    name: 'lynq_rest_client_requests_total',
+    help: 'Requests sent to the Kubernetes API server by this process, retries included',
+    labelNames: ['method'],
+    registers: [promRegistry],
+    collect() {
+      this.reset();
+      for (const [method, n] of Object.entries(client.stats().byMethod)) this.inc({ method }, n);
+    },
+  });
+  const le = config.leaderElection;
+  const manager = new Manager({
+    kubeConfig,
+    client,
+    registry: promRegistry,
+    logger,
+    namespace: config.namespace,
+    ...(config.healthAddress
+      ? { healthPort: config.healthAddress.port, healthHost: config.healthAddress.host }
+      : {}),
+    ...(le.enabled
+      ? {
+          leaderElection: {
+            namespace: le.namespace,
+            name: le.id,
+            leaseDurationMs: le.leaseDurationMs,
+            renewDeadlineMs: le.renewDeadlineMs,
+            retryPeriodMs: le.retryPeriodMs,
+          },
+        }
+      : {}),
+  });
+  const events = {
+    hub: new Events(manager.eventRecorder(EventSources.Hub)),
+    form: new Events(manager.eventRecorder(EventSources.Form)),
+    node: new Events(manager.eventRecorder(EventSources.Node)),
+    applier: new Events(manager.eventRecorder(EventSources.Applier)),
+  };
+  const applier = new Applier(KubeClient.fromRestClient(client), {
+    // Orphan markers added or removed: said on the managed object itself (reference §3.5).
+    onEvent: (e) =>
+      events.applier.record(
+        {
+          apiVersion: e.object.apiVersion,
+          kind: e.object.kind,
+          metadata: { name: e.object.name, namespace: e.object.namespace },
+        },
+        e.type,
+        e.reason,
+        e.message,
+      ),
+  });
+  const host = await RenderHost.start({
+    processes: config.renderProcesses,
+    renderTimeoutMs: config.renderTimeoutMs,
+    memoryLimitMb: config.renderMemoryLimitMb,
+    allowNunjucks: config.enableNunjucksTemplates,
+  });
+
+  let nodeEnqueue: (req: Request) => void = () => {};
+  const ctx: OperatorContext = {
+    client,
+    manager,
+    applier,
+    host,
+    events,
+    metrics,
+    logger,
+    hubs: manager.informer(HubType),
+    forms: manager.informer(FormType),
+    nodes: manager.informer(NodeType),
+    live: new LiveObjects(manager, applier, config.namespace, (req) => nodeEnqueue(req)),
+  };
+
+  let hubEnqueue: (req: Request) => void = () => {};
+  const registry = new DatasourceRegistry();
+  for (const pkg of config.datasourcePlugins) {
+    const plugin = await registry.loadPlugin(pkg).catch((err: unknown) => {
+      throw new StartupError(`cannot load datasource plugin ${pkg}: ${String(err)}`, {
+        cause: err,
+      });
+    });
+    logger.log('info', 'datasource plugin loaded', { package: pkg, type: plugin.type });
+  }
+  const sources = new HubSources({
+    registry,
+    limits: config.datasourceLimits,
+    secrets: (namespace) => secretResolver(client, namespace),
+    onChange: (key) => {
+      hubs.fetchSoon(key);
+      const [namespace = '', name = ''] = key.split('/');
+      hubEnqueue({ namespace, name });
+    },
+    logger,
+  });
+  const hubs = new HubController(ctx, sources);
+  const hubController = manager
+    .controller(ControllerNames.Hub)
+    .for(HubType)
+    .owns(NodeType, { predicates: [nodeChangesForHub] })
+    .watches(FormType, (form) => {
+      const hubId = (form['spec'] as { hubId?: string } | undefined)?.hubId;
+      return hubId && form.metadata.namespace
+        ? [{ namespace: form.metadata.namespace, name: hubId }]
+        : [];
+    })
+    .withWorkers(config.hubConcurrency)
+    .complete(hubs.reconcile);
+  hubEnqueue = (req) => hubController.enqueue(req);
+
+  const forms = new FormController(ctx);
+  manager
+    .controller(ControllerNames.Form)
+    .for(FormType)
+    .watches(NodeType, (node) => {
+      const ref = (node['spec'] as { templateRef?: string } | undefined)?.templateRef;
+      return ref && node.metadata.namespace
+        ? [{ namespace: node.metadata.namespace, name: ref }]
+        : [];
+    })
+    .watches(HubType, (hub) =>
+      ctx.forms.store
+        .list({ namespace: hub.metadata.namespace })
+        .filter((f) => (f['spec'] as { hubId?: string } | undefined)?.hubId === hub.metadata.name)
+        .map((f) => ({ namespace: f.metadata.namespace ?? '', name: f.metadata.name ?? '' })),
+    )
+    .withWorkers(config.formConcurrency)
+    .complete(forms.reconcile);
+
+  const nodes = new NodeController(ctx);
+  const nodeController = manager
+    .controller(ControllerNames.Node)
+    .for(NodeType, { predicates: [ignoreStatusOnlyChanges()] })
+    .withWorkers(config.nodeConcurrency)
+    .complete(nodes.reconcile);
+  nodeEnqueue = (req) => nodeController.enqueue(req);
+
+  const metricsServer = config.metricsAddress
+    ? new HealthServer({
+        port: config.metricsAddress.port,
+        host: config.metricsAddress.host,
+        registry: promRegistry,
+        logger,
+      })
+    : undefined;
+  await metricsServer?.start();
+  if (metricsServer) logger.log('info', 'Starting metrics server', { port: metricsServer.port });
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      // In-flight reconciles get the grace period; closing the rest must not hang the process.
+      const grace = setTimeout(() => {
+        logger.log('error', 'shutdown did not finish in time; exiting', {
+          graceMs: config.gracefulShutdownMs,
+        });
+        process.exit(1);
+      }, config.gracefulShutdownMs + 10_000);
+      grace.unref();
+      await manager.stop(config.gracefulShutdownMs);
+      await sources.close();
+      await Promise.all(Object.values(events).map((e) => e.flush()));
+      await host.close();
+      await metricsServer?.stop();
+      clearTimeout(grace);
+    })());
+
+  try {
+    await manager.start();
+  } catch (err) {
+    await stop();
+    throw new StartupError(`cannot start: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
+  }
+  logger.log('info', 'operator started', {
+    namespace: config.namespace ?? '(all)',
+    leaderElection: le.enabled,
+    healthPort: manager.health?.port,
+    metricsPort: metricsServer?.port,
+  });
+  return {
+    done: manager.done,
+    stop,
+    metricsPort: metricsServer?.port,
+    healthPort: manager.health?.port,
+  };
+}
