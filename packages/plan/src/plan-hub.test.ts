@@ -347,6 +347,24 @@ describe('planHub: deletion', () => {
     expect(go.status.conditions!.some((c) => c.type === 'Degraded')).toBe(false);
   });
 
+  it('holds every deletion when the datasource returns no rows at all, however few nodes', () => {
+    const nodes = created(
+      plan({ hub: h, forms: [web], fetch: ok([row('a'), row('b')]), existing: [] }).create,
+    );
+    const emptied = plan({ hub: h, forms: [web], fetch: ok([]), existing: nodes });
+    expect(emptied.delete).toEqual([]);
+    expect(emptied.held.map((x) => x.name)).toEqual(['a-web', 'b-web']);
+    expect(emptied.held[0]!.reason).toMatch(/the datasource returned no rows at all/);
+    // Rows that are there but inactive are a decision, not an empty source: within the guard.
+    const off = plan({
+      hub: h,
+      forms: [web],
+      fetch: ok([row('a', undefined, '0'), row('b', undefined, '0')]),
+      existing: nodes,
+    });
+    expect(off.delete.map((d) => d.name)).toEqual(['a-web', 'b-web']);
+  });
+
   it('never deletes after a failed fetch', () => {
     const p = plan({
       hub: h,
@@ -547,7 +565,9 @@ describe('planHub: maxSkew', () => {
     const v1 = created(
       plan({ hub: h, forms: [form('web')], fetch: ok(rows), existing: [] }).create,
     );
-    const p = plan({ hub: h, forms: [paced(1)], fetch: ok([]), existing: v1 });
+    // Deactivated rather than emptied: an empty source is held by the deletion guard.
+    const off = rows.map((r) => row(r.uid, undefined, '0'));
+    const p = plan({ hub: h, forms: [paced(1)], fetch: ok(off), existing: v1 });
     expect(p.delete).toHaveLength(3);
   });
 });

@@ -456,6 +456,8 @@ function planDeletions(
       hub: input.hub,
       currentNodes: considered,
       deletions: candidates.length,
+      sourceEmpty:
+        input.fetch.ok && input.fetch.rows.length === 0 && input.fetch.problems.length === 0,
     });
     if (!guard.allowed) heldBecause = guard.reason;
   }

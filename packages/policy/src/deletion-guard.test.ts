@@ -127,6 +127,25 @@ describe('checkDeletionGuard', () => {
     expect({ allowed: decision.allowed, outcome: decision.outcome }).toEqual({ allowed, outcome });
   });
 
+  it('holds any deletion when the source returned no rows, unless approved', () => {
+    const held = checkDeletionGuard({
+      hub: hub(3),
+      currentNodes: 2,
+      deletions: 2,
+      sourceEmpty: true,
+    });
+    expect(held).toMatchObject({ allowed: false, outcome: 'held' });
+    expect(held.reason).toMatch(
+      /would delete 2 of 2 LynqNodes \(100%\), and the datasource returned no rows at all/,
+    );
+    expect(
+      checkDeletionGuard({ hub: hub(3, '3'), currentNodes: 2, deletions: 2, sourceEmpty: true }),
+    ).toMatchObject({ allowed: true, outcome: 'approved' });
+    expect(
+      checkDeletionGuard({ hub: hub(3), currentNodes: 2, deletions: 0, sourceEmpty: true }),
+    ).toMatchObject({ allowed: true });
+  });
+
   it('explains a hold and how to approve it', () => {
     expect(checkDeletionGuard({ hub: hub(7), currentNodes: 20, deletions: 11 }).reason).toBe(
       'deletions held: this sync would delete 11 of 20 LynqNodes (55%), more than 50% and more than 10; check the datasource, then set annotation lynq.sh/approve-deletions="7" on the LynqHub to allow them',

@@ -12,6 +12,11 @@ export interface DeletionGuardInput {
   currentNodes: number;
   /** How many of them this sync would delete. */
   deletions: number;
+  /**
+   * The datasource answered with no rows at all (an emptied or truncated table, a view or a
+   * filter that matches nothing). Then no deletion passes without an approval, however few.
+   */
+  sourceEmpty?: boolean;
 }
 
 export interface DeletionGuardDecision {
@@ -25,7 +30,9 @@ export interface DeletionGuardDecision {
 /**
  * Caps how much one sync may delete (ours; Lynq has no guard). Deletions are held when they are
  * more than `maxDeletePercent`% of the hub's nodes AND more than `minDeletions` nodes (defaults
- * 50% and 10), so small hubs and routine churn pass. An operator approves a large deletion by
+ * 50% and 10), so small hubs and routine churn pass, and always when the datasource returned no
+ * rows at all while the hub has nodes (the table emptied or truncated: a fault far more often than
+ * an intent). An operator approves a large deletion by
  * setting the annotation `lynq.sh/approve-deletions` on the hub to its current
  * `metadata.generation`; an approval for another generation is stale and does not count, so a
  * later change to the hub spec needs a new approval. Call it only after a complete, successful
@@ -35,6 +42,7 @@ export function checkDeletionGuard({
   hub,
   currentNodes,
   deletions,
+  sourceEmpty,
 }: DeletionGuardInput): DeletionGuardDecision {
   const maxDeletePercent =
     hub.spec.deletionGuard?.maxDeletePercent ?? DEFAULT_DELETION_GUARD.maxDeletePercent;
@@ -43,7 +51,8 @@ export function checkDeletionGuard({
   const what = `this sync would delete ${deletions} of ${currentNodes} LynqNodes (${percent}%)`;
   // Integer comparison: deletions / currentNodes > maxDeletePercent / 100.
   const overShare = deletions * 100 > currentNodes * maxDeletePercent;
-  if (deletions === 0 || !overShare || deletions <= minDeletions)
+  const emptied = sourceEmpty === true && deletions > 0;
+  if (!emptied && (deletions === 0 || !overShare || deletions <= minDeletions))
     return {
       allowed: true,
       outcome: 'within-limits',
@@ -52,7 +61,9 @@ export function checkDeletionGuard({
 
   const generation = hub.metadata.generation ?? 0;
   const approval = hub.metadata.annotations?.[Annotations.ApproveDeletions];
-  const limits = `more than ${maxDeletePercent}% and more than ${minDeletions}`;
+  const limits = emptied
+    ? 'and the datasource returned no rows at all'
+    : `more than ${maxDeletePercent}% and more than ${minDeletions}`;
   if (approval !== undefined && approval.trim() === String(generation))
     return {
       allowed: true,
