@@ -51,8 +51,13 @@ export interface RunningOperator {
 
 function loadKubeConfig(path: string | undefined): KubeConfig {
   const kc = new KubeConfig();
-  if (path !== undefined) kc.loadFromFile(path);
-  else kc.loadFromDefault();
+  try {
+    if (path !== undefined) kc.loadFromFile(path);
+    else kc.loadFromDefault();
+  } catch (err) {
+    const where = path ?? process.env['KUBECONFIG'] ?? 'the default locations';
+    throw new StartupError(`cannot load the kubeconfig from ${where}: ${String(err)}`, { cause: err });
+  }
   return kc;
 }
 
