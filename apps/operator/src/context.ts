@@ -1,6 +1,14 @@
 import type { Applier } from '@lynq/apply';
 import type { RenderHost } from '@lynq/render/host';
-import type { Informer, KubeObject, Logger, Manager, RestClient } from '@lynq/runtime';
+import { API_VERSION, Kinds, Plurals } from '@lynq/api';
+import {
+  resourceType,
+  type Informer,
+  type KubeObject,
+  type Logger,
+  type Manager,
+  type RestClient,
+} from '@lynq/runtime';
 import type { Events } from './events.js';
 import type { LiveObjects } from './live-objects.js';
 import type { LynqMetrics } from './lynq-metrics.js';
@@ -21,3 +29,7 @@ export interface OperatorContext {
   /** Managed objects, read from watch caches where the node controller watches their kind. */
   live: LiveObjects;
 }
+
+export const HubType = resourceType(API_VERSION, Kinds.Hub, Plurals.Hub);
+export const FormType = resourceType(API_VERSION, Kinds.Form, Plurals.Form);
+export const NodeType = resourceType(API_VERSION, Kinds.Node, Plurals.Node);

@@ -11,9 +11,14 @@ import {
 import { dependencyCheck } from '@lynq/graph';
 import { computeFormStatus, equalStatus } from '@lynq/plan';
 import { policyFormChecks } from '@lynq/policy';
-import type { KubeObject, ReconcileContext, Request, Result } from '@lynq/runtime';
-import type { OperatorContext } from './context.js';
-import { FormType, patchStatus } from './lynq-kube.js';
+import {
+  type KubeObject,
+  patchStatus,
+  type ReconcileContext,
+  type Request,
+  type Result,
+} from '@lynq/runtime';
+import { FormType, type OperatorContext } from './context.js';
 
 const CHECKS = [dependencyCheck, ...policyFormChecks];
 

@@ -22,22 +22,23 @@ import {
   type HubRenderOutcome,
 } from '@lynq/plan';
 import { checkRolloutReadiness } from '@lynq/policy';
-import type { KubeObject, ReconcileContext, Request, Result } from '@lynq/runtime';
-import type { OperatorContext } from './context.js';
-import type { HubSources } from './hub-sources.js';
 import {
-  HubType,
-  NodeType,
   createObject,
   deleteObject,
   hasFinalizer,
   isAlreadyExists,
   isConflict,
   isNotFound,
+  type KubeObject,
   patchStatus,
+  type ReconcileContext,
+  replaceObject,
+  type Request,
+  type Result,
   setFinalizer,
-  updateObject,
-} from './lynq-kube.js';
+} from '@lynq/runtime';
+import { HubType, NodeType, type OperatorContext } from './context.js';
+import type { HubSources } from './hub-sources.js';
 
 const DEFAULT_SYNC_MS = 30_000;
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
@@ -167,7 +168,7 @@ export class HubController {
     }
     for (const update of plan.update) {
       try {
-        await updateObject(this.ctx.client, NodeType, update.node as KubeObject, rc.signal);
+        await replaceObject(this.ctx.client, NodeType, update.node as KubeObject, rc.signal);
         for (const e of update.events) this.ctx.events.hub.plan(e);
       } catch (err) {
         if (!isConflict(err) && !isNotFound(err)) throw err;

@@ -10,9 +10,8 @@ import {
 } from '@lynq/api';
 import { fromAppliedRef, type ResourceKey } from '@lynq/plan';
 import { decideRemoval, liveDeletionPolicy } from '@lynq/policy';
-import type { KubeObject, ReconcileContext } from '@lynq/runtime';
-import type { OperatorContext } from './context.js';
-import { NodeType, isNotFound, setFinalizer } from './lynq-kube.js';
+import { isNotFound, type KubeObject, type ReconcileContext, setFinalizer } from '@lynq/runtime';
+import { NodeType, type OperatorContext } from './context.js';
 
 /** Cleanup retries before the finalizer is removed anyway (a node must not hang forever). */
 const MAX_CLEANUP_RETRIES = 5;

@@ -36,9 +36,17 @@ import {
   type ResourceResult,
 } from '@lynq/policy';
 import type { FormRenderResult } from '@lynq/render';
-import type { KubeObject, ReconcileContext, Request, Result } from '@lynq/runtime';
-import type { OperatorContext } from './context.js';
-import { NodeType, hasFinalizer, isNotFound, patchStatus, setFinalizer } from './lynq-kube.js';
+import {
+  hasFinalizer,
+  isNotFound,
+  type KubeObject,
+  patchStatus,
+  type ReconcileContext,
+  type Request,
+  type Result,
+  setFinalizer,
+} from '@lynq/runtime';
+import { NodeType, type OperatorContext } from './context.js';
 import { cleanupNode, removeOrphans } from './node-cleanup.js';
 
 /** Applies in flight at once within one level of one node. */

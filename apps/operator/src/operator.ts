@@ -17,17 +17,19 @@ import {
   type KubeObject,
   type Logger,
   type Predicate,
+  type Reconciler,
+  isAlreadyExists,
+  isConflict,
   type Request,
 } from '@lynq/runtime';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
-import type { OperatorContext } from './context.js';
+import { FormType, HubType, NodeType, type OperatorContext } from './context.js';
 import { Events } from './events.js';
 import type { OperatorConfig } from './flags.js';
 import { FormController } from './form-controller.js';
 import { HubController } from './hub-controller.js';
 import { HubSources } from './hub-sources.js';
 import { LiveObjects } from './live-objects.js';
-import { FormType, HubType, NodeType } from './lynq-kube.js';
 import { LynqMetrics } from './lynq-metrics.js';
 import { NodeController } from './node-controller.js';
 
@@ -56,7 +58,9 @@ function loadKubeConfig(path: string | undefined): KubeConfig {
     else kc.loadFromDefault();
   } catch (err) {
     const where = path ?? process.env['KUBECONFIG'] ?? 'the default locations';
-    throw new StartupError(`cannot load the kubeconfig from ${where}: ${String(err)}`, { cause: err });
+    throw new StartupError(`cannot load the kubeconfig from ${where}: ${String(err)}`, {
+      cause: err,
+    });
   }
   return kc;
 }
@@ -110,6 +114,22 @@ const nodeChangesForHub: Predicate = {
     a.metadata.deletionTimestamp !== b.metadata.deletionTimestamp ||
     readyOf(a) !== readyOf(b),
 };
+
+/**
+ * A write from a cache that was one step behind (409 Conflict) is routine with watches: retry
+ * soon, without logging it as a failure.
+ */
+function retryStale(reconcile: Reconciler): Reconciler {
+  return async (req, rc) => {
+    try {
+      return await reconcile(req, rc);
+    } catch (err) {
+      if (!isConflict(err) || isAlreadyExists(err)) throw err;
+      rc.logger.log('debug', 'object changed meanwhile; retrying', { ...req });
+      return { requeue: true };
+    }
+  };
+}
 
 export async function startOperator(
   config: OperatorConfig,
@@ -229,7 +249,7 @@ export async function startOperator(
         : [];
     })
     .withWorkers(config.hubConcurrency)
-    .complete(hubs.reconcile);
+    .complete(retryStale(hubs.reconcile));
   hubEnqueue = (req) => hubController.enqueue(req);
 
   const forms = new FormController(ctx);
@@ -249,14 +269,14 @@ export async function startOperator(
         .map((f) => ({ namespace: f.metadata.namespace ?? '', name: f.metadata.name ?? '' })),
     )
     .withWorkers(config.formConcurrency)
-    .complete(forms.reconcile);
+    .complete(retryStale(forms.reconcile));
 
   const nodes = new NodeController(ctx);
   const nodeController = manager
     .controller(ControllerNames.Node)
     .for(NodeType, { predicates: [ignoreStatusOnlyChanges()] })
     .withWorkers(config.nodeConcurrency)
-    .complete(nodes.reconcile);
+    .complete(retryStale(nodes.reconcile));
   nodeEnqueue = (req) => nodeController.enqueue(req);
 
   const metricsServer = config.metricsAddress

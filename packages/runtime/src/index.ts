@@ -111,6 +111,19 @@ export { RuntimeMetrics, type ControllerMetrics } from './metrics.js';
 export { RuntimeMetricNames, ReconcileResults, type ReconcileResultLabel } from './metric-names.js';
 export { HealthServer, type HealthServerOptions, type Check } from './health-server.js';
 
+// Writes a controller makes on its own objects
+export {
+  createObject,
+  replaceObject,
+  deleteObject,
+  setFinalizer,
+  hasFinalizer,
+  patchStatus,
+  isNotFound,
+  isConflict,
+  isAlreadyExists,
+} from './object-ops.js';
+
 // Time, logging, errors
 export { type Clock, type Timer, realClock, FakeClock, sleep } from './clock.js';
 export { type Logger, type LogLevel, type LogFields, jsonLogger, silentLogger } from './logger.js';
