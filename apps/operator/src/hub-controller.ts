@@ -10,7 +10,7 @@ import {
   type LynqHub,
   type LynqNode,
 } from '@lynq/api';
-import { isDatasourceError, type FetchResult } from '@lynq/datasource';
+import { isDatasourceError, type FetchResult, type HubDatasources } from '@lynq/datasource';
 import {
   desiredNodes,
   equalStatus,
@@ -38,7 +38,6 @@ import {
   setFinalizer,
 } from '@lynq/runtime';
 import { HubType, NodeType, type OperatorContext } from './context.js';
-import type { HubSources } from './hub-sources.js';
 
 const DEFAULT_SYNC_MS = 30_000;
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
@@ -76,7 +75,7 @@ export class HubController {
 
   constructor(
     private readonly ctx: OperatorContext,
-    private readonly sources: HubSources,
+    private readonly sources: HubDatasources,
   ) {}
 
   readonly reconcile = async (req: Request, rc: ReconcileContext): Promise<Result | void> => {
@@ -197,11 +196,6 @@ export class HubController {
       requeueAfter: retry || plan.throttled.length > 0 ? Math.min(untilFetch, 2_000) : untilFetch,
     };
   };
-
-  /** A change notification from the hub's datasource: read the rows at once. */
-  fetchSoon(hubKey: string): void {
-    this.nextFetch.delete(hubKey);
-  }
 
   private async forget(key: string, req: Request): Promise<void> {
     this.nextFetch.delete(key);

@@ -3,7 +3,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { API_VERSION, ControllerNames, EventSources, Plurals, type LynqNode } from '@lynq/api';
 import { Applier, KubeClient } from '@lynq/apply';
-import { DatasourceRegistry, type SecretResolver } from '@lynq/datasource';
+import { DatasourceRegistry, HubDatasources, type SecretResolver } from '@lynq/datasource';
 import { RenderHost } from '@lynq/render/host';
 import {
   HealthServer,
@@ -28,7 +28,6 @@ import { Events } from './events.js';
 import type { OperatorConfig } from './flags.js';
 import { FormController } from './form-controller.js';
 import { HubController } from './hub-controller.js';
-import { HubSources } from './hub-sources.js';
 import { LiveObjects } from './live-objects.js';
 import { LynqMetrics } from './lynq-metrics.js';
 import { NodeController } from './node-controller.js';
@@ -226,16 +225,16 @@ export async function startOperator(
     });
     logger.log('info', 'datasource plugin loaded', { package: pkg, type: plugin.type });
   }
-  const sources = new HubSources({
+  const sources = new HubDatasources({
     registry,
     limits: config.datasourceLimits,
     secrets: (namespace) => secretResolver(client, namespace),
     onChange: (key) => {
-      hubs.fetchSoon(key);
       const [namespace = '', name = ''] = key.split('/');
       hubEnqueue({ namespace, name });
     },
-    logger,
+    onCloseError: (err) =>
+      logger.log('warn', 'closing a datasource failed', { error: String(err) }),
   });
   const hubs = new HubController(ctx, sources);
   const hubController = manager

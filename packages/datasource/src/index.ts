@@ -68,6 +68,12 @@ export {
 export { resolveSecretOrFail } from './secrets.js';
 export { abortable } from './abortable.js';
 export { FetchRunner, type FetchRunnerOptions } from './fetch-runner.js';
+export {
+  HubDatasources,
+  hubKeyOf,
+  type HubDatasourcesOptions,
+  type HubSpecRef,
+} from './hub-datasources.js';
 export { combineSignals, type CombinedSignal } from './signals.js';
 export { InactivityTimer, queryTimeoutError } from './inactivity-timer.js';
 export {
