@@ -12,7 +12,7 @@ import { appliedHash } from './applied-hash.js';
 import { mapWithConcurrency } from './concurrency.js';
 import { isContainedIn } from './containment.js';
 import { ListTypeIndex } from './list-types.js';
-import { checkObjectShape, normalizeDesired, scopedRef } from './desired-object.js';
+import { checkObjectShape, hashedView, normalizeDesired, scopedRef } from './desired-object.js';
 import {
   AbortedError,
   ApiError,
@@ -333,7 +333,11 @@ export class Applier {
       obj = applyIgnoreFields(obj, live, ignoreFields).object;
     }
 
-    const hash = appliedHash(obj);
+    // The Go operator's order (reference §5): rendered object (+ deletion-policy annotation, + the
+    // Once marker), ownership, re-adoption, ignoreFields, then the hash; what normalizeDesired
+    // removed for sending is hashed as Go hashed it (hashedView). The same desired object thus
+    // gets the hash the Go operator wrote, and an object it applied is not written again.
+    const hash = appliedHash(hashedView(obj, desired));
     const liveAnnotations = live?.metadata.annotations ?? {};
     const sameHash = liveAnnotations[Annotations.AppliedHash] === hash;
     if (

@@ -1,6 +1,6 @@
 import { Annotations } from '@lynq/api';
 import { describe, expect, it } from 'vitest';
-import { checkObjectShape, normalizeDesired, scopedRef } from './desired-object.js';
+import { checkObjectShape, hashedView, normalizeDesired, scopedRef } from './desired-object.js';
 import { InvalidObjectError } from './errors.js';
 import type { KubeObject } from './object-ref.js';
 import type { ResourceMapping } from './resource-path.js';
@@ -119,5 +119,39 @@ describe('normalizeDesired', () => {
     });
     const noNs: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } };
     expect(fieldOf(() => normalizeDesired(noNs, cmMapping))).toBe('metadata.namespace');
+  });
+});
+
+describe('hashedView', () => {
+  it('puts back what Go hashes and normalizeDesired removed: creationTimestamp, a cluster-scoped namespace', () => {
+    const ns: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 't', namespace: 'node-ns', creationTimestamp: null, uid: 'u' },
+    };
+    const sent = normalizeDesired(ns, nsMapping);
+    expect(hashedView(sent, ns).metadata).toEqual({
+      name: 't',
+      namespace: 'node-ns',
+      creationTimestamp: null,
+    });
+    expect(sent.metadata).toEqual({ name: 't' }); // not modified
+  });
+
+  it('returns the object itself when there is nothing to put back', () => {
+    const cm: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'a', namespace: 'n' },
+    };
+    const sent = normalizeDesired(cm, cmMapping);
+    expect(hashedView(sent, cm)).toBe(sent);
+    const emptyNamespace: KubeObject = {
+      ...cm,
+      kind: 'Namespace',
+      metadata: { name: 'a', namespace: '' },
+    };
+    const sentNs = normalizeDesired(emptyNamespace, nsMapping);
+    expect(hashedView(sentNs, emptyNamespace)).toBe(sentNs);
   });
 });

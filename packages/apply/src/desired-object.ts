@@ -87,3 +87,28 @@ export function scopedRef(ref: ObjectRef, mapping: ResourceMapping): ObjectRef {
   const { namespace: _ignored, ...clusterRef } = ref;
   return clusterRef;
 }
+
+/**
+ * The object the Go operator would hash for `obj` (reference §5.4). Go hashes the object as its
+ * renderer built it, before the API server drops anything, so two fields normalizeDesired removed
+ * still count there: a template's `metadata.creationTimestamp` (kubectl writes
+ * `creationTimestamp: null` into generated YAML), and the `metadata.namespace` Lynq's renderer
+ * puts even on a cluster-scoped object such as a Namespace. Putting back what `desired` had of
+ * them keeps the hash of an object the Go operator applied, so taking over writes nothing. The
+ * other server-owned fields change on every write (resourceVersion, managedFields) and would make
+ * the hash churn; a template that carries them cannot be applied by Go either.
+ */
+export function hashedView(obj: KubeObject, desired: KubeObject): KubeObject {
+  const restored: Record<string, unknown> = {};
+  const given = desired.metadata;
+  if (Object.hasOwn(given, 'creationTimestamp') && given['creationTimestamp'] !== undefined)
+    restored['creationTimestamp'] = given['creationTimestamp'];
+  // Go's SetNamespace("") removes the field, so an empty namespace is no namespace there either.
+  if (typeof given.namespace === 'string' && given.namespace !== '')
+    restored['namespace'] = given.namespace;
+  const missing = Object.keys(restored).filter((k) => !Object.hasOwn(obj.metadata, k));
+  if (missing.length === 0) return obj;
+  const metadata = { ...obj.metadata };
+  for (const key of missing) metadata[key] = restored[key];
+  return { ...obj, metadata };
+}

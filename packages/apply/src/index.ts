@@ -50,7 +50,7 @@ export {
   type OrphanedFrom,
 } from './orphan-markers.js';
 export { appliedHash } from './applied-hash.js';
-export { canonicalJson } from './canonical-json.js';
+export { goJson } from './go-json.js';
 export { isContainedIn } from './containment.js';
 export {
   ListTypeIndex,

@@ -189,10 +189,11 @@ describe('cluster-scoped and custom kinds', () => {
     expect(result.action).toBe('created');
     expect(result.ref).toEqual(ref);
     expect(labelsOf(result.object)[Labels.Node]).toBe('row-1');
+    // The namespace is never sent, but it is hashed as the Go operator hashes it (hashedView).
     expect(
       (
         await t.applier.apply(
-          { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+          { apiVersion: 'v1', kind: 'Namespace', metadata: { name, namespace: nodeNs.name } },
           own('Retain', undefined, false),
         )
       ).action,

@@ -59,6 +59,24 @@ describe('withOwnership', () => {
     expect(refs?.[1]?.name).toBe('node-a');
   });
 
+  it('replaces a reference to the same node by group, kind and name in place, as Go does', () => {
+    const withRefs: KubeObject = {
+      ...cm,
+      metadata: {
+        ...cm.metadata,
+        ownerReferences: [
+          { apiVersion: API_VERSION, kind: Kinds.Node, name: 'node-a', uid: 'stale-uid' },
+          { apiVersion: 'v1', kind: 'Secret', name: 's', uid: 'uid-s' },
+        ],
+      },
+    };
+    const refs = withOwnership(withRefs, ownedDecision, true).metadata.ownerReferences;
+    expect(refs?.map((r) => `${r.kind}/${r.uid}`)).toEqual([`${Kinds.Node}/uid-a`, 'Secret/uid-s']);
+    expect(refs?.[0]).toEqual(
+      ownedDecision.mode === 'ownerReference' && ownedDecision.ownerReference,
+    );
+  });
+
   it('refuses a second controller and an ownerReference on a cluster-scoped object', () => {
     const controlled: KubeObject = {
       ...cm,
