@@ -98,7 +98,7 @@ export class HubController {
         obj,
         'spec',
         'Warning',
-        'InvalidSpec',
+        EventReasons.InvalidSpec,
         `invalid LynqHub: ${detail}`,
       );
       return;

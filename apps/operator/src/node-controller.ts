@@ -95,7 +95,7 @@ export class NodeController {
         obj,
         'spec',
         'Warning',
-        'InvalidSpec',
+        EventReasons.InvalidSpec,
         `invalid LynqNode: ${detail}`,
       );
       return;

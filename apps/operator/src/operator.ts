@@ -1,7 +1,14 @@
 // Composition root: one RestClient shared by the manager, informers and the applier; the render
 // host; the datasource registry; the three controllers. Nothing here decides anything.
 import { KubeConfig } from '@kubernetes/client-node';
-import { API_VERSION, ControllerNames, EventSources, Plurals, type LynqNode } from '@lynq/api';
+import {
+  API_VERSION,
+  ControllerNames,
+  EventSources,
+  Metrics,
+  Plurals,
+  type LynqNode,
+} from '@lynq/api';
 import { Applier, KubeClient } from '@lynq/apply';
 import { DatasourceRegistry, HubDatasources, type SecretResolver } from '@lynq/datasource';
 import { RenderHost } from '@lynq/render/host';
@@ -142,7 +149,7 @@ export async function startOperator(
   const metrics = LynqMetrics.for(promRegistry);
   // Requests this process sent, by method: what an idle operator must keep at zero writes.
   new Counter({
-    name: 'lynq_rest_client_requests_total',
+    name: Metrics.RestClientRequestsTotal,
     help: 'Requests sent to the Kubernetes API server by this process, retries included',
     labelNames: ['method'],
     registers: [promRegistry],

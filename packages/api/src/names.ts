@@ -150,6 +150,8 @@ export const EventReasons = {
   ResourceRetained: 'ResourceRetained',
   CleanupPartialFailure: 'CleanupPartialFailure',
   LynqNodeDeleted: 'LynqNodeDeleted',
+  /** Ours: the API server holds a Lynq object the operator cannot read (on that object). */
+  InvalidSpec: 'InvalidSpec',
   // On the managed object
   OrphanMarkersAdded: 'OrphanMarkersAdded',
   OrphanMarkersRemoved: 'OrphanMarkersRemoved',
@@ -192,6 +194,8 @@ export const Metrics = {
   FormRolloutUpdatingNodes: 'lynqform_rollout_updating_nodes',
   FormRolloutPhase: 'lynqform_rollout_phase',
   FormRolloutProgress: 'lynqform_rollout_progress',
+  /** Ours: requests this process sent to the API server, by method (idle: no writes). */
+  RestClientRequestsTotal: 'lynq_rest_client_requests_total',
 } as const;
 
 /** Admission webhook paths and names. */
