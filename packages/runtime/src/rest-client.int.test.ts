@@ -64,4 +64,23 @@ describe('RestClient against kube-apiserver', () => {
     expect(aborted).toBeInstanceOf(KubeTransportError);
     expect((aborted as Error).message).toContain('the test aborts');
   });
+
+  it('neither sends nor counts a request whose signal already fired', async () => {
+    const c = client();
+    const before = c.stats();
+    const err: unknown = await c
+      .request({
+        method: 'POST',
+        path: resourcePath(Kinds.ConfigMap, ns.name),
+        body: { metadata: { name: 'never-sent' } },
+        signal: AbortSignal.abort(new Error('gone')),
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KubeTransportError);
+    expect(c.stats()).toEqual(before);
+    const absent: unknown = await c
+      .request({ path: resourcePath(Kinds.ConfigMap, ns.name, 'never-sent') })
+      .catch((e: unknown) => e);
+    expect(absent).toMatchObject({ status: 404 });
+  });
 });

@@ -266,13 +266,12 @@ export class RestClient {
       ? { ...this.endpoint, ...credentials.options, path, method, headers }
       : { ...this.endpoint, path, method, headers, agent: this.pooledAgent(credentials.options) };
     const transport = this.server.protocol === 'http:' ? http : https;
+    // A request whose signal already fired is never sent, so it is not counted either.
+    if (req.signal?.aborted === true)
+      throw new KubeTransportError(method, req.path, req.signal.reason);
     this.count(method);
 
     return new Promise<http.IncomingMessage>((resolve, reject) => {
-      if (req.signal?.aborted === true) {
-        reject(new KubeTransportError(method, req.path, req.signal.reason));
-        return;
-      }
       let response: http.IncomingMessage | undefined;
       // Once the response has begun, its reader must see the reason too, not just a closed stream.
       const fail = (err: KubeTransportError) => {
