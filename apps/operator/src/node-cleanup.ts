@@ -3,69 +3,39 @@
 import {
   EventReasons,
   Finalizers,
-  Labels,
   OrphanReasons,
   type LynqNode,
   type OrphanReason,
 } from '@lynq/api';
 import { fromAppliedRef, type ResourceKey } from '@lynq/plan';
-import { decideRemoval, liveDeletionPolicy } from '@lynq/policy';
 import { isNotFound, type KubeObject, type ReconcileContext, setFinalizer } from '@lynq/runtime';
 import { NodeType, type OperatorContext } from './context.js';
 
 /** Cleanup retries before the finalizer is removed anyway (a node must not hang forever). */
 const MAX_CLEANUP_RETRIES = 5;
 
-/** Whether the live object is this node's: its ownerReference or its tracking labels. */
-function belongsTo(live: KubeObject, node: LynqNode): boolean {
-  const uid = node.metadata.uid;
-  if (uid && (live.metadata.ownerReferences ?? []).some((r) => r.uid === uid)) return true;
-  const labels = live.metadata.labels ?? {};
-  return (
-    labels[Labels.Node] === node.metadata.name &&
-    labels[Labels.NodeNamespace] === node.metadata.namespace
-  );
-}
-
 const describe = (k: ResourceKey) => `${k.kind} ${k.namespace ? `${k.namespace}/` : ''}${k.name}`;
 
-/**
- * Deletes or retains one object. Returns what happened, or undefined when there was nothing of
- * this node's to remove (gone already, or now someone else's).
- */
-async function remove(
+/** Deletes or retains one of the node's objects, as the policy on the live object says. */
+function release(
   ctx: OperatorContext,
   node: LynqNode,
   key: ResourceKey,
   reason: OrphanReason,
   signal: AbortSignal,
-): Promise<'deleted' | 'retained' | undefined> {
+) {
   const ref = {
     apiVersion: key.apiVersion,
     kind: key.kind,
     namespace: key.namespace,
     name: key.name,
   };
-  const live = await ctx.applier.get(ref, { signal });
-  if (live === null || !belongsTo(live as KubeObject, node)) return undefined;
-  const decision = decideRemoval({
-    deletionPolicy: liveDeletionPolicy(live as KubeObject),
+  const { name = '', namespace = '', uid } = node.metadata;
+  return ctx.applier.release(ref, {
+    node: { name, namespace, ...(uid ? { uid } : {}) },
     reason,
-    now: new Date(),
-  });
-  if (decision.action === 'delete') {
-    await ctx.applier.delete(ref, { signal });
-    return 'deleted';
-  }
-  await ctx.applier.markOrphaned(ref, {
-    reason,
-    from: {
-      name: node.metadata.name ?? '',
-      ...(node.metadata.uid ? { uid: node.metadata.uid } : {}),
-    },
     signal,
   });
-  return 'retained';
 }
 
 /**
@@ -82,7 +52,7 @@ export async function removeOrphans(
   const kept: ResourceKey[] = [];
   for (const key of orphans) {
     try {
-      const done = await remove(ctx, node, key, OrphanReasons.RemovedFromTemplate, signal);
+      const done = await release(ctx, node, key, OrphanReasons.RemovedFromTemplate, signal);
       if (done === 'deleted')
         ctx.events.node.record(
           obj,
@@ -131,7 +101,7 @@ export async function cleanupNode(
   const failures: string[] = [];
   for (const key of keys.values()) {
     try {
-      const done = await remove(ctx, node, key, OrphanReasons.NodeDeleted, rc.signal);
+      const done = await release(ctx, node, key, OrphanReasons.NodeDeleted, rc.signal);
       if (done === 'retained')
         ctx.events.node.record(
           obj,

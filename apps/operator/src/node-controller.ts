@@ -130,7 +130,7 @@ export class NodeController {
     }
     this.ctx.events.node.clear(obj, 'plan');
     const rendered = await this.render(obj, plan, rc.signal);
-    const scopeOf = await this.scopes(rendered, rc.signal);
+    const scopeOf = await this.scopes(node, rendered, rc.signal);
     const objects = plan.objects(rendered, scopeOf);
 
     const run = await this.applyLevels(node, obj, objects.levels, rc.signal);
@@ -220,15 +220,29 @@ export class NodeController {
   }
 
   /** Each rendered kind's scope from discovery, watching every kind the node uses. */
-  private async scopes(rendered: FormRenderResult, signal: AbortSignal): Promise<ScopeOf> {
+  /**
+   * The scope of every kind the node renders or applied before (orphans need theirs too), from
+   * discovery; each rendered kind gets a watch.
+   */
+  private async scopes(
+    node: LynqNode,
+    rendered: FormRenderResult,
+    signal: AbortSignal,
+  ): Promise<ScopeOf> {
     const scopes = new Map<string, 'Namespaced' | 'Cluster' | undefined>();
-    for (const r of rendered.resources) {
-      const key = `${r.apiVersion}/${r.kind}`;
+    const kinds = [
+      ...rendered.resources.map((r) => ({ ...r, watch: true })),
+      ...(node.status?.appliedResourceRefs ?? []).map((r) => ({ ...r, watch: false })),
+    ];
+    for (const { apiVersion, kind, watch } of kinds) {
+      const key = `${apiVersion}/${kind}`;
       if (scopes.has(key)) continue;
       if (signal.aborted) throw signal.reason;
       try {
-        const mapping = await this.ctx.applier.restMapper.resolve(r.apiVersion, r.kind);
-        this.ctx.live.watch(mapping);
+        const mapping = await this.ctx.applier.restMapper.resolve(apiVersion, kind, undefined, {
+          signal,
+        });
+        if (watch) this.ctx.live.watch(mapping);
         scopes.set(key, mapping.namespaced ? 'Namespaced' : 'Cluster');
       } catch (err) {
         if ((err as { code?: string }).code !== 'UNKNOWN_KIND') throw err;
@@ -247,7 +261,7 @@ export class NodeController {
       { signal, syntax: plan.syntax },
     );
     if (!outcome?.ok) return [];
-    return plan.objects(outcome.result, await this.scopes(outcome.result, signal)).tracked;
+    return plan.objects(outcome.result, await this.scopes(node, outcome.result, signal)).tracked;
   }
 
   private async applyLevels(

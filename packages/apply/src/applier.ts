@@ -1,10 +1,12 @@
-import { Annotations, EventReasons, FIELD_MANAGER } from '@lynq/api';
+import { Annotations, EventReasons, FIELD_MANAGER, Labels } from '@lynq/api';
 import type { ConflictPolicy, CreationPolicy, OrphanReason, PatchStrategy } from '@lynq/api';
 import {
   applyIgnoreFields,
   checkJsonPath,
   decideCreation,
+  decideRemoval,
   decideWrite,
+  liveDeletionPolicy,
   type OwnershipDecision,
 } from '@lynq/policy';
 import { throwIfAborted } from './abort.js';
@@ -117,7 +119,22 @@ export interface MarkOrphanedOptions extends RequestOptions {
 export interface DeleteOptions extends RequestOptions {
   /** Default `Background`. */
   propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+  /** Delete only this incarnation: an object recreated under the name meanwhile is kept (409). */
+  uid?: string;
 }
+
+export interface ReleaseOptions extends RequestOptions {
+  /** The LynqNode letting go of the object. */
+  node: { name: string; namespace: string; uid?: string };
+  reason: OrphanReason;
+}
+
+/**
+ * What `release` did: `deleted` or `retained` (orphan markers) per the object's live
+ * `lynq.sh/deletion-policy`; `absent`: already gone; `foreign`: the object is not the node's
+ * (no ownerReference to it, no tracking labels naming it), so it was left alone.
+ */
+export type ReleaseOutcome = 'deleted' | 'retained' | 'absent' | 'foreign';
 
 /** Something worth an Event on the managed object; the operator records it. */
 export interface ApplierEvent {
@@ -265,6 +282,7 @@ export class Applier {
           kind: 'DeleteOptions',
           apiVersion: 'v1',
           propagationPolicy: options.propagationPolicy ?? 'Background',
+          ...(options.uid ? { preconditions: { uid: options.uid } } : {}),
         },
         object: target.ref,
         signal: options.signal,
@@ -274,6 +292,32 @@ export class Applier {
       if (err instanceof ApiError && err.isNotFound) return false;
       throw err;
     }
+  }
+
+  /**
+   * Lets a node's object go (it left the template, or the node is being deleted): deleted, or
+   * kept with orphan markers, as the deletion policy stamped on the live object says (it wins
+   * over the form's, which may have changed since). Only the node's own objects are touched, and a
+   * delete names the uid that was read, so an object recreated meanwhile survives.
+   */
+  async release(ref: ObjectRef, options: ReleaseOptions): Promise<ReleaseOutcome> {
+    const { node, reason, signal } = options;
+    const target = await this.target(ref, signal);
+    const live = await this.read(target, signal);
+    if (live === null) return 'absent';
+    if (!ownedByNode(live, node)) return 'foreign';
+    const decision = decideRemoval({
+      deletionPolicy: liveDeletionPolicy(live),
+      reason,
+      now: this.now(),
+    });
+    if (decision.action === 'delete') {
+      const uid = live.metadata.uid;
+      return (await this.delete(ref, { signal, ...(uid ? { uid } : {}) })) ? 'deleted' : 'absent';
+    }
+    const from = { name: node.name, ...(node.uid ? { uid: node.uid } : {}) };
+    const marked = await this.markOrphaned(ref, { reason, from, signal });
+    return marked === null ? 'absent' : 'retained';
   }
 
   private async applyOnce(
@@ -609,4 +653,12 @@ function checkedIgnoreFields(
 
 function safeRef(object: unknown): ObjectRef {
   return refOf(isPlainObject(object) ? (object as Parameters<typeof refOf>[0]) : {});
+}
+
+/** Whether a live object belongs to the node: its ownerReference, or its tracking labels. */
+function ownedByNode(live: KubeObject, node: ReleaseOptions['node']): boolean {
+  const refs = live.metadata.ownerReferences;
+  if (node.uid && (refs ?? []).some((r) => r.uid === node.uid)) return true;
+  const labels = live.metadata.labels ?? {};
+  return labels[Labels.Node] === node.name && labels[Labels.NodeNamespace] === node.namespace;
 }

@@ -9,6 +9,8 @@ export {
   type BatchResult,
   type MarkOrphanedOptions,
   type DeleteOptions,
+  type ReleaseOptions,
+  type ReleaseOutcome,
   type RequestOptions,
 } from './applier.js';
 export {
