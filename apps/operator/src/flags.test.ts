@@ -68,6 +68,13 @@ describe('parseFlags defaults', () => {
     expect(explicit.leaderElection.namespace).toBe('x');
   });
 
+  it('puts the Lease in the watched namespace outside a pod when no namespace is given for it', () => {
+    const outside = { readInClusterNamespace: () => undefined };
+    expect(parseFlags(['--namespace=team-a'], outside).leaderElection.namespace).toBe('team-a');
+    const inPod = { readInClusterNamespace: () => 'lynq-system' };
+    expect(parseFlags(['--namespace=team-a'], inPod).leaderElection.namespace).toBe('lynq-system');
+  });
+
   it('reads the service account file by default, and falls back outside a pod', () => {
     // No test machine is a pod with this file; the default reader must then fall back quietly.
     expect(parseFlags([]).leaderElection.namespace).toBe(DEFAULT_NAMESPACE);

@@ -74,7 +74,7 @@ const FLAGS: readonly (readonly [string, string, string, string])[] = [
   ['health-probe-bind-address', 'ADDR', ':8081', '/healthz and /readyz address; 0 disables them'],
   ['leader-elect', '', 'false', 'elect a leader so that one replica reconciles'],
   ['leader-election-id', 'NAME', LEADER_ELECTION_ID, 'Lease name'],
-  ['leader-election-namespace', 'NS', '', `Lease namespace (default: the pod's, else ${DEFAULT_NAMESPACE})`],
+  ['leader-election-namespace', 'NS', '', `Lease namespace (default: the pod's, else --namespace, else ${DEFAULT_NAMESPACE})`],
   ['lease-duration', 'D', '15s', 'Lease duration'],
   ['renew-deadline', 'D', '10s', 'time to renew; less than the lease duration'],
   ['retry-period', 'D', '2s', 'time between attempts to acquire or renew'],
@@ -269,6 +269,7 @@ function build(get: (name: string) => string | undefined, opts: ParseFlagsOption
       namespace:
         dns('leader-election-namespace', DNS_LABEL, label) ??
         (opts.readInClusterNamespace ?? readServiceAccountNamespace)() ??
+        (get('namespace') || undefined) ??
         DEFAULT_NAMESPACE,
       leaseDurationMs,
       renewDeadlineMs,

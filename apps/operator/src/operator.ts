@@ -27,6 +27,7 @@ import {
   type Reconciler,
   isAlreadyExists,
   isConflict,
+  isNotFound,
   type Request,
 } from '@lynq/runtime';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
@@ -96,6 +97,18 @@ async function checkCrds(client: RestClient): Promise<void> {
   }
 }
 
+/** A Lease cannot be taken in a namespace that does not exist: say so instead of retrying forever. */
+async function checkLeaseNamespace(client: RestClient, namespace: string): Promise<void> {
+  try {
+    await client.request({ path: resourcePath(Kinds.Namespace, undefined, namespace) });
+  } catch (err) {
+    if (!isNotFound(err)) return; // e.g. no permission to read namespaces: the elector will tell
+    throw new StartupError(
+      `the leader election namespace ${namespace} does not exist: create it or pass --leader-election-namespace`,
+    );
+  }
+}
+
 function secretResolver(client: RestClient, namespace: string): SecretResolver {
   return async ({ name, key }) => {
     const secret = await client.request<{ data?: Record<string, string> }>({
@@ -144,6 +157,8 @@ export async function startOperator(
   const kubeConfig = loadKubeConfig(config.kubeconfig);
   const client = new RestClient(kubeConfig, { userAgent: 'lynq-operator', maxSockets: 64 });
   await checkCrds(client);
+  if (config.leaderElection.enabled)
+    await checkLeaseNamespace(client, config.leaderElection.namespace);
   const promRegistry = new Registry();
   collectDefaultMetrics({ register: promRegistry });
   const metrics = LynqMetrics.for(promRegistry);
