@@ -13,7 +13,11 @@ function sink() {
   return { sent, events: new Events(recorder) };
 }
 
-const node: KubeObject = { apiVersion: 'v1', kind: 'X', metadata: { name: 'n', uid: 'u1' } };
+const node: KubeObject = {
+  apiVersion: 'v1',
+  kind: 'X',
+  metadata: { name: 'n', namespace: 'ns', uid: 'u1' },
+};
 
 describe('Events', () => {
   it('says a standing problem once, and again only when its message changes', () => {
@@ -35,12 +39,12 @@ describe('Events', () => {
 
   it('keeps topics and objects apart, and forgets a deleted object', () => {
     const { sent, events } = sink();
-    const other = { ...node, metadata: { name: 'm', uid: 'u2' } };
+    const other = { ...node, metadata: { name: 'm', namespace: 'ns', uid: 'u2' } };
     events.onChange(node, 'a', 'Warning', 'R', 'x');
     events.onChange(node, 'b', 'Warning', 'R', 'x');
     events.onChange(other, 'a', 'Warning', 'R', 'x');
     expect(sent).toHaveLength(3);
-    events.forget('u1');
+    events.forget('X', 'ns', 'n');
     events.onChange(node, 'a', 'Warning', 'R', 'x');
     expect(sent).toHaveLength(4);
   });

@@ -4,7 +4,7 @@ import type { PlanEvent } from '@lynq/plan';
 import type { EventRecorder, EventType, KubeObject } from '@lynq/runtime';
 
 export class Events {
-  /** Object uid → what was last said under each topic. */
+  /** Object (`kind/namespace/name`) → what was last said under each topic. */
   private readonly said = new Map<string, Map<string, string>>();
 
   constructor(private readonly recorder: Pick<EventRecorder, 'event' | 'flush'>) {}
@@ -27,9 +27,9 @@ export class Events {
    * `topic` groups what replaces what, e.g. a resource id: a new message replaces the old.
    */
   onChange(obj: KubeObject, topic: string, type: EventType, reason: string, message: string): void {
-    const uid = obj.metadata.uid ?? `${obj.metadata.namespace}/${obj.metadata.name}`;
-    let topics = this.said.get(uid);
-    if (topics === undefined) this.said.set(uid, (topics = new Map()));
+    const key = keyOf(obj);
+    let topics = this.said.get(key);
+    if (topics === undefined) this.said.set(key, (topics = new Map()));
     const text = `${type}/${reason}/${message}`;
     if (topics.get(topic) === text) return;
     topics.set(topic, text);
@@ -38,17 +38,21 @@ export class Events {
 
   /** The problem under `topic` is gone: the next occurrence is news again. */
   clear(obj: KubeObject, topic: string): void {
-    this.said.get(obj.metadata.uid ?? '')?.delete(topic);
+    this.said.get(keyOf(obj))?.delete(topic);
   }
 
-  forget(uid: string): void {
-    this.said.delete(uid);
+  /** The object is gone: forget what was said about it. */
+  forget(kind: string, namespace: string | undefined, name: string): void {
+    this.said.delete(`${kind}/${namespace ?? ''}/${name}`);
   }
 
   flush(): Promise<void> {
     return this.recorder.flush();
   }
 }
+
+const keyOf = (obj: KubeObject) =>
+  `${obj.kind ?? ''}/${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
 
 function objectOf({ regarding }: PlanEvent): KubeObject {
   return {

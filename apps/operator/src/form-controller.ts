@@ -1,6 +1,7 @@
 // The LynqForm controller (reference §3.2): validation as the Valid condition, node counts and
 // the rollout, including Failed once progressDeadlineSeconds passes.
 import {
+  Kinds,
   parseForm,
   validateForm,
   type FieldIssue,
@@ -36,6 +37,7 @@ export class FormController {
     const namespace = req.namespace ?? '';
     if (obj === undefined) {
       this.templateIssues.delete(`${namespace}/${req.name}`);
+      this.ctx.events.form.forget(Kinds.Form, req.namespace, req.name);
       this.ctx.metrics.formDeleted(namespace, req.name);
       return;
     }

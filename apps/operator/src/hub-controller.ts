@@ -2,6 +2,7 @@
 import {
   EventReasons,
   Finalizers,
+  Kinds,
   Labels,
   parseForm,
   parseHub,
@@ -27,7 +28,7 @@ import {
   deleteObject,
   hasFinalizer,
   isAlreadyExists,
-  isConflict,
+  KubeApiError,
   isNotFound,
   type KubeObject,
   patchStatus,
@@ -53,6 +54,14 @@ const STANDING_EVENTS: ReadonlySet<string> = new Set([
 ]);
 
 /** Forms of a namespace that parse; broken ones are the form controller's to report. */
+type WriteOutcome = 'ok' | 'retry' | 'failed';
+
+/** A refusal that may pass by itself: a stale resourceVersion, throttling, a server error. */
+function transient(err: unknown): boolean {
+  if (!(err instanceof KubeApiError)) return true; // transport: the server did not answer
+  return err.status === 404 || err.status === 409 || err.status === 429 || err.status >= 500;
+}
+
 export function formsOf(ctx: OperatorContext, namespace: string): LynqForm[] {
   const out: LynqForm[] = [];
   for (const obj of ctx.forms.store.list({ namespace })) {
@@ -157,35 +166,38 @@ export class HubController {
       if (!plan.events.some((e) => e.reason === reason)) this.ctx.events.hub.clear(obj, reason);
 
     let retry = false;
+    const outcome = (o: WriteOutcome) => (retry ||= o === 'retry');
     for (const node of plan.create) {
-      try {
-        await createObject(this.ctx.client, NodeType, node as KubeObject, rc.signal);
-      } catch (err) {
-        if (!isAlreadyExists(err)) throw err;
-        retry = true; // a terminating node of that name: create it once it is gone
-      }
+      outcome(
+        await this.write(obj, node, 'create', rc.signal, () =>
+          createObject(this.ctx.client, NodeType, node as KubeObject, rc.signal),
+        ),
+      );
     }
     for (const update of plan.update) {
-      try {
-        await replaceObject(this.ctx.client, NodeType, update.node as KubeObject, rc.signal);
-        for (const e of update.events) this.ctx.events.hub.plan(e);
-      } catch (err) {
-        if (!isConflict(err) && !isNotFound(err)) throw err;
-        retry = true;
-      }
+      const done = await this.write(obj, update.node, 'update', rc.signal, () =>
+        replaceObject(this.ctx.client, NodeType, update.node as KubeObject, rc.signal),
+      );
+      if (done === 'ok') for (const e of update.events) this.ctx.events.hub.plan(e);
+      outcome(done);
     }
     for (const deletion of plan.delete) {
       try {
         await deleteObject(this.ctx.client, NodeType, deletion, rc.signal);
         this.ctx.events.hub.plan(nodeDeletedEvent(hub, deletion));
       } catch (err) {
+        if (rc.signal.aborted) throw err;
         if (isNotFound(err)) continue;
         this.ctx.events.hub.plan(nodeDeletionFailedEvent(hub, deletion, String(err)));
         retry = true;
       }
     }
     if (!equalStatus(obj['status'], plan.status)) {
-      await patchStatus(this.ctx.client, HubType, obj, plan.status, rc.signal);
+      await patchStatus(this.ctx.client, HubType, obj, plan.status, rc.signal).catch(
+        (err: unknown) => {
+          if (!isNotFound(err)) throw err; // the hub was deleted meanwhile
+        },
+      );
     }
     const { desired: d = 0, ready = 0, failed = 0 } = plan.status;
     this.ctx.metrics.hub(namespace, hub.metadata.name ?? '', { desired: d, ready, failed });
@@ -197,8 +209,48 @@ export class HubController {
     };
   };
 
+  /**
+   * One node's create or update. A failure stays with that node: the API server refusing it (an
+   * annotation too large, a name another object holds) is a standing Warning on the hub, and the
+   * other nodes of the sync go on; a stale cache or a busy server is retried soon.
+   */
+  private async write(
+    hub: KubeObject,
+    node: { metadata: { name?: string | undefined } },
+    verb: 'create' | 'update',
+    signal: AbortSignal,
+    send: () => Promise<unknown>,
+  ): Promise<WriteOutcome> {
+    const name = node.metadata.name ?? '';
+    const topic = `node/${name}`;
+    try {
+      await send();
+      this.ctx.events.hub.clear(hub, topic);
+      return 'ok';
+    } catch (err) {
+      if (signal.aborted) throw err;
+      let message = err instanceof Error ? err.message : String(err);
+      if (isAlreadyExists(err)) {
+        // Ours and terminating, or a cache one step behind: it resolves itself.
+        const holder = this.ctx.nodes.store.get(name, hub.metadata.namespace);
+        const ours = holder?.metadata.ownerReferences?.some((r) => r.uid === hub.metadata.uid);
+        if (holder === undefined || ours === true) return 'retry';
+        message = `the name is taken by a LynqNode this hub does not own`;
+      } else if (transient(err)) return 'retry';
+      this.ctx.events.hub.onChange(
+        hub,
+        topic,
+        'Warning',
+        EventReasons.NodeWriteFailed,
+        `Failed to ${verb} LynqNode '${name}': ${message}`,
+      );
+      return 'failed';
+    }
+  }
+
   private async forget(key: string, req: Request): Promise<void> {
     this.nextFetch.delete(key);
+    this.ctx.events.hub.forget(Kinds.Hub, req.namespace, req.name);
     this.ctx.metrics.hubDeleted(req.namespace ?? '', req.name);
     await this.sources.forget(key);
   }

@@ -60,13 +60,23 @@ export class LiveObjects {
       plural: mapping.resource,
       namespaced: mapping.namespaced,
     });
-    const send = (obj: KubeObject) => owningNodes(obj).forEach(this.enqueue);
+    const send = (...objs: KubeObject[]) => {
+      // Both the old and the new owner: stripping an ownerReference or tracking labels must wake
+      // the node that lost the object.
+      const seen = new Set<string>();
+      for (const req of objs.flatMap(owningNodes)) {
+        const key = `${req.namespace}/${req.name}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        this.enqueue(req);
+      }
+    };
     informer.addEventHandler({
-      onAdd: send,
+      onAdd: (obj) => send(obj),
       onUpdate: (a, b) => {
-        if (meaningful(a, b)) send(b);
+        if (meaningful(a, b)) send(a, b);
       },
-      onDelete: send,
+      onDelete: (obj) => send(obj),
     });
     this.watched.set(key, informer);
   }
@@ -76,7 +86,9 @@ export class LiveObjects {
    * namespace; otherwise read from the API server. Null when it does not exist.
    */
   async get(ref: ObjectRef, signal: AbortSignal): Promise<KubeObject | null> {
-    const mapping = await this.applier.restMapper.resolve(ref.apiVersion, ref.kind);
+    const mapping = await this.applier.restMapper.resolve(ref.apiVersion, ref.kind, undefined, {
+      signal,
+    });
     const informer = this.watched.get(`${mapping.apiVersion}/${mapping.resource}`);
     const covered =
       !mapping.namespaced || this.namespace === undefined || ref.namespace === this.namespace;

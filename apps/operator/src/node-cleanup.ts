@@ -3,6 +3,7 @@
 import {
   EventReasons,
   Finalizers,
+  Kinds,
   OrphanReasons,
   type LynqNode,
   type OrphanReason,
@@ -135,7 +136,7 @@ export async function cleanupNode(
     EventReasons.LynqNodeDeleted,
     `LynqNode cleaned up: ${keys.size - failures.length} of ${keys.size} resources deleted or retained`,
   );
-  ctx.events.node.forget(node.metadata.uid ?? '');
+  ctx.events.node.forget(Kinds.Node, node.metadata.namespace, node.metadata.name ?? '');
   ctx.metrics.nodeDeleted(node.metadata.namespace ?? '', node.metadata.name ?? '');
 }
 

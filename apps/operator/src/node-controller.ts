@@ -3,6 +3,7 @@
 import {
   Annotations,
   EventReasons,
+  Kinds,
   Finalizers,
   parseForm,
   parseNode,
@@ -49,6 +50,9 @@ import {
 import { NodeType, type OperatorContext } from './context.js';
 import { cleanupNode, removeOrphans } from './node-cleanup.js';
 
+/** A node with a Stuck conflict looks again this often (Lynq requeues every node every 30 s). */
+const CONFLICT_RECHECK_MS = 30_000;
+
 /** Applies in flight at once within one level of one node. */
 const LEVEL_CONCURRENCY = 8;
 
@@ -57,8 +61,10 @@ interface ApplyRun {
   outcomes: Map<string, ResourceOutcome>;
   /** Some object was written. */
   wrote: boolean;
-  /** A write failed for a reason that may pass (API error, conflict): try again with backoff. */
+  /** A write failed for a reason that may pass (API error): try again with backoff. */
   retry: boolean;
+  /** A field-ownership conflict (Stuck): look again in a while, as Lynq's 30 s requeue does. */
+  conflicted: boolean;
   /** Soonest readiness deadline of a waiting object, in ms from now. */
   wakeInMs: number | undefined;
 }
@@ -85,6 +91,7 @@ export class NodeController {
     const obj = this.ctx.nodes.store.get(req.name, req.namespace);
     const namespace = req.namespace ?? '';
     if (obj === undefined) {
+      this.ctx.events.node.forget(Kinds.Node, req.namespace, req.name);
       this.ctx.metrics.nodeDeleted(namespace, req.name);
       return;
     }
@@ -182,6 +189,9 @@ export class NodeController {
       (Date.now() - started) / 1000,
     );
     if (run.retry || kept.length > 0) return { requeue: true };
+    // The other manager may let go of the field without any change we would see.
+    if (run.conflicted)
+      return { requeueAfter: Math.min(run.wakeInMs ?? CONFLICT_RECHECK_MS, CONFLICT_RECHECK_MS) };
     if (run.wakeInMs !== undefined) return { requeueAfter: Math.max(run.wakeInMs, 100) };
   };
 
@@ -270,7 +280,13 @@ export class NodeController {
     levels: readonly PlannedObject[][],
     signal: AbortSignal,
   ): Promise<ApplyRun> {
-    const run: ApplyRun = { outcomes: new Map(), wrote: false, retry: false, wakeInMs: undefined };
+    const run: ApplyRun = {
+      outcomes: new Map(),
+      wrote: false,
+      retry: false,
+      conflicted: false,
+      wakeInMs: undefined,
+    };
     let announced = false;
     for (const level of levels) {
       const outcomes = await mapWithConcurrency(level, LEVEL_CONCURRENCY, (o) =>
@@ -369,7 +385,8 @@ export class NodeController {
     } catch (err) {
       if (signal.aborted) throw err;
       this.ctx.metrics.applyAttempt(kind, 'error', policies.conflictPolicy);
-      run.retry ||= mayPass(err);
+      if (err instanceof ConflictError) run.conflicted = true;
+      else run.retry ||= mayPass(err);
       const message = err instanceof Error ? err.message : String(err);
       if (err instanceof ConflictError) {
         this.ctx.metrics.conflict(

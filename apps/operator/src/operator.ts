@@ -174,11 +174,14 @@ export async function startOperator(
     },
   });
   const le = config.leaderElection;
+  let flushEvents = () => Promise.resolve();
   const manager = new Manager({
     kubeConfig,
     client,
     registry: promRegistry,
     logger,
+    // Events of the last reconciles still go out under this process's lease.
+    beforeRelease: () => flushEvents(),
     namespace: config.namespace,
     ...(config.healthAddress
       ? { healthPort: config.healthAddress.port, healthHost: config.healthAddress.host }
@@ -200,6 +203,9 @@ export async function startOperator(
     form: new Events(manager.eventRecorder(EventSources.Form)),
     node: new Events(manager.eventRecorder(EventSources.Node)),
     applier: new Events(manager.eventRecorder(EventSources.Applier)),
+  };
+  flushEvents = async () => {
+    await Promise.all(Object.values(events).map((e) => e.flush()));
   };
   const applier = new Applier(KubeClient.fromRestClient(client), {
     // Orphan markers added or removed: said on the managed object itself (reference §3.5).
@@ -324,7 +330,6 @@ export async function startOperator(
       grace.unref();
       await manager.stop(config.gracefulShutdownMs);
       await sources.close();
-      await Promise.all(Object.values(events).map((e) => e.flush()));
       await host.close();
       await metricsServer?.stop();
       clearTimeout(grace);

@@ -123,6 +123,8 @@ export const EventReasons = {
   RetainResourceProcessFailed: 'RetainResourceProcessFailed',
   /** Ours: a sync would delete more nodes than spec.deletionGuard allows. */
   DeletionGuardHeld: 'DeletionGuardHeld',
+  /** Ours: the API server refused one LynqNode's create or update (the others went on). */
+  NodeWriteFailed: 'NodeWriteFailed',
   // On LynqNode, from the hub controller
   TemplateApplied: 'TemplateApplied',
   DataUpdated: 'DataUpdated',

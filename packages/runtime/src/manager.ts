@@ -49,6 +49,11 @@ export interface ManagerOptions {
     'backoff' | 'pageSize' | 'watchTimeoutSeconds' | 'transform' | 'resyncPeriodMs'
   >;
   onStartedLeading?: () => void;
+  /**
+   * On stop, after the controllers finished and before the lease is released and the client
+   * closed: the last writes of the leader (flushing events) still go out under its lease.
+   */
+  beforeRelease?: () => Promise<void>;
   /** After leadership is lost, controllers have already stopped; exit the process. */
   onStoppedLeading?: (reason: LeadershipLostError | undefined) => void;
 }
@@ -217,6 +222,11 @@ export class Manager implements InformerSource {
     this.stopping = true;
     this.abort.abort(new RuntimeError('STOPPED', 'manager stopping'));
     await this.stopControllers(graceMs);
+    await this.options.beforeRelease?.().catch((err: unknown) => {
+      this.logger.log('error', 'final writes before releasing the lease failed', {
+        error: errorMessage(err),
+      });
+    });
     await this.elector?.stop();
     await Promise.all([...this.informers.values()].map((i) => i.stop()));
     await this.health?.stop();

@@ -100,7 +100,7 @@ describe('object operations against kube-apiserver', () => {
   });
 
   it('writes the whole status and removes fields that went away, whatever the spec did meanwhile', async () => {
-    const node = await createObject(client, Node, {
+    const node = await createObject<KubeObject>(client, Node, {
       apiVersion: 'operator.lynq.sh/v1',
       kind: 'LynqNode',
       metadata: { name: 'n', namespace: ns.name },
