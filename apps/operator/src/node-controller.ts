@@ -14,6 +14,7 @@ import {
   ConflictError,
   FieldValidationError,
   InvalidObjectError,
+  NotOursError,
   UnknownKindError,
   mapWithConcurrency,
   type ObjectRef,
@@ -375,6 +376,8 @@ export class NodeController {
         creationPolicy: policies.creationPolicy,
         ownership,
         ignoreFields: policies.ignoreFields,
+        // A user's object of the same name is adopted only when the form says Force.
+        adoptForeign: policies.conflictPolicy === 'Force',
         signal,
       });
       this.ctx.metrics.applyAttempt(kind, 'success', policies.conflictPolicy);
@@ -385,10 +388,10 @@ export class NodeController {
     } catch (err) {
       if (signal.aborted) throw err;
       this.ctx.metrics.applyAttempt(kind, 'error', policies.conflictPolicy);
-      if (err instanceof ConflictError) run.conflicted = true;
+      if (err instanceof ConflictError || err instanceof NotOursError) run.conflicted = true;
       else run.retry ||= mayPass(err);
       const message = err instanceof Error ? err.message : String(err);
-      if (err instanceof ConflictError) {
+      if (err instanceof ConflictError || err instanceof NotOursError) {
         this.ctx.metrics.conflict(
           node.metadata.namespace ?? '',
           node.metadata.name ?? '',

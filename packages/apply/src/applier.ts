@@ -1,4 +1,4 @@
-import { Annotations, EventReasons, FIELD_MANAGER, Labels } from '@lynq/api';
+import { Annotations, EventReasons, FIELD_MANAGER, GROUP, Kinds, Labels } from '@lynq/api';
 import type { ConflictPolicy, CreationPolicy, OrphanReason, PatchStrategy } from '@lynq/api';
 import {
   applyIgnoreFields,
@@ -21,6 +21,7 @@ import {
   ApplyError,
   InvalidObjectError,
   UnexpectedResponseError,
+  NotOursError,
 } from './errors.js';
 import type { KubeClient, KubeRequest } from './kube-client.js';
 import {
@@ -60,6 +61,13 @@ export interface ApplyOptions {
   ignoreFields?: readonly string[];
   /** Write even when the applied-hash and the live object say nothing changed. */
   force?: boolean;
+  /**
+   * With `ownership`: whether an existing object that carries nothing of Lynq's (no applied-hash,
+   * deletion-policy or created-once annotation, no LynqNode ownerReference, tracking or orphan
+   * label) may be adopted. Default true (Lynq adopts); false refuses with NotOursError, so that a
+   * user's object is never taken over, and later deleted, by a row that happens to name it.
+   */
+  adoptForeign?: boolean;
   /**
    * Cancels the apply: every request it makes (discovery and schema reads included) carries the
    * signal; once it fires, nothing more is sent and the apply rejects with an AbortedError.
@@ -344,6 +352,8 @@ export class Applier {
     };
 
     let live = prefetched !== undefined ? prefetched.live : await this.read(target, signal);
+    if (live !== null && options.ownership !== undefined)
+      checkOwnedBy(live, options.ownership, options.adoptForeign !== false, ref);
     const creation = decideCreation({
       creationPolicy: options.creationPolicy ?? 'WhenNeeded',
       live: live ?? undefined,
@@ -661,4 +671,52 @@ function ownedByNode(live: KubeObject, node: ReleaseOptions['node']): boolean {
   if (node.uid && (refs ?? []).some((r) => r.uid === node.uid)) return true;
   const labels = live.metadata.labels ?? {};
   return labels[Labels.Node] === node.name && labels[Labels.NodeNamespace] === node.namespace;
+}
+
+/** Another node's object, or (when adoption is off) an object that carries nothing of Lynq's. */
+function checkOwnedBy(
+  live: KubeObject,
+  ownership: OwnershipDecision,
+  adoptForeign: boolean,
+  ref: ObjectRef,
+): void {
+  const { labels = {}, annotations = {}, ownerReferences = [] } = live.metadata;
+  const byRef = ownership.mode === 'ownerReference';
+  const ourName = byRef ? ownership.ownerReference.name : ownership.labels[Labels.Node];
+  const ourNamespace = byRef ? live.metadata.namespace : ownership.labels[Labels.NodeNamespace];
+  const nodeRef = ownerReferences.find(
+    (r) => r.controller === true && r.kind === Kinds.Node && r.apiVersion.startsWith(`${GROUP}/`),
+  );
+  const labelled = labels[Labels.Node];
+  let other: string | undefined;
+  // Same node: the uid when we have one (a recreated node of the same name is another node).
+  if (
+    nodeRef !== undefined &&
+    (byRef ? nodeRef.uid !== ownership.ownerReference.uid : nodeRef.name !== ourName)
+  )
+    other = `${live.metadata.namespace ?? ''}/${nodeRef.name}`;
+  else if (
+    labelled !== undefined &&
+    (labelled !== ourName || labels[Labels.NodeNamespace] !== ourNamespace)
+  )
+    other = `${labels[Labels.NodeNamespace] ?? ''}/${labelled}`;
+  if (other !== undefined)
+    throw new NotOursError(
+      ref,
+      'another-node',
+      `is managed by LynqNode ${other}: two resources render the same object; give one of them another name`,
+    );
+  const lynqs =
+    nodeRef !== undefined ||
+    labelled !== undefined ||
+    labels[Labels.Orphaned] !== undefined ||
+    annotations[Annotations.AppliedHash] !== undefined ||
+    annotations[Annotations.DeletionPolicy] !== undefined ||
+    annotations[Annotations.CreatedOnce] !== undefined;
+  if (!lynqs && !adoptForeign)
+    throw new NotOursError(
+      ref,
+      'foreign',
+      'already exists and was not created by Lynq; it is left alone (set conflictPolicy: Force on the resource to adopt it)',
+    );
 }

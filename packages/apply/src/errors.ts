@@ -11,7 +11,8 @@ export type ApplyErrorCode =
   | 'UNEXPECTED_RESPONSE'
   | 'KUBECONFIG'
   | 'FIELD_VALIDATION'
-  | 'ABORTED';
+  | 'ABORTED'
+  | 'NOT_OURS';
 
 /** Base class of every error this package throws. */
 export abstract class ApplyError extends Error {
@@ -279,4 +280,20 @@ export function apiErrorFor(init: ApiErrorInit, options?: ErrorOptions): ApiErro
   const unknownFields = unknownFieldsOf(init.status, init.body?.message ?? '');
   if (unknownFields.length > 0) return new FieldValidationError(init, unknownFields, options);
   return new ApiError(init, options);
+}
+
+/**
+ * The object exists and is not this node's to write: another LynqNode manages it (two resources
+ * render the same name), or nothing of Lynq's is on it (a user's object) and adoption was not
+ * allowed. Nothing was written.
+ */
+export class NotOursError extends ApplyError {
+  readonly code: ApplyErrorCode = 'NOT_OURS';
+  /** `another-node` (with its name in the message) or `foreign`. */
+  readonly owner: 'another-node' | 'foreign';
+
+  constructor(object: ObjectRef, owner: 'another-node' | 'foreign', detail: string) {
+    super(`${describeRef(object)} ${detail}`, object);
+    this.owner = owner;
+  }
 }

@@ -39,6 +39,7 @@ export {
   TransportError,
   UnexpectedResponseError,
   KubeConfigError,
+  NotOursError,
   type ApplyErrorCode,
   type KubeStatus,
   type StatusCause,
