@@ -25,7 +25,8 @@ export async function startControlPlane(say: (line: string) => void): Promise<Co
     );
   }, 30_000);
   try {
-    const plane = await ensureControlPlane({ profile: 'full' });
+    // Started like `npm run cluster -- up`: it outlives the demo, and no test run stops it.
+    const plane = await ensureControlPlane({ profile: 'full', owner: 'cli' });
     say(
       `      ready in ${((Date.now() - began) / 1000).toFixed(1)} s: KUBECONFIG=${plane.kubeconfigPath}`,
     );

@@ -26,6 +26,8 @@ export interface OperatorContext {
   hubs: Informer<KubeObject>;
   forms: Informer<KubeObject>;
   nodes: Informer<KubeObject>;
+  /** The operator's --namespace: it then writes only there (undefined: every namespace). */
+  namespace: string | undefined;
   /** Managed objects, read from watch caches where the node controller watches their kind. */
   live: LiveObjects;
 }

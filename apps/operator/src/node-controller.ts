@@ -253,7 +253,9 @@ export class NodeController {
         const mapping = await this.ctx.applier.restMapper.resolve(apiVersion, kind, undefined, {
           signal,
         });
-        if (watch) this.ctx.live.watch(mapping);
+        // Scoped to one namespace, it writes no cluster-scoped object, so it watches none.
+        if (watch && (mapping.namespaced || this.ctx.namespace === undefined))
+          this.ctx.live.watch(mapping);
         scopes.set(key, mapping.namespaced ? 'Namespaced' : 'Cluster');
       } catch (err) {
         if ((err as { code?: string }).code !== 'UNKNOWN_KIND') throw err;
@@ -356,6 +358,17 @@ export class NodeController {
       );
       return 'failed';
     }
+    const outside = this.outsideScope(o.key, o.scope);
+    if (outside !== undefined) {
+      this.ctx.events.node.onChange(
+        obj,
+        topic,
+        'Warning',
+        EventReasons.ApplyFailed,
+        `Failed to apply resource ${o.id}: ${outside}`,
+      );
+      return 'failed';
+    }
     const { policies } = o;
     const kind = o.key.kind;
     const ownership = decideOwnership({
@@ -435,6 +448,21 @@ export class NodeController {
     }
     run.wakeInMs = Math.min(run.wakeInMs ?? Infinity, timeoutMs - elapsed);
     return 'waiting';
+  }
+
+  /**
+   * Started with --namespace, the operator writes only into that namespace: a form cannot reach
+   * other namespaces or cluster-scoped kinds through it (without --namespace it may, like Lynq;
+   * its RBAC is then the limit).
+   */
+  private outsideScope(key: ResourceKey, scope: PlannedObject['scope']): string | undefined {
+    const only = this.ctx.namespace;
+    if (only === undefined) return undefined;
+    if (scope === 'Cluster')
+      return `${key.kind} is cluster-scoped, and this operator (--namespace ${only}) writes only into namespace ${only}`;
+    if (key.namespace !== only)
+      return `it targets namespace ${key.namespace ?? ''}, and this operator (--namespace ${only}) writes only into namespace ${only}`;
+    return undefined;
   }
 
   private compiled(expressions: readonly string[]): ReadyWhen | undefined {

@@ -240,6 +240,7 @@ export async function startOperator(
     hubs: manager.informer(HubType),
     forms: manager.informer(FormType),
     nodes: manager.informer(NodeType),
+    namespace: config.namespace,
     live: new LiveObjects(manager, applier, config.namespace, (req) => nodeEnqueue(req)),
   };
 

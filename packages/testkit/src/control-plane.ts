@@ -23,6 +23,11 @@ export interface EnsureOptions {
    * API server). Started by this call, so stop() tears it down.
    */
   clusterDir?: string;
+  /**
+   * `cli`: start it as `npm run cluster -- up` does, to keep running until `npm run cluster --
+   * down` (a demo); no test run's teardown stops it. Default `test-run`.
+   */
+  owner?: 'test-run' | 'cli';
 }
 
 function externalKubeconfig(): string | undefined {
@@ -44,7 +49,7 @@ export async function ensureControlPlane(options: EnsureOptions = {}): Promise<C
     };
   }
   const paths = clusterPaths(options.clusterDir);
-  const result = await up({ profile, owner: 'test-run', paths });
+  const result = await up({ profile, owner: options.owner ?? 'test-run', paths });
   addUser(paths);
   let stopped = false;
   return {
