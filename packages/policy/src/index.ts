@@ -27,6 +27,7 @@ export {
 } from './readiness.js';
 export {
   compileReadyWhen,
+  READY_WHEN_LIMITS,
   checkResourceReadiness,
   readyWhenCheck,
   ReadyWhenError,

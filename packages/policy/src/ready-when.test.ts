@@ -92,6 +92,28 @@ describe('compileReadyWhen / evaluate', () => {
     expect(result.errors[1]?.detail).toBe('unknown function isReady');
   });
 
+  it('refuses expressions whose cost has no bound: deep comprehensions, big literals, long text', () => {
+    const nested = (n: number): string =>
+      n === 0 ? 'true' : `[0,1,2,3,4,5,6,7,8,9].all(x${n}, ${nested(n - 1)})`;
+    const fine = compileReadyWhen([
+      nested(2),
+      'self.spec.containers.all(c, c.ports.exists(p, p.containerPort > 0))',
+    ]);
+    expect(fine.ok).toBe(true);
+    const bad = compileReadyWhen([
+      nested(7),
+      `[${Array.from({ length: 65 }, (_, i) => i).join(',')}].size() > 0`,
+      `self.a == "${'x'.repeat(1_000)}"`,
+    ]);
+    expect(bad.ok).toBe(false);
+    const messages = bad.ok ? [] : bad.errors.map((e) => e.detail);
+    expect(messages).toEqual([
+      'comprehensions (all, exists, map, filter) nested more than 2 deep',
+      'a list literal of more than 64 elements',
+      expect.stringMatching(/^longer than 1000 characters/),
+    ]);
+  });
+
   it('compiles an expression once and reuses it', () => {
     const a = compiled(['self.spec.replicas > 0']);
     const b = compiled(['self.spec.replicas > 0']);

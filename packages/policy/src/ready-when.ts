@@ -45,6 +45,8 @@ function compileOne(expression: string, index: number): Program | ReadyWhenError
   } catch (err) {
     return new ReadyWhenError(index, expression, err instanceof Error ? err.message : String(err));
   }
+  const tooCostly = costProblem(expression, parsed.expr);
+  if (tooCostly !== undefined) return new ReadyWhenError(index, expression, tooCostly);
   const unknown = unknownFunctions(parsed.expr);
   if (unknown.length > 0)
     return new ReadyWhenError(
@@ -61,6 +63,53 @@ function compileOne(expression: string, index: number): Program | ReadyWhenError
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   cache.set(expression, program);
   return program;
+}
+
+/** Bounds on an expression: it runs in the operator's process, on every readiness check. */
+export const READY_WHEN_LIMITS = {
+  /** Characters of one expression. */
+  maxLength: 1_000,
+  /** Nodes of its syntax tree (after macro expansion). */
+  maxNodes: 400,
+  /** Comprehensions (`all`, `exists`, `map`, `filter`) inside one another. */
+  maxComprehensionDepth: 2,
+  /** Elements of a list literal. */
+  maxListLiteral: 64,
+} as const;
+
+/**
+ * Why an expression could cost unbounded time, or undefined. CEL here has no evaluation budget,
+ * so what a form author writes is bounded by shape: nested comprehensions over object data grow
+ * as a power of its size (seven nested `all` over ten-element lists take minutes).
+ */
+function costProblem(expression: string, expr: unknown): string | undefined {
+  const L = READY_WHEN_LIMITS;
+  if (expression.length > L.maxLength)
+    return `longer than ${L.maxLength} characters (${expression.length})`;
+  let nodes = 0;
+  let problem: string | undefined;
+  const visit = (node: unknown, depth: number): void => {
+    if (problem !== undefined) return;
+    if (Array.isArray(node)) {
+      for (const n of node) visit(n, depth);
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    const kind = (node as { exprKind?: { case?: string; value?: { elements?: unknown[] } } })
+      .exprKind;
+    let inner = depth;
+    if (kind?.case !== undefined) {
+      nodes++;
+      if (nodes > L.maxNodes) problem = `more than ${L.maxNodes} terms`;
+      if (kind.case === 'comprehensionExpr' && ++inner > L.maxComprehensionDepth)
+        problem = `comprehensions (all, exists, map, filter) nested more than ${L.maxComprehensionDepth} deep`;
+      if (kind.case === 'listExpr' && (kind.value?.elements?.length ?? 0) > L.maxListLiteral)
+        problem = `a list literal of more than ${L.maxListLiteral} elements`;
+    }
+    for (const value of Object.values(node)) visit(value, inner);
+  };
+  visit(expr, 0);
+  return problem;
 }
 
 /**
