@@ -71,11 +71,18 @@ export function formsOf(ctx: OperatorContext, namespace: string): LynqForm[] {
   return out;
 }
 
+/** The hub's nodes: labelled with it, or controlled by it (a node whose label someone removed). */
 export function nodesOfHub(ctx: OperatorContext, hub: KubeObject): LynqNode[] {
   const label = hubLabelValue(hub.metadata.name ?? '');
+  const uid = hub.metadata.uid;
   return ctx.nodes.store
     .list({ namespace: hub.metadata.namespace })
-    .filter((n) => n.metadata.labels?.[Labels.Hub] === label) as unknown as LynqNode[];
+    .filter(
+      (n) =>
+        n.metadata.labels?.[Labels.Hub] === label ||
+        (uid !== undefined &&
+          (n.metadata.ownerReferences ?? []).some((r) => r.controller === true && r.uid === uid)),
+    ) as unknown as LynqNode[];
 }
 
 export class HubController {
@@ -309,9 +316,11 @@ export class HubController {
     rc: ReconcileContext,
   ): void {
     const changes = plan.create.length + plan.update.length + plan.delete.length;
-    if (changes === 0 && fetch.ok && plan.held.length === 0 && plan.renderErrors.length === 0)
-      return;
-    rc.logger.log(fetch.ok ? 'info' : 'warn', 'hub synced', {
+    const standing = plan.held.length > 0 || plan.renderErrors.length > 0;
+    if (changes === 0 && fetch.ok && !standing) return;
+    // A standing problem is said by the hub's condition and one event; the log repeats it quietly.
+    const level = !fetch.ok ? 'warn' : changes > 0 ? 'info' : 'debug';
+    rc.logger.log(level, 'hub synced', {
       hub: `${hub.metadata.namespace}/${hub.metadata.name}`,
       rows: fetch.ok ? fetch.rows.length : undefined,
       error: fetch.ok ? undefined : fetch.error.message,
