@@ -6,11 +6,6 @@
 // and ownerReferences to the nodes). Then our operator starts: every object keeps its uid, no
 // Deployment generation moves, objects whose Go hash matches ours are not written at all, the
 // others exactly once, and the nodes become Ready under our operator.
-import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -27,8 +22,8 @@ import {
   type TResource,
 } from '@lynq/api';
 import { resourcePath, type KubeObject, type ResourceType } from '@lynq/runtime';
+import { goAppliedHash } from '@lynq/testkit';
 import {
-  REPO_ROOT,
   Res,
   conditionOf,
   form,
@@ -46,37 +41,6 @@ const ROWS = [
   { id: 'globex', active: '1', plan: 'silver', region: 'us' },
 ];
 const GO_START_TIME = '2026-07-01T10:00:00.123456789Z';
-
-// ---- the Go applied-hash oracle (packages/apply/hash-oracle, cached as @lynq/apply's tests do) --
-
-const ORACLE_DIR = join(REPO_ROOT, 'packages', 'apply', 'hash-oracle');
-
-function oracleBinary(): string {
-  const hash = createHash('sha256');
-  for (const f of ['go.mod', 'go.sum', 'main.go']) hash.update(readFileSync(join(ORACLE_DIR, f)));
-  hash.update(execFileSync('go', ['version']));
-  const cache = process.env['LYNQ_CACHE_DIR'] ?? join(homedir(), '.cache', 'lynq');
-  const dir = join(cache, 'apply-hash-oracle', hash.digest('hex').slice(0, 16));
-  const bin = join(dir, 'hash-oracle');
-  if (!existsSync(bin)) {
-    mkdirSync(dir, { recursive: true });
-    const partial = `${bin}.${process.pid}.partial`;
-    execFileSync('nice', ['-n', '10', 'go', 'build', '-o', partial, '.'], {
-      cwd: ORACLE_DIR,
-      stdio: 'inherit',
-    });
-    renameSync(partial, bin);
-  }
-  return bin;
-}
-
-/** The lynq.sh/applied-hash the Go operator writes for a desired object. */
-function goAppliedHash(desired: unknown): string {
-  const out = execFileSync(oracleBinary(), { input: `${JSON.stringify(desired)}\n` });
-  const result = JSON.parse(out.toString('utf8')) as { hash?: string; error?: string };
-  if (result.hash === undefined) throw new Error(`hash-oracle: ${result.error ?? 'no answer'}`);
-  return result.hash;
-}
 
 // ---- the form, and what the Go operator renders from it (reference §3.3 renderResource, §5) ----
 

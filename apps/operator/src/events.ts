@@ -1,5 +1,6 @@
 // Events, with repeats suppressed: a reconcile that finds the same problem again (a conflict, a
 // render error) records nothing new, so an idle operator writes no events.
+import { EventReasons, type ParseResult } from '@lynq/api';
 import type { PlanEvent } from '@lynq/plan';
 import type { EventRecorder, EventType, KubeObject } from '@lynq/runtime';
 
@@ -34,6 +35,29 @@ export class Events {
     if (topics.get(topic) === text) return;
     topics.set(topic, text);
     this.recorder.event(obj, type, reason, message);
+  }
+
+  /**
+   * Whether a Lynq object parsed; if not, one InvalidSpec Warning on it listing every field
+   * error (said again only when the errors change).
+   */
+  parsed<T>(
+    obj: KubeObject,
+    result: ParseResult<T>,
+  ): result is Extract<ParseResult<T>, { ok: true }> {
+    if (result.ok) {
+      this.clear(obj, 'spec');
+      return true;
+    }
+    const detail = result.errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+    this.onChange(
+      obj,
+      'spec',
+      'Warning',
+      EventReasons.InvalidSpec,
+      `invalid ${obj.kind}: ${detail}`,
+    );
+    return false;
   }
 
   /** The problem under `topic` is gone: the next occurrence is news again. */

@@ -108,18 +108,7 @@ export class HubController {
       return;
     }
     const parsed = parseHub(obj);
-    if (!parsed.ok) {
-      const detail = parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ');
-      this.ctx.events.hub.onChange(
-        obj,
-        'spec',
-        'Warning',
-        EventReasons.InvalidSpec,
-        `invalid LynqHub: ${detail}`,
-      );
-      return;
-    }
-    this.ctx.events.hub.clear(obj, 'spec');
+    if (!this.ctx.events.hub.parsed(obj, parsed)) return;
     let hub = parsed.value;
     if (!hasFinalizer(obj, Finalizers.Hub)) {
       const updated = await setFinalizer(

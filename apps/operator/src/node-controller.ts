@@ -97,17 +97,7 @@ export class NodeController {
       return;
     }
     const parsed = parseNode(obj);
-    if (!parsed.ok) {
-      const detail = parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ');
-      this.ctx.events.node.onChange(
-        obj,
-        'spec',
-        'Warning',
-        EventReasons.InvalidSpec,
-        `invalid LynqNode: ${detail}`,
-      );
-      return;
-    }
+    if (!this.ctx.events.node.parsed(obj, parsed)) return;
     let node = parsed.value;
     if (obj.metadata.deletionTimestamp) {
       if (!hasFinalizer(obj, Finalizers.Node)) return;

@@ -1,27 +1,17 @@
 // An object another LynqNode manages, or a user's object when adoption is off, is never written.
-import { API_VERSION, Kinds } from '@lynq/api';
 import { decideOwnership } from '@lynq/policy';
 import { useTestNamespace } from '@lynq/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotOursError } from './errors.js';
 import type { KubeObject } from './object-ref.js';
-import { connect, installCrd, lynqNodeCrd, type TestCluster } from './testdata/cluster.js';
+import { connect, createLynqNodes, type TestCluster } from './testdata/cluster.js';
 
 const ns = useTestNamespace({ prefix: 'apply-not-ours' });
 let t: TestCluster;
-const uids: Record<string, string> = {};
+let uids: Record<string, string> = {};
 beforeAll(async () => {
   t = await connect();
-  await installCrd(t, lynqNodeCrd());
-  for (const name of ['a-web', 'b-web']) {
-    const created = await t.applier.apply({
-      apiVersion: API_VERSION,
-      kind: Kinds.Node,
-      metadata: { name, namespace: ns.name },
-      spec: { uid: name, templateRef: 'web' },
-    });
-    uids[name] = created.object.metadata.uid ?? '';
-  }
+  uids = await createLynqNodes(t, ns.name, ['a-web', 'b-web']);
 });
 afterAll(() => t?.client.close());
 

@@ -1,27 +1,17 @@
 // Applier.release: a node letting go of an object, per the deletion policy on the live object.
-import { API_VERSION, Kinds, OrphanReasons } from '@lynq/api';
+import { OrphanReasons } from '@lynq/api';
 import { decideOwnership } from '@lynq/policy';
 import { useTestNamespace } from '@lynq/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject, ObjectRef } from './object-ref.js';
-import { connect, installCrd, lynqNodeCrd, type TestCluster } from './testdata/cluster.js';
+import { connect, createLynqNodes, type TestCluster } from './testdata/cluster.js';
 
 const ns = useTestNamespace({ prefix: 'apply-release' });
 let t: TestCluster;
-const uids: Record<string, string> = {};
+let uids: Record<string, string> = {};
 beforeAll(async () => {
   t = await connect();
-  await installCrd(t, lynqNodeCrd());
-  // Real LynqNodes, so that the garbage collector keeps what they own.
-  for (const name of ['acme-web', 'other-web']) {
-    const created = await t.applier.apply({
-      apiVersion: API_VERSION,
-      kind: Kinds.Node,
-      metadata: { name, namespace: ns.name },
-      spec: { uid: name, templateRef: 'web' },
-    });
-    uids[name] = created.object.metadata.uid ?? '';
-  }
+  uids = await createLynqNodes(t, ns.name, ['acme-web', 'other-web']);
 });
 afterAll(() => t?.client.close());
 

@@ -150,3 +150,26 @@ export function annotationsOf(obj: KubeObject | null): Record<string, string> {
 export function labelsOf(obj: KubeObject | null): Record<string, string> {
   return obj?.metadata.labels ?? {};
 }
+
+/**
+ * Real LynqNodes (the CRD installed first), so that the garbage collector keeps what they own;
+ * returns their uids by name.
+ */
+export async function createLynqNodes(
+  t: TestCluster,
+  namespace: string,
+  names: readonly string[],
+): Promise<Record<string, string>> {
+  await installCrd(t, lynqNodeCrd());
+  const uids: Record<string, string> = {};
+  for (const name of names) {
+    const created = await t.applier.apply({
+      apiVersion: 'operator.lynq.sh/v1',
+      kind: 'LynqNode',
+      metadata: { name, namespace },
+      spec: { uid: name, templateRef: 'web' },
+    });
+    uids[name] = created.object.metadata.uid ?? '';
+  }
+  return uids;
+}
