@@ -2,7 +2,7 @@
 // VIEW become LynqNodes and objects; updates, deactivation and deletion follow; the truthy set,
 // NULLs and extra mappings are read the way Lynq reads them.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Annotations, Finalizers, Labels } from '@lynq/api';
+import { Annotations, Finalizers, Labels, Metrics } from '@lynq/api';
 import type { LynqNode } from '@lynq/api';
 import {
   Res,
@@ -12,6 +12,7 @@ import {
   hub,
   mysqlSource,
   nodeName,
+  scrapeMetrics,
   useScenario,
 } from './harness/index.js';
 
@@ -253,7 +254,32 @@ describe('datasource sync (MariaDB)', () => {
           out[`${type.kind}/${o.metadata.name}`] = o.metadata.resourceVersion ?? '';
       return out;
     };
+    /** Write requests (POST, PUT, PATCH, DELETE; events included) the operator has sent so far. */
+    const writes = async () => {
+      const m = await scrapeMetrics(s.operator.metricsUrl);
+      return ['POST', 'PUT', 'PATCH', 'DELETE'].reduce(
+        (n, method) => n + (m.value(Metrics.RestClientRequestsTotal, { method }) ?? 0),
+        0,
+      );
+    };
+    // Settled: a whole sync interval in which nothing changed (the other hub and the forms catch
+    // up on the last test's deletions a sync later).
+    let last: { at: number; key: string } | undefined;
+    await s.waitFor(
+      async (note) => {
+        const key = JSON.stringify(await snapshot());
+        const now = Date.now();
+        if (last?.key !== key) {
+          last = { at: now, key };
+          note('still changing');
+          return false;
+        }
+        return now - last.at >= 2_500;
+      },
+      { what: 'a sync interval without changes', timeoutMs: 30_000, intervalMs: 500 },
+    );
     const before = await snapshot();
+    const writesBefore = await writes();
     expect(Object.keys(before).length).toBeGreaterThan(10);
     // Four sync intervals of both hubs.
     await s.holdsFor(
@@ -265,5 +291,6 @@ describe('datasource sync (MariaDB)', () => {
       },
       { what: 'no object written by an idle sync', durationMs: 8_000, intervalMs: 1_000 },
     );
+    expect((await writes()) - writesBefore, 'API writes by the operator while idle').toBe(0);
   });
 });

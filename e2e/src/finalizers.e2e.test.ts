@@ -1,7 +1,6 @@
-// Finalizers (Lynq e2e "finalizer" group, reference §1.7, §3.1 step 2, §3.3 cleanup, §5.1): a
-// deleted LynqNode cleans up its objects by deletionPolicy before it goes — a Namespace of its
-// own and an object in it (tracked by labels) included — and the hub makes it again while the row
-// is active; a deleted LynqHub takes its nodes with it the same way.
+// Finalizers (Lynq e2e "finalizer" group, reference §1.7, §3.1 step 2, §3.3 cleanup): a deleted
+// LynqNode cleans up its objects by deletionPolicy before it goes (and the hub makes it again
+// while the row is active); a deleted LynqHub takes its nodes with it the same way.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Annotations, Finalizers, Labels, OrphanReasons } from '@lynq/api';
 import { Res, configMap, form, hub, mysqlSource, nodeName, useScenario } from './harness/index.js';
@@ -21,13 +20,7 @@ interface Obj {
   };
 }
 
-/** The per-row Namespace the form creates (cluster-scoped, so named after this file's namespace). */
-const spaceOf = (uid: string) => `${s.namespace}-${uid}`;
-
 beforeAll(async () => {
-  s.onCleanup(async () => {
-    for (const uid of ['f1', 'f2']) await s.kube.delete(Res.Namespace, spaceOf(uid));
-  });
   await s.db.insert(s.table, [
     { id: 'f1', active: '1', plan: 'x', region: 'y' },
     { id: 'f2', active: '1', plan: 'x', region: 'y' },
@@ -41,18 +34,6 @@ beforeAll(async () => {
       configMaps: [
         configMap('del', { x: '1' }),
         configMap('ret', { x: '1' }, { deletionPolicy: 'Retain' }),
-        configMap(
-          'remote',
-          { x: '1' },
-          { targetNamespace: `${s.namespace}-{{ .uid }}`, dependIds: ['space'] },
-        ),
-      ],
-      namespaces: [
-        {
-          id: 'space',
-          nameTemplate: `${s.namespace}-{{ .uid }}`,
-          spec: { apiVersion: 'v1', kind: 'Namespace' },
-        },
       ],
     }),
   );
@@ -82,24 +63,11 @@ describe('finalizers', () => {
     expect((await s.hub(HUB))?.metadata.finalizers).toContain(Finalizers.Hub);
   });
 
-  it('a Namespace and an object in another namespace are tracked by labels, not ownerReferences', async () => {
-    const tracking = { [Labels.Node]: nodeName('f1', FORM), [Labels.NodeNamespace]: s.namespace };
-    const space = await s.kube.mustGet<Obj>(Res.Namespace, spaceOf('f1'));
-    expect(space.metadata.labels).toMatchObject(tracking);
-    expect(space.metadata.ownerReferences ?? []).toEqual([]);
-    const remote = await s.kube.mustGet<Obj>(Res.ConfigMap, 'f1-remote', spaceOf('f1'));
-    expect(remote.metadata.labels).toMatchObject(tracking);
-    expect(remote.metadata.ownerReferences ?? []).toEqual([]);
-  });
-
   it('deleting a LynqNode deletes its Delete objects, orphans its Retain objects, and the hub makes the node again', async () => {
     const name = nodeName('f1', FORM);
     const before = await s.kube.mustGet<Obj>(Res.Node, name, s.namespace);
     const retUid = (await get('f1-ret'))?.metadata.uid;
     const delUid = (await get('f1-del'))?.metadata.uid;
-    const spaceUid = (await s.kube.mustGet<Obj>(Res.Namespace, spaceOf('f1'))).metadata.uid;
-    const remoteUid = (await s.kube.mustGet<Obj>(Res.ConfigMap, 'f1-remote', spaceOf('f1')))
-      .metadata.uid;
     await s.kube.delete(Res.Node, name, s.namespace);
     // The finalizer holds the node until its objects are handled.
     await s.waitFor(
@@ -129,22 +97,6 @@ describe('finalizers', () => {
     });
     expect((await get('f1-ret'))?.metadata.uid).toBe(retUid);
     await s.event({ kind: 'LynqNode', name, uid: before.metadata.uid }, 'LynqNodeDeleted');
-    // Label-tracked objects are found and deleted too (no ownerReference for the GC to follow).
-    // The new node may have made them again already: a different uid also proves the deletion.
-    await s.waitFor(
-      async (note) => {
-        const ns = await s.kube.get<Obj>(Res.Namespace, spaceOf('f1'));
-        const remote = await s.kube.get<Obj>(Res.ConfigMap, 'f1-remote', spaceOf('f1'));
-        note({ namespace: ns?.metadata, remote: remote?.metadata.uid });
-        return (
-          (ns === undefined ||
-            ns.metadata.uid !== spaceUid ||
-            ns.metadata.deletionTimestamp !== undefined) &&
-          (remote === undefined || remote.metadata.uid !== remoteUid)
-        );
-      },
-      { what: `Namespace ${spaceOf('f1')} and f1-remote deleted`, timeoutMs: 30_000 },
-    );
 
     // The row is still active: a new node, which re-adopts the retained object and recreates the other.
     await s.waitFor(
@@ -155,9 +107,7 @@ describe('finalizers', () => {
       },
       { what: `${name} recreated`, timeoutMs: 30_000 },
     );
-    // Its Namespace had to finish terminating before it could be made again.
-    await s.nodeReady(name, 90_000);
-    await s.object(Res.ConfigMap, 'f1-remote', { namespace: spaceOf('f1') });
+    await s.nodeReady(name);
     const readopted = await s.waitFor(
       async (note) => {
         const o = await get('f1-ret');
@@ -189,7 +139,6 @@ describe('finalizers', () => {
       const ret = await orphaned(`${uid}-ret`, OrphanReasons.NodeDeleted);
       expect(ret.metadata.uid).toBe(retUids[uid]);
       expect(ret.metadata.ownerReferences ?? []).toEqual([]);
-      await s.gone(Res.Namespace, spaceOf(uid), { timeoutMs: 60_000 });
     }
     // The form stays (it has no finalizer) and says its hub is missing.
     await s.waitFor(

@@ -157,4 +157,58 @@ describe('multiple forms per hub', () => {
     await s.nodeReady('a-web');
     await s.object(Res.ConfigMap, 'a-web-cfg');
   });
+  it('uids that are no valid object name or label get sanitised, hashed node names and labels; spec.uid keeps the uid', async () => {
+    const long = 'x'.repeat(70);
+    // Active only for the hub below (it reads activate from plan); the other hubs see them inactive.
+    await s.db.insert(s.table, [
+      { id: 'Acme Corp', active: '0', plan: '1', region: 'no' },
+      { id: long, active: '0', plan: '1', region: 'no' },
+    ]);
+    await s.create(
+      hub({
+        name: 'names',
+        namespace: s.namespace,
+        source: mysqlSource(s.table),
+        activate: 'plan',
+      }),
+    );
+    await s.create(
+      form({
+        name: 'n',
+        namespace: s.namespace,
+        hubId: 'names',
+        configMaps: [
+          {
+            id: 'c',
+            nameTemplate: '{{ .uid | lower | replace " " "-" | trunc 40 }}-c',
+            spec: { apiVersion: 'v1', kind: 'ConfigMap', data: { uid: '{{ .uid }}' } },
+          },
+        ],
+      }),
+    );
+    const nodes = await s.waitFor(
+      async (note) => {
+        const list = await s.kube.nodesOf('names', s.namespace);
+        note(list.map((n) => n.metadata.name));
+        return list.length === 2 ? list : undefined;
+      },
+      { what: 'two nodes of hub names', timeoutMs: 30_000 },
+    );
+    const acme = nodes.find((n) => n.spec?.uid === 'Acme Corp');
+    expect(acme?.metadata.name).toMatch(/^acme-corp-n-[0-9a-f]{10}$/);
+    const acmeLabel = acme?.metadata.labels?.['lynq.sh/uid'] ?? '';
+    expect(acmeLabel).not.toBe('Acme Corp');
+    expect(acmeLabel).toMatch(/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/);
+    // Valid as a name, so Lynq's name is kept; too long for a label, so the label is hashed.
+    const longNode = nodes.find((n) => n.spec?.uid === long);
+    expect(longNode?.metadata.name).toBe(`${long}-n`);
+    expect((longNode?.metadata.labels?.['lynq.sh/uid'] ?? '').length).toBeLessThanOrEqual(63);
+    for (const n of nodes) await s.nodeReady(n.metadata.name ?? '');
+    const cm = await s.kube.mustGet<{ data?: Record<string, string> }>(
+      Res.ConfigMap,
+      'acme-corp-c',
+      s.namespace,
+    );
+    expect(cm.data).toEqual({ uid: 'Acme Corp' });
+  });
 });

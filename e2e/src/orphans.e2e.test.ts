@@ -3,7 +3,7 @@
 // not address (PodDisruptionBudget: quirk 13) as well; when it comes back it is re-adopted, the
 // same object with its markers removed.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Annotations, Labels, OrphanReasons, type LynqForm, type TResourceInput } from '@lynq/api';
+import { Annotations, Labels, OrphanReasons, type TResourceInput } from '@lynq/api';
 import { resourceType } from '@lynq/runtime';
 import {
   Res,
@@ -42,10 +42,9 @@ const dropPdb = manifest('drop-pdb', {
 });
 
 async function setResources(configMaps: TResourceInput[], podDisruptionBudgets: TResourceInput[]) {
-  const current = await s.kube.mustGet<LynqForm>(Res.Form, FORM, s.namespace);
-  // A whole-list replacement: merge patch replaces lists.
+  // A whole-list replacement: merge patch replaces lists. No resourceVersion precondition: the
+  // operator writes the form's status all the time, and only this test writes its spec.
   await s.kube.mergePatch(Res.Form, FORM, s.namespace, {
-    metadata: { resourceVersion: current.metadata.resourceVersion },
     spec: {
       configMaps,
       podDisruptionBudgets: podDisruptionBudgets.length > 0 ? podDisruptionBudgets : null,

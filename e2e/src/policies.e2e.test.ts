@@ -135,6 +135,26 @@ beforeAll(async () => {
       ],
     }),
   );
+  // Started with --namespace, the operator writes only into that namespace (ours; Lynq has no
+  // such flag): a cluster-scoped or cross-namespace resource is refused, the rest applies.
+  await s.create(
+    form({
+      name: 'scope',
+      namespace: s.namespace,
+      hubId: HUB,
+      namespaces: [
+        {
+          id: 'space',
+          nameTemplate: `${s.namespace}-{{ .uid }}`,
+          spec: { apiVersion: 'v1', kind: 'Namespace' },
+        },
+      ],
+      configMaps: [
+        configMap('local', { x: '1' }),
+        configMap('remote', { x: '1' }, { targetNamespace: 'default' }),
+      ],
+    }),
+  );
 });
 
 describe('policies', () => {
@@ -287,6 +307,31 @@ describe('policies', () => {
       { what: 'Deployment p1-scaled env PLAN=v2', timeoutMs: 30_000 },
     );
     expect(scaled.spec.replicas).toBe(2);
+  });
+
+  it('with --namespace, a cluster-scoped or other-namespace resource is refused with ApplyFailed naming the flag; the rest applies', async () => {
+    const name = nodeName(UID, 'scope');
+    const node = await s.waitFor(
+      async (note) => {
+        const n = await s.node(name);
+        note(n?.status);
+        return n?.status?.failedResources === 2 && n.status.readyResources === 1 ? n : undefined;
+      },
+      { what: `LynqNode ${name}: 2 refused, 1 ready`, timeoutMs: 30_000 },
+    );
+    expect(conditionOf(node, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'ResourcesFailed',
+    });
+    const refused = await s.event({ kind: 'LynqNode', name }, 'ApplyFailed', {
+      messageIncludes: '--namespace',
+    });
+    const text = refused.map((e) => e.message).join('\n');
+    expect(text).toContain('space');
+    await s.event({ kind: 'LynqNode', name }, 'ApplyFailed', { messageIncludes: 'remote' });
+    await s.object(Res.ConfigMap, `${UID}-local`);
+    expect(await s.kube.get(Res.Namespace, `${s.namespace}-${UID}`)).toBeUndefined();
+    expect(await s.kube.get(Res.ConfigMap, `${UID}-remote`, 'default')).toBeUndefined();
   });
 
   it('on deactivation: Delete objects are deleted, Retain objects stay with orphan markers and without tracking', async () => {

@@ -20,6 +20,10 @@ const HUB = 'roll';
 const FORM = 'app';
 const UIDS = ['r1', 'r2', 'r3'];
 const MAX_SKEW = 1;
+const STUCK = 'stuck';
+/** The stuck form has a hub of its own (same rows), so its throttling events stay apart. */
+const STUCK_HUB = 'roll-stuck';
+const DEADLINE_S = 60;
 
 interface Deploy {
   metadata: { name: string; generation?: number };
@@ -85,7 +89,40 @@ beforeAll(async () => {
     }),
   );
   await s.create(appForm('v1'));
+  await s.create(
+    hub({
+      name: STUCK_HUB,
+      namespace: s.namespace,
+      source: mysqlSource(s.table, { syncInterval: '2s' }),
+    }),
+  );
+  await s.create(stuckForm(true));
 });
+
+/**
+ * A form whose Deployment can never become ready (its pods select a node that does not exist),
+ * with the shortest progress deadline the API allows.
+ */
+function stuckForm(unschedulable: boolean) {
+  const base = deployment('pinned', { replicas: 1 }, { timeoutSeconds: 600 });
+  const spec = base.spec as { spec: { template: { spec: Record<string, unknown> } } };
+  if (unschedulable) spec.spec.template.spec['nodeSelector'] = { 'e2e.lynq.sh/nowhere': 'true' };
+  return form({
+    name: STUCK,
+    namespace: s.namespace,
+    hubId: STUCK_HUB,
+    deployments: [base],
+    rollout: { maxSkew: 1, progressDeadlineSeconds: DEADLINE_S },
+  });
+}
+
+/** The nodes and Deployments of the `app` form (the `stuck` form's are in the same namespace). */
+const appNodes = async () =>
+  (await s.kube.nodesOf(HUB, s.namespace)).filter((n) => n.spec?.templateRef === FORM);
+const appDeployments = async () =>
+  (await s.kube.list<Deploy>(Res.Deployment, s.namespace)).filter((d) =>
+    d.metadata.name.endsWith('-app'),
+  );
 
 /** Nodes at `generation` that are not done: Ready≠True or status behind the spec. */
 function updating(nodes: LynqNode[], generation: number): string[] {
@@ -108,11 +145,7 @@ async function followRollout(version: string, generation: number) {
   let maxUpdating = 0;
   const done = await s.waitFor(
     async (note) => {
-      const [f, nodes, deploys] = await Promise.all([
-        s.form(FORM),
-        s.kube.nodesOf(HUB, s.namespace),
-        s.kube.list<Deploy>(Res.Deployment, s.namespace),
-      ]);
+      const [f, nodes, deploys] = await Promise.all([s.form(FORM), appNodes(), appDeployments()]);
       const busy = updating(nodes, generation);
       const rolling = deploys
         .filter((d) => versionOf(d) === version && !settled(d))
@@ -164,8 +197,8 @@ describe('maxSkew rollout', () => {
 
   it('a form change rolls out one node at a time, throttling the rest, and ends Complete', async () => {
     const current = await s.kube.mustGet<LynqForm>(Res.Form, FORM, s.namespace);
+    // No resourceVersion precondition: the operator writes the form's status all the time.
     const updated = await s.kube.mergePatch<LynqForm>(Res.Form, FORM, s.namespace, {
-      metadata: { resourceVersion: current.metadata.resourceVersion },
       spec: appForm('v2').spec,
     });
     const generation = updated.metadata.generation ?? 0;
@@ -177,12 +210,50 @@ describe('maxSkew rollout', () => {
     expect(maxUpdating).toBeLessThanOrEqual(MAX_SKEW);
     expect(done.status?.rollout).toMatchObject({ phase: 'Complete', updatingNodes: 0 });
     expect(done.status?.rollout?.startTime).toBeTruthy();
-    const throttled = await s.event({ kind: 'LynqHub', name: HUB }, 'RolloutThrottled');
+    const throttled = await s.event({ kind: 'LynqHub', name: HUB }, 'RolloutThrottled', {
+      messageIncludes: `'${FORM}'`,
+    });
     expect(throttled[0]?.type).toBe('Normal');
-    expect(throttled.map((e) => e.message).join('\n')).toContain(FORM);
-    for (const n of await s.kube.nodesOf(HUB, s.namespace)) {
+    for (const n of await appNodes()) {
       expect(n.metadata.annotations?.[Annotations.TemplateGeneration]).toBe(String(generation));
-      expect(conditionOf(n, 'Ready')?.status).toBe('True');
+      expect(
+        conditionOf(n, 'Ready')?.status,
+        `${n.metadata.name} Ready after Complete: ${JSON.stringify(n.status)}`,
+      ).toBe('True');
     }
+  });
+  it('a rollout without progress past progressDeadlineSeconds is Failed, naming the stuck node; the app form was not held up', async () => {
+    const f = await s.waitFor(
+      async (note) => {
+        const x = await s.form(STUCK);
+        note(x?.status?.rollout);
+        return x?.status?.rollout?.phase === 'Failed' ? x : undefined;
+      },
+      { what: `form ${STUCK} rollout Failed`, timeoutMs: (DEADLINE_S + 45) * 1000 },
+    );
+    const stuckNodes = await s.kube.nodesOf(STUCK_HUB, s.namespace);
+    // maxSkew 1: the first node never got ready, so no other was made.
+    expect(stuckNodes).toHaveLength(1);
+    const name = stuckNodes[0]?.metadata.name ?? '';
+    expect(f.status?.rollout?.message).toContain(name);
+    const failed = await s.event({ kind: 'LynqForm', name: STUCK }, 'RolloutFailed');
+    expect(failed[0]?.type).toBe('Warning');
+    expect(failed[0]?.message).toContain(name);
+  });
+
+  it('fixing the stuck form lets its rollout finish', async () => {
+    await s.kube.mergePatch(Res.Form, STUCK, s.namespace, { spec: stuckForm(false).spec });
+    const done = await s.waitFor(
+      async (note) => {
+        const x = await s.form(STUCK);
+        note(x?.status?.rollout);
+        return x?.status?.rollout?.phase === 'Complete' &&
+          x.status.rollout.totalNodes === UIDS.length
+          ? x
+          : undefined;
+      },
+      { what: `form ${STUCK} rollout Complete`, timeoutMs: 90_000 },
+    );
+    expect(done.status?.rollout?.readyUpdatedNodes).toBe(UIDS.length);
   });
 });

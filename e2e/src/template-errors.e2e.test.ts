@@ -72,6 +72,44 @@ describe('template errors', () => {
     expect(await s.kube.get(Res.ConfigMap, `${UID}-func`, s.namespace)).toBeUndefined();
   });
 
+  it('an invalid ignoreFields JSONPath and an invalid readyWhen expression: Valid=False naming both', async () => {
+    await s.create(
+      form({
+        name: 'bad-paths',
+        namespace: s.namespace,
+        hubId: HUB,
+        configMaps: [
+          configMap('ignoring', { x: '1' }, { ignoreFields: ['$.data[?(@.x =='] }),
+          configMap('waiting', { x: '1' }, { readyWhen: ['self.data.x =='] }),
+        ],
+      }),
+    );
+    const valid = await formCondition('bad-paths', 'False');
+    expect(valid.message).toContain('spec.configMaps[0].ignoreFields[0]');
+    expect(valid.message).toContain('spec.configMaps[1].readyWhen[0]');
+    await s.event({ kind: 'LynqForm', name: 'bad-paths' }, 'ValidationFailed');
+  });
+
+  it('an extra-mapping variable in a name template is valid (Lynq’s admission rejects it: quirk 8)', async () => {
+    await s.create(
+      form({
+        name: 'extra-name',
+        namespace: s.namespace,
+        hubId: HUB,
+        configMaps: [
+          {
+            id: 'e',
+            nameTemplate: '{{ .uid }}-{{ .plan }}-e',
+            spec: { apiVersion: 'v1', kind: 'ConfigMap', data: { a: 'b' } },
+          },
+        ],
+      }),
+    );
+    expect((await formCondition('extra-name', 'True')).reason).toBe('ValidationPassed');
+    await s.nodeReady(nodeName(UID, 'extra-name'));
+    await s.object(Res.ConfigMap, `${UID}-gold-e`);
+  });
+
   it('a dependency cycle: Valid=False and DependencyValidationFailed', async () => {
     await s.create(
       form({

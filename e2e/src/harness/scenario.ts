@@ -27,7 +27,7 @@ import {
 
 /** The columns of the default scenario table: Lynq's e2e shape (uid, activate, two extras). */
 export const DEFAULT_COLUMNS =
-  'id VARCHAR(64) NOT NULL PRIMARY KEY, active VARCHAR(16) NULL, plan VARCHAR(64) NULL, region VARCHAR(64) NULL';
+  'id VARCHAR(255) NOT NULL PRIMARY KEY, active VARCHAR(16) NULL, plan VARCHAR(64) NULL, region VARCHAR(64) NULL';
 
 export interface ScenarioOptions {
   /** Prefix of the namespace, table and schema names (short, lower case). */
@@ -280,8 +280,21 @@ export function useScenario(options: ScenarioOptions): Scenario {
         async (note) => {
           const node = await scenario.kube.node(name, ns.name);
           const ready = conditionOf(node, 'Ready');
-          note(node === undefined ? 'no such LynqNode' : { status: node.status });
-          return ready?.status === 'True' ? node : undefined;
+          if (ready?.status === 'True') return node;
+          // What a timeout should show: the status and what the operator said about the node.
+          const events =
+            node === undefined
+              ? []
+              : await scenario.kube.events(ns.name, { kind: 'LynqNode', name });
+          note(
+            node === undefined
+              ? 'no such LynqNode'
+              : {
+                  status: node.status,
+                  events: events.map((e) => `${e.type} ${e.reason} ×${e.count ?? 1}: ${e.message}`),
+                },
+          );
+          return undefined;
         },
         { what: `LynqNode ${ns.name}/${name} Ready=True`, timeoutMs },
       ),
