@@ -169,7 +169,7 @@ spec:
     ]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(
-      'spec.services[0].nameTemplate: invalid template: 1:11: empty command',
+      "spec.services[0].nameTemplate: invalid template in resource 's': 1:11: empty command",
     );
   });
 

@@ -198,15 +198,15 @@ describe('validateTemplates', () => {
     expect(errors).toEqual([
       {
         path: 'spec.deployments[0].nameTemplate',
-        message: 'invalid template: 1:11: empty command',
+        message: "invalid template in resource 'app': 1:11: empty command",
       },
       {
         path: 'spec.deployments[0].labelsTemplate.app',
-        message: 'invalid template: 1:4: function "invalidFunc" not defined',
+        message: 'invalid template in resource \'app\': 1:4: function "invalidFunc" not defined',
       },
       {
         path: 'spec.services[0].spec.spec.type',
-        message: 'invalid template: 1:12: unexpected EOF',
+        message: "invalid template in resource 'svc': 1:12: unexpected EOF",
       },
     ]);
   });
@@ -232,7 +232,7 @@ describe('validateTemplates', () => {
     expect(templateCheck({ allowNunjucks: true })(form).errors).toEqual([
       {
         path: 'spec.deployments[0].labelsTemplate.broken',
-        message: 'invalid template: 1:7: unexpected token: %}',
+        message: "invalid template in resource 'app': 1:7: unexpected token: %}",
       },
     ]);
   });
@@ -246,7 +246,7 @@ describe('validateTemplates', () => {
         {
           path: 'spec.deployments[0].nameTemplate',
           message:
-            'template fails with sample variables: 1:4: error calling required: planId is required',
+            "template fails with sample variables in resource 'app': 1:4: error calling required: planId is required",
         },
       ],
     });

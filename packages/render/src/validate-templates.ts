@@ -50,13 +50,14 @@ function checkTemplates(form: LynqForm, allowNunjucks: boolean): FormCheckResult
     errors.push({ path: 'spec.templateSyntax', message: NUNJUCKS_DISABLED });
     return { errors, warnings };
   }
+  let where = '';
   const check = (text: string, path: string, render: boolean) => {
     let tpl;
     try {
       tpl = compileTemplate(text, syntax, { allowNunjucks });
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
-      errors.push({ path, message: `invalid template: ${describe(err)}` });
+      errors.push({ path, message: `invalid template${where}: ${describe(err)}` });
       return;
     }
     if (!render) return;
@@ -66,7 +67,7 @@ function checkTemplates(form: LynqForm, allowNunjucks: boolean): FormCheckResult
       if (!(err instanceof TemplateError)) throw err;
       (err.failure ? warnings : errors).push({
         path,
-        message: `template fails with sample variables: ${describe(err)}`,
+        message: `template fails with sample variables${where}: ${describe(err)}`,
       });
     }
   };
@@ -77,6 +78,8 @@ function checkTemplates(form: LynqForm, allowNunjucks: boolean): FormCheckResult
       for (const [k, x] of Object.entries(v)) walk(x, joinPath(path, k));
   };
   for (const { path, resource } of listResources(form.spec)) {
+    // The resource id as Lynq's messages name it ("invalid NameTemplate in resource 'x'").
+    where = ` in resource '${resource.id}'`;
     if (resource.nameTemplate !== undefined)
       check(resource.nameTemplate, `${path}.nameTemplate`, true);
     if (resource.targetNamespace !== undefined)
