@@ -30,4 +30,9 @@ export { waitFor, type WaitOptions } from './proc.js';
 export { installCrds, readCrds, crdDir } from './crds.js';
 export { uniqueName } from './names.js';
 export { TestkitError, type TestkitErrorCode } from './errors.js';
-export { goAppliedHash, goHashes, oracleBinary as goHashOracle, type OracleResult } from './go-hash-oracle.js';
+export {
+  goAppliedHash,
+  goHashes,
+  oracleBinary as goHashOracle,
+  type OracleResult,
+} from './go-hash-oracle.js';
