@@ -348,17 +348,13 @@ export class NodeController {
       );
       return 'failed';
     }
-    const outside = this.outsideScope(o.key, o.scope);
-    if (outside !== undefined) {
-      this.ctx.events.node.onChange(
-        obj,
-        topic,
-        'Warning',
-        EventReasons.ApplyFailed,
-        `Failed to apply resource ${o.id}: ${outside}`,
-      );
+    const applyFailed = (detail: string): ResourceOutcome => {
+      const message = `Failed to apply resource ${o.id}: ${detail}`;
+      this.ctx.events.node.onChange(obj, topic, 'Warning', EventReasons.ApplyFailed, message);
       return 'failed';
-    }
+    };
+    const outside = this.outsideScope(o.key, o.scope);
+    if (outside !== undefined) return applyFailed(outside);
     const { policies } = o;
     const kind = o.key.kind;
     const ownership = decideOwnership({
@@ -410,14 +406,7 @@ export class NodeController {
         );
         return 'conflicted';
       }
-      this.ctx.events.node.onChange(
-        obj,
-        topic,
-        'Warning',
-        EventReasons.ApplyFailed,
-        `Failed to apply resource ${o.id}: ${message}`,
-      );
-      return 'failed';
+      return applyFailed(message);
     }
     this.ctx.events.node.clear(obj, topic);
     if (!policies.waitForReady) return 'ready';

@@ -9,7 +9,7 @@ export {
   type OperatorProcess,
   type ExitStatus,
 } from './operator.js';
-export { freePort, freePorts } from './free-port.js';
+export { freePort, freePorts } from '@lynq/testkit';
 export {
   waitFor,
   holdsFor,

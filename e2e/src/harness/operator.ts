@@ -3,7 +3,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePorts } from './free-port.js';
+import { freePorts } from '@lynq/testkit';
 import { waitFor } from './wait-for.js';
 
 /** The repository root (this file is e2e/src/harness/operator.ts). */
