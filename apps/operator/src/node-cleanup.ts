@@ -8,7 +8,7 @@ import {
   type LynqNode,
   type OrphanReason,
 } from '@lynq/api';
-import { fromAppliedRef, type ResourceKey } from '@lynq/plan';
+import { fromAppliedRef, objectIdentity, type ResourceKey } from '@lynq/plan';
 import { isNotFound, type KubeObject, type ReconcileContext, setFinalizer } from '@lynq/runtime';
 import { NodeType, type OperatorContext } from './context.js';
 
@@ -98,7 +98,7 @@ export async function cleanupNode(
 ): Promise<void> {
   const keys = new Map<string, ResourceKey>();
   for (const k of [...(node.status?.appliedResourceRefs ?? []).map(fromAppliedRef), ...rendered])
-    keys.set(`${k.group}/${k.kind}/${k.namespace ?? ''}/${k.name}`, k);
+    keys.set(objectIdentity(k), k);
   const failures: string[] = [];
   for (const key of keys.values()) {
     try {

@@ -71,12 +71,12 @@ interface ApplyRun {
 }
 
 /**
- * Whether trying the same apply again later can succeed: conflicts (another manager may let go),
- * throttling, server and network errors. An object the API server refuses as invalid, or a kind
- * it does not serve, fails the same way until the form or the row changes, which wakes the node.
+ * Whether trying the same apply again later can succeed: throttling, server and network errors
+ * (field-ownership conflicts are re-checked on their own schedule). An object the API server
+ * refuses as invalid, or a kind it does not serve, fails the same way until the form or the row
+ * changes, which wakes the node.
  */
 function mayPass(err: unknown): boolean {
-  if (err instanceof ConflictError) return true;
   if (err instanceof FieldValidationError || err instanceof InvalidObjectError) return false;
   if (err instanceof UnknownKindError) return false;
   if (err instanceof ApiError) return err.status === 409 || err.status === 429 || err.status >= 500;

@@ -14,7 +14,6 @@ import { DatasourceRegistry, HubDatasources, type SecretResolver } from '@lynq/d
 import { RenderHost } from '@lynq/render/host';
 import {
   HealthServer,
-  KubeApiError,
   Manager,
   RestClient,
   ignoreStatusOnlyChanges,
@@ -81,7 +80,7 @@ async function checkCrds(client: RestClient): Promise<void> {
     });
     served = (list.resources ?? []).map((r) => r.name);
   } catch (err) {
-    if (!(err instanceof KubeApiError && err.status === 404)) {
+    if (!isNotFound(err)) {
       throw new StartupError(
         `cannot reach the API server: ${err instanceof Error ? err.message : String(err)}`,
         { cause: err },

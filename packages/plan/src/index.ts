@@ -56,6 +56,7 @@ export {
   parseAppliedResource,
   toAppliedRef,
   fromAppliedRef,
+  objectIdentity,
   type ResourceKey,
   type ScopeOf,
   type AppliedResourceEntry,
