@@ -238,6 +238,16 @@ describe('computeFormRolloutStatus (reference §3.2)', () => {
     });
   });
 
+  it('a node Ready from before its latest spec is still updating, so Complete waits for it', () => {
+    const stale = computeFormRolloutStatus(input([node('a'), node('b', { reconciled: false })]));
+    expect(stale.rollout).toMatchObject({
+      phase: 'InProgress',
+      updatingNodes: 1,
+      readyUpdatedNodes: 1,
+    });
+    expect(stale.progressPercent).toBe(50);
+  });
+
   it('Complete when every node is updated and ready; completionTime set once', () => {
     const first = computeFormRolloutStatus(input([node('a'), node('b')]));
     expect(first.rollout).toEqual({

@@ -195,7 +195,9 @@ export function computeFormRolloutStatus(input: FormRolloutStatusInput): FormRol
   const { formGeneration, rollout, previous, nodes, now } = input;
   const total = nodes.length;
   const updated = nodes.filter((n) => n.templateGeneration === formGeneration);
-  const updatingNodes = updated.filter((n) => !n.ready);
+  // A Ready condition written before the node's latest spec says nothing about that spec: until
+  // the node controller has observed it, the node is still updating (else Complete comes early).
+  const updatingNodes = updated.filter((n) => !n.ready || !n.reconciled);
   const readyUpdated = updated.length - updatingNodes.length;
   const progressPercent = total === 0 ? 0 : (readyUpdated / total) * 100;
   if (!rollout || rollout.maxSkew <= 0)
