@@ -73,6 +73,15 @@ export interface ApplyOptions {
    * signal; once it fires, nothing more is sent and the apply rejects with an AbortedError.
    */
   signal?: AbortSignal | undefined;
+  /**
+   * The live object as the caller's watch cache holds it: used instead of a GET. A copy one step
+   * behind is safe: Server-Side Apply and merge patches carry no precondition, an update that
+   * finds a newer resourceVersion reads again and retries, and a change the copy misses arrives
+   * as a watch event that calls for another apply. Not found in the cache is not proof of
+   * absence (an object may have just been created), so leave it undefined then: the applier
+   * reads the object before creating it.
+   */
+  cachedLive?: KubeObject | undefined;
 }
 
 /** Options of the single-request operations (`get`, `removeOrphanMarkers`). */
@@ -351,7 +360,10 @@ export class Applier {
       path: resourcePath(mapping, { namespace: ref.namespace, name: ref.name }),
     };
 
-    let live = prefetched !== undefined ? prefetched.live : await this.read(target, signal);
+    let live =
+      prefetched !== undefined
+        ? prefetched.live
+        : (cachedLiveOf(options.cachedLive, ref) ?? (await this.read(target, signal)));
     if (live !== null && options.ownership !== undefined)
       checkOwnedBy(live, options.ownership, options.adoptForeign !== false, ref);
     const creation = decideCreation({
@@ -414,10 +426,12 @@ export class Applier {
     try {
       written = await this.write(target, obj, live, options);
     } catch (err) {
-      // A stale view (batch LIST, or a race with another writer): read again and redo once.
+      // A stale view (batch LIST, a cached copy, or a race with another writer): read again and
+      // redo once.
       const stale = err instanceof ApiError && (err.isAlreadyExists || err.isStale);
       if (stale && mayRetry && options.strategy !== undefined && options.strategy !== 'apply') {
-        const retried = await this.applyOnce(desired, options, undefined, false);
+        const fresh = { ...options, cachedLive: undefined };
+        const retried = await this.applyOnce(desired, fresh, undefined, false);
         return { ...retried, writes: retried.writes + writes + 1 };
       }
       throw err;
@@ -646,6 +660,16 @@ function asKubeObject(body: unknown, method: string, path: string, ref: ObjectRe
     );
   }
   return body as KubeObject;
+}
+
+/** The caller's cached copy, if it is the object being applied (else it is read). */
+function cachedLiveOf(cached: KubeObject | undefined, ref: ObjectRef): KubeObject | undefined {
+  if (cached === undefined || !isPlainObject(cached) || !isPlainObject(cached.metadata))
+    return undefined;
+  const { name, namespace } = cached.metadata;
+  return name === ref.name && (namespace ?? undefined) === (ref.namespace ?? undefined)
+    ? cached
+    : undefined;
 }
 
 /** ignoreFields paths, each checked (admission should have caught a bad one; never ignore it). */
