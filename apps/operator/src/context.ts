@@ -12,6 +12,7 @@ import {
 import type { Events } from './events.js';
 import type { LiveObjects } from './live-objects.js';
 import type { LynqMetrics } from './lynq-metrics.js';
+import type { RenderCache } from './render-cache.js';
 
 /** What the three controllers share: one client, one cache per kind, one render host. */
 export interface OperatorContext {
@@ -19,6 +20,8 @@ export interface OperatorContext {
   manager: Manager;
   applier: Applier;
   host: RenderHost;
+  /** Renders through the host, reusing earlier results (hub and node controllers). */
+  renders: RenderCache;
   /** One recorder per reporting component (reference §3.5). */
   events: Record<'hub' | 'form' | 'node' | 'applier', Events>;
   metrics: LynqMetrics;

@@ -22,6 +22,7 @@ import {
   type HubFetch,
   type HubRenderOutcome,
 } from '@lynq/plan';
+import { mapWithConcurrency } from '@lynq/apply';
 import { checkRolloutReadiness } from '@lynq/policy';
 import {
   createObject,
@@ -41,6 +42,8 @@ import {
 import { HubType, NodeType, type OperatorContext } from './context.js';
 
 const DEFAULT_SYNC_MS = 30_000;
+/** LynqNode creates, updates and deletes of one sync in flight at once. */
+const NODE_WRITE_CONCURRENCY = 16;
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 /**
  * Events about a state that lasts across syncs: recorded when it starts or its message changes,
@@ -52,6 +55,17 @@ const STANDING_EVENTS: ReadonlySet<string> = new Set([
   EventReasons.RolloutThrottled,
   EventReasons.DeletionGuardHeld,
 ]);
+
+/**
+ * A new node carries its finalizer from the start: the node controller would add it with a
+ * write of its own as its first act.
+ */
+function withNodeFinalizer(node: LynqNode): KubeObject {
+  const obj = node as unknown as KubeObject;
+  const finalizers = obj.metadata.finalizers ?? [];
+  if (finalizers.includes(Finalizers.Node)) return obj;
+  return { ...obj, metadata: { ...obj.metadata, finalizers: [...finalizers, Finalizers.Node] } };
+}
 
 /** Forms of a namespace that parse; broken ones are the form controller's to report. */
 type WriteOutcome = 'ok' | 'retry' | 'failed';
@@ -138,7 +152,7 @@ export class HubController {
     for (const form of desired.forms) {
       const entries = desired.entries.filter((e) => e.form === form.name);
       if (entries.length === 0) continue;
-      const outcomes = await this.ctx.host.renderNodes(
+      const outcomes = await this.ctx.renders.renderNodes(
         form.source,
         entries.map((e) => ({ variables: e.variables, namespace })),
         { signal: rc.signal },
@@ -163,31 +177,32 @@ export class HubController {
 
     let retry = false;
     const outcome = (o: WriteOutcome) => (retry ||= o === 'retry');
-    for (const node of plan.create) {
+    // Nodes are independent: a sync of thousands of rows writes them side by side.
+    await mapWithConcurrency(plan.create, NODE_WRITE_CONCURRENCY, async (node) =>
       outcome(
         await this.write(obj, node, 'create', rc.signal, () =>
-          createObject(this.ctx.client, NodeType, node as KubeObject, rc.signal),
+          createObject(this.ctx.client, NodeType, withNodeFinalizer(node), rc.signal),
         ),
-      );
-    }
-    for (const update of plan.update) {
+      ),
+    );
+    await mapWithConcurrency(plan.update, NODE_WRITE_CONCURRENCY, async (update) => {
       const done = await this.write(obj, update.node, 'update', rc.signal, () =>
         replaceObject(this.ctx.client, NodeType, update.node as KubeObject, rc.signal),
       );
       if (done === 'ok') for (const e of update.events) this.ctx.events.hub.plan(e);
       outcome(done);
-    }
-    for (const deletion of plan.delete) {
+    });
+    await mapWithConcurrency(plan.delete, NODE_WRITE_CONCURRENCY, async (deletion) => {
       try {
         await deleteObject(this.ctx.client, NodeType, deletion, rc.signal);
         this.ctx.events.hub.plan(nodeDeletedEvent(hub, deletion));
       } catch (err) {
         if (rc.signal.aborted) throw err;
-        if (isNotFound(err)) continue;
+        if (isNotFound(err)) return;
         this.ctx.events.hub.plan(nodeDeletionFailedEvent(hub, deletion, String(err)));
         retry = true;
       }
-    }
+    });
     if (!equalStatus(obj['status'], plan.status)) {
       await patchStatus(this.ctx.client, HubType, obj, plan.status, rc.signal).catch(
         (err: unknown) => {

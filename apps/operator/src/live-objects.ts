@@ -1,7 +1,7 @@
 // Managed objects of any kind, CRD kinds included: a watch per kind the forms use, added at run
 // time as forms name new kinds, so readiness changes and drift wake the owning node in seconds.
 import { API_VERSION, Kinds as LynqKinds, Labels } from '@lynq/api';
-import type { Applier, ObjectRef, ResourceMapping } from '@lynq/apply';
+import type { Applier, KubeObject as AppliedObject, ObjectRef, ResourceMapping } from '@lynq/apply';
 import { groupOf, type Informer, type KubeObject, type Manager, type Request } from '@lynq/runtime';
 
 const LYNQ_GROUP = groupOf(API_VERSION);
@@ -86,15 +86,36 @@ export class LiveObjects {
    * namespace; otherwise read from the API server. Null when it does not exist.
    */
   async get(ref: ObjectRef, signal: AbortSignal): Promise<KubeObject | null> {
+    const cached = await this.lookup(ref, signal);
+    if (cached.covered) return cached.object ?? null;
+    return (await this.applier.get(ref, { signal })) as KubeObject | null;
+  }
+
+  /**
+   * The watch cache's copy, for an apply to use instead of a GET; undefined when the kind is not
+   * watched here or the cache does not hold the object (absent, or not seen yet).
+   */
+  async cached(ref: ObjectRef, signal: AbortSignal): Promise<AppliedObject | undefined> {
+    // Informers fill in apiVersion and kind, which list items lack.
+    return (await this.lookup(ref, signal)).object as AppliedObject | undefined;
+  }
+
+  private async lookup(
+    ref: ObjectRef,
+    signal: AbortSignal,
+  ): Promise<{ covered: boolean; object?: KubeObject | undefined }> {
     const mapping = await this.applier.restMapper.resolve(ref.apiVersion, ref.kind, undefined, {
       signal,
     });
     const informer = this.watched.get(`${mapping.apiVersion}/${mapping.resource}`);
     const covered =
-      !mapping.namespaced || this.namespace === undefined || ref.namespace === this.namespace;
-    if (informer !== undefined && informer.hasSynced() && covered) {
-      return informer.store.get(ref.name, mapping.namespaced ? ref.namespace : undefined) ?? null;
-    }
-    return (await this.applier.get(ref, { signal })) as KubeObject | null;
+      informer !== undefined &&
+      informer.hasSynced() &&
+      (!mapping.namespaced || this.namespace === undefined || ref.namespace === this.namespace);
+    if (!covered) return { covered: false };
+    return {
+      covered: true,
+      object: informer.store.get(ref.name, mapping.namespaced ? ref.namespace : undefined),
+    };
   }
 }

@@ -198,7 +198,7 @@ export class NodeController {
     plan: Extract<ReturnType<typeof planNode>, { ok: true }>,
     signal: AbortSignal,
   ): Promise<FormRenderResult> {
-    const [outcome] = await this.ctx.host.renderNodes(
+    const [outcome] = await this.ctx.renders.renderNodes(
       plan.source,
       [{ variables: plan.variables, namespace: plan.namespace }],
       { signal, syntax: plan.syntax },
@@ -258,7 +258,7 @@ export class NodeController {
   private async renderedKeys(node: LynqNode, signal: AbortSignal): Promise<ResourceKey[]> {
     const plan = node.spec ? planNode(node, this.formOf(node)) : undefined;
     if (!plan?.ok) return [];
-    const [outcome] = await this.ctx.host.renderNodes(
+    const [outcome] = await this.ctx.renders.renderNodes(
       plan.source,
       [{ variables: plan.variables, namespace: plan.namespace }],
       { signal, syntax: plan.syntax },
@@ -370,6 +370,9 @@ export class NodeController {
     let live: KubeObject;
     try {
       const result = await this.ctx.applier.apply(o.manifest, {
+        // The watch cache's copy saves a GET per object and reconcile; a copy one step behind is
+        // caught by the watch event that follows.
+        cachedLive: await this.ctx.live.cached(o.key, signal),
         strategy: policies.patchStrategy,
         conflictPolicy: policies.conflictPolicy,
         creationPolicy: policies.creationPolicy,
