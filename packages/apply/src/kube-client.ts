@@ -1,9 +1,9 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import {
   KubeApiError,
   KubeTransportError,
   KubeUnexpectedResponseError,
   RestClient,
+  type ClusterCredentials,
   type HttpMethod,
   type RequestStats,
 } from '@lynq/runtime';
@@ -79,9 +79,12 @@ export class KubeClient {
     return new KubeClient(rest);
   }
 
-  /** Builds a client for the kubeconfig's current context. */
+  /**
+   * Builds a client for the kubeconfig's current context: @lynq/runtime's loadClusterCredentials,
+   * or client-node's KubeConfig.
+   */
   static async fromKubeConfig(
-    kc: KubeConfig,
+    kc: ClusterCredentials,
     options: KubeClientOptions = {},
   ): Promise<KubeClient> {
     const cluster = kc.getCurrentCluster();

@@ -59,6 +59,14 @@ export {
   type HttpMethod,
   type QueryValue,
 } from './rest-client.js';
+export {
+  loadClusterCredentials,
+  SERVICE_ACCOUNT_DIR,
+  type ClusterCredentials,
+  type CurrentCluster,
+  type LoadClusterCredentialsOptions,
+} from './kubeconfig.js';
+export { KubeconfigError, ExecCredentialError } from './kubeconfig-error.js';
 export { Backoff, type BackoffOptions } from './backoff.js';
 
 // Controllers

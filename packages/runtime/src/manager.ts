@@ -1,4 +1,3 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import { realClock, type Clock } from './clock.js';
 import type { Controller } from './controller.js';
@@ -13,6 +12,7 @@ import { EventRecorder } from './event-recorder.js';
 import { HealthServer } from './health-server.js';
 import { Informer, type InformerOptions } from './informer.js';
 import { LeaderElector, type LeaderElectorOptions } from './leader-elector.js';
+import type { ClusterCredentials } from './kubeconfig.js';
 import { jsonLogger, type Logger } from './logger.js';
 import { RuntimeMetrics } from './metrics.js';
 import type { KubeObject, ResourceType } from './resource.js';
@@ -25,7 +25,7 @@ export type ManagerLeaderElection = Omit<
 >;
 
 export interface ManagerOptions {
-  kubeConfig: KubeConfig;
+  kubeConfig: ClusterCredentials;
   /**
    * The client for every request of this manager (informers, leader election, events). Pass the
    * one the rest of the process uses, so that there is one connection pool and one set of request

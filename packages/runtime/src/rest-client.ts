@@ -1,7 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { urlToHttpOptions } from 'node:url';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { realClock, sleep } from './clock.js';
 import {
   InvalidOptionError,
@@ -10,6 +9,7 @@ import {
   KubeUnexpectedResponseError,
   type KubeStatus,
 } from './errors.js';
+import type { ClusterCredentials } from './kubeconfig.js';
 
 export type QueryValue = string | number | boolean | undefined;
 
@@ -57,7 +57,7 @@ export interface RestClientOptions {
 }
 
 interface Credentials {
-  /** What the KubeConfig put into request options: auth headers, TLS material, a proxy agent. */
+  /** What the credentials put into request options: auth headers, TLS material, a proxy agent. */
   options: https.RequestOptions;
   /** `options.headers` as plain strings, computed once per load rather than per request. */
   headers: Record<string, string>;
@@ -68,10 +68,11 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 const WRITE_METHODS: ReadonlySet<HttpMethod> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * Raw JSON requests to the API server with the credentials of a KubeConfig. Raw requests instead
- * of client-node's typed APIs because the typed models drop fields they do not know (every custom
- * resource's spec) and cannot stream a watch with backpressure. One keep-alive agent (optionally
- * bounded) serves every request; credentials are re-read periodically and after a 401.
+ * Raw JSON requests to the API server with the credentials of a kubeconfig (loadClusterCredentials,
+ * or client-node's KubeConfig). Raw requests instead of client-node's typed APIs because the typed
+ * models drop fields they do not know (every custom resource's spec) and cannot stream a watch
+ * with backpressure. One keep-alive agent (optionally bounded) serves every request; credentials
+ * are re-read periodically and after a 401.
  */
 export class RestClient {
   readonly server: URL;
@@ -94,7 +95,7 @@ export class RestClient {
   };
 
   constructor(
-    readonly kubeConfig: KubeConfig,
+    readonly kubeConfig: ClusterCredentials,
     options: RestClientOptions = {},
   ) {
     const cluster = kubeConfig.getCurrentCluster();
@@ -187,7 +188,7 @@ export class RestClient {
     }
   }
 
-  /** Re-reads the KubeConfig's credentials now (they are also re-read periodically and after a 401). */
+  /** Re-reads the kubeconfig's credentials now (they are also re-read periodically and after a 401). */
   async refreshCredentials(): Promise<void> {
     await this.currentCredentials(true);
   }
@@ -299,7 +300,7 @@ export class RestClient {
     });
   }
 
-  /** A keep-alive agent with the KubeConfig's TLS material, rebuilt if that material changes. */
+  /** A keep-alive agent with the kubeconfig's TLS material, rebuilt if that material changes. */
   private pooledAgent(opts: https.RequestOptions): http.Agent {
     const same = (a: unknown, b: unknown) =>
       a === b || (Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b));
