@@ -2,6 +2,7 @@
 // level (in parallel within a level), track readiness, clean up orphans, and publish the status.
 import {
   Annotations,
+  ConditionTypes,
   EventReasons,
   Kinds,
   Finalizers,
@@ -83,6 +84,13 @@ function mayPass(err: unknown): boolean {
   return true;
 }
 
+/** A pass over the node's resources is under way: an earlier reconcile left some waiting. */
+function inPass(node: LynqNode): boolean {
+  return (node.status?.conditions ?? []).some(
+    (c) => c.type === ConditionTypes.Progressing && c.status === 'True',
+  );
+}
+
 export class NodeController {
   private readonly readyWhen = new Map<string, ReadyWhen | undefined>();
 
@@ -157,7 +165,11 @@ export class NodeController {
       degradedReason,
     );
     const failed = results.some((r) => r.outcome === 'failed' || r.outcome === 'conflicted');
-    if (run.wrote) {
+    // Said once per pass over the node's resources, when the pass ends (nothing left waiting)
+    // or fails, not after each dependency level: a node provisioned in four reconciles gets one
+    // "Applying" and one "Applied", as one reconcile of Lynq's would.
+    const passEnded = failed || !results.some((r) => r.outcome === 'waiting');
+    if ((run.wrote || inPass(node)) && passEnded) {
       const ready = status.readyResources ?? 0;
       const total = status.desiredResources ?? 0;
       if (failed)
@@ -280,7 +292,8 @@ export class NodeController {
       conflicted: false,
       wakeInMs: undefined,
     };
-    let announced = false;
+    // A pass already under way (its first reconcile said so) is not announced again.
+    let announced = inPass(node);
     for (const level of levels) {
       const outcomes = await mapWithConcurrency(level, LEVEL_CONCURRENCY, (o) =>
         this.applyOne(node, obj, o, run, signal, () => {

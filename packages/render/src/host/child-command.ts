@@ -55,6 +55,9 @@ export function childArgs(options: ChildCommandOptions): string[] {
     '--preserve-symlinks',
     '--preserve-symlinks-main',
     `--max-old-space-size=${options.memoryLimitMb}`,
+    // A render's garbage dies young, so a small young generation costs little time and saves
+    // about 10 MB of resident memory per process (measured: 75 → 65 MB RSS).
+    '--max-semi-space-size=2',
     // No global fetch/WebSocket (the permission model has no network switch in Node 20).
     ...(supports('--no-experimental-fetch') ? ['--no-experimental-fetch'] : []),
     // The go syntax is interpreted; only nunjucks compiles templates to JavaScript. Without it,
