@@ -65,6 +65,11 @@ export const CONTROLLERS = [
 ] as const;
 
 export const FAKE_NODE_COUNT = 3;
+/**
+ * Pods each fake node holds (capacity = allocatable). 3 × 4,000: scale runs of 10,000 rows with a
+ * one-replica Deployment each must not run out of room (a kubelet's default of 110 held 330).
+ */
+export const FAKE_NODE_PODS = 4000;
 export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 
 export interface Ports {
@@ -283,9 +288,15 @@ export function componentArgs(
         `--root-ca-file=${pki.caCert}`,
         '--use-service-account-credentials=false',
         '--cluster-name=lynq-local',
-        '--kube-api-qps=200',
-        '--kube-api-burst=400',
+        // client-go's defaults (20 qps, 5 workers per controller) would make the controllers, not
+        // the API server or the client under test, the limit of scale runs (10,000 Deployments).
+        '--kube-api-qps=400',
+        '--kube-api-burst=800',
         '--concurrent-gc-syncs=10',
+        '--concurrent-deployment-syncs=20',
+        '--concurrent-replicaset-syncs=20',
+        '--concurrent-endpoint-syncs=20',
+        '--concurrent-service-endpoint-syncs=20',
       ];
     case 'kube-scheduler':
       return [
@@ -295,6 +306,9 @@ export function componentArgs(
         `--bind-address=${loop}`,
         `--secure-port=${ports.scheduler}`,
         '--leader-elect=false',
+        // The default 50 qps caps binding at about 50 pods/s (one binding POST per pod).
+        '--kube-api-qps=400',
+        '--kube-api-burst=800',
       ];
     case 'kwok':
       if (state.binaries.kwokStages === undefined) {
@@ -403,7 +417,13 @@ async function startComponent(
 // ---------------------------------------------------------------------------------------------
 // Fake nodes
 
-function fakeNode(name: string): V1Node {
+const FAKE_NODE_RESOURCES: Readonly<Record<string, string>> = {
+  cpu: '32',
+  memory: '256Gi',
+  pods: String(FAKE_NODE_PODS),
+};
+
+export function fakeNode(name: string): V1Node {
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -420,8 +440,8 @@ function fakeNode(name: string): V1Node {
       },
     },
     status: {
-      allocatable: { cpu: '32', memory: '256Gi', pods: '110' },
-      capacity: { cpu: '32', memory: '256Gi', pods: '110' },
+      allocatable: { ...FAKE_NODE_RESOURCES },
+      capacity: { ...FAKE_NODE_RESOURCES },
       nodeInfo: {
         architecture: 'amd64',
         bootID: '',
@@ -447,16 +467,64 @@ function nodeReady(node: V1Node): boolean {
   return ready && !tainted;
 }
 
-async function ensureFakeNodes(kubeconfig: string): Promise<void> {
+/**
+ * A pods quantity as a number: plain integers and the decimal suffixes k, M, G (the API server
+ * stores 4000 as "4k"); NaN otherwise.
+ */
+export function podsQuantity(value: string | undefined): number {
+  const match = /^(\d+)([kMG]?)$/.exec(value ?? '');
+  if (match === null) return NaN;
+  return Number(match[1]) * ({ '': 1, k: 1e3, M: 1e6, G: 1e9 }[match[2] ?? ''] ?? NaN);
+}
+
+export interface JsonPatchOp {
+  op: 'add';
+  path: string;
+  value: unknown;
+}
+
+/**
+ * The JSON patch of a node's status that raises its pods capacity and allocatable to
+ * FAKE_NODE_PODS (nodes created by an older testkit held 110), or undefined when both hold that
+ * many already. Never lowers a larger value; other resources stay as they are.
+ */
+export function nodeCapacityPatch(node: V1Node): JsonPatchOp[] | undefined {
+  const ops: JsonPatchOp[] = [];
+  for (const field of ['capacity', 'allocatable'] as const) {
+    const current = node.status?.[field];
+    if (current === undefined) {
+      ops.push({ op: 'add', path: `/status/${field}`, value: { ...FAKE_NODE_RESOURCES } });
+    } else if (!(podsQuantity(current['pods']) >= FAKE_NODE_PODS)) {
+      ops.push({ op: 'add', path: `/status/${field}/pods`, value: String(FAKE_NODE_PODS) });
+    }
+  }
+  if (ops.length > 0 && node.status === undefined)
+    return [{ op: 'add', path: '/status', value: {} }, ...ops];
+  return ops.length > 0 ? ops : undefined;
+}
+
+/**
+ * Creates the fake nodes, or raises the pods capacity of existing ones (status subresource: kwok's
+ * node stages keep the capacity and allocatable a node has), then waits until they are schedulable.
+ */
+export async function ensureFakeNodes(kubeconfig: string): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
   const names = Array.from({ length: FAKE_NODE_COUNT }, (_, i) => `kwok-node-${i}`);
   for (const name of names) {
+    let existing: V1Node;
     try {
       await core.createNode({ body: fakeNode(name) });
+      continue;
     } catch (err) {
       if (!(err instanceof ApiException && err.code === 409)) throw err;
+      existing = await core.readNode({ name });
+    }
+    const patch = nodeCapacityPatch(existing);
+    if (patch !== undefined) {
+      log(`raising ${name}'s pods capacity to ${FAKE_NODE_PODS}`);
+      await core.patchNodeStatus({ name, body: patch });
     }
   }
   await waitFor(
@@ -531,6 +599,22 @@ function wipe(paths: ClusterPaths): void {
   }
 }
 
+/** True when a running component was started with another binary or other flags than today's. */
+export function outdated(
+  record: ProcessRecord,
+  component: Component,
+  state: ClusterState,
+  paths: ClusterPaths,
+  pki: Pki,
+): boolean {
+  const args = componentArgs(component, state, paths, pki);
+  return (
+    record.exe !== componentExe(state.binaries, component) ||
+    record.args.length !== args.length ||
+    record.args.some((arg, i) => arg !== args[i])
+  );
+}
+
 async function startFullComponents(
   state: ClusterState,
   paths: ClusterPaths,
@@ -538,7 +622,13 @@ async function startFullComponents(
 ): Promise<void> {
   for (const component of FULL_ONLY) {
     const record = readRecord(paths, component);
-    if (record !== undefined && isOurProcess(record)) continue;
+    if (record !== undefined && isOurProcess(record)) {
+      if (!outdated(record, component, state, paths, pki)) continue;
+      // Stateless clients of the API server: a restart costs a second or two of their work, and
+      // a cluster started by an older testkit gets today's flags (rate limits, workers).
+      log(`restarting ${component}: its command line is out of date`);
+      await stopProcess(record);
+    }
     await startComponent(component, state, paths, pki);
   }
   await ensureFakeNodes(paths.kubeconfig);

@@ -8,12 +8,14 @@ import {
   type V1Deployment,
 } from '@kubernetes/client-node';
 import { describe, expect, inject, it } from 'vitest';
+import { FAKE_NODE_COUNT, FAKE_NODE_PODS, ensureFakeNodes, podsQuantity } from './cluster.js';
 import { waitFor } from './proc.js';
-import { useTestNamespace } from './namespace.js';
+import { kubeconfigPath, useTestNamespace } from './namespace.js';
 
 // Needs controllers, scheduler and kwok: runs with LYNQ_TEST_PROFILE=full (or an external cluster
 // whose profile is declared full).
 const full = inject('lynqProfile') === 'full';
+const local = (process.env['LYNQ_TEST_KUBECONFIG'] ?? '') === '';
 
 async function gone(read: () => Promise<unknown>): Promise<boolean> {
   try {
@@ -136,4 +138,33 @@ describe.skipIf(!full)('full profile: real controllers, scheduler and kwok', () 
     });
     expect(pods.items.map((p) => p.status?.phase)).toEqual(['Succeeded']);
   });
+
+  it.skipIf(!local)(
+    'gives each fake node room for FAKE_NODE_PODS pods, and raises a node holding fewer',
+    async () => {
+      const core = ns.kubeConfig.makeApiClient(CoreV1Api);
+      const pods = async (name: string) => {
+        const node = await core.readNode({ name });
+        // The API server keeps quantities in canonical form: 4000 reads back as "4k".
+        return [node.status?.capacity?.['pods'], node.status?.allocatable?.['pods']].map(
+          podsQuantity,
+        );
+      };
+      for (let i = 0; i < FAKE_NODE_COUNT; i++) {
+        expect(await pods(`kwok-node-${i}`)).toEqual([FAKE_NODE_PODS, FAKE_NODE_PODS]);
+      }
+      // As a cluster started by an older testkit has it (one less: the shared cluster keeps working).
+      const fewer = String(FAKE_NODE_PODS - 1);
+      await core.patchNodeStatus({
+        name: 'kwok-node-2',
+        body: [
+          { op: 'add', path: '/status/capacity/pods', value: fewer },
+          { op: 'add', path: '/status/allocatable/pods', value: fewer },
+        ],
+      });
+      expect(await pods('kwok-node-2')).toEqual([FAKE_NODE_PODS - 1, FAKE_NODE_PODS - 1]);
+      await ensureFakeNodes(kubeconfigPath());
+      expect(await pods('kwok-node-2')).toEqual([FAKE_NODE_PODS, FAKE_NODE_PODS]);
+    },
+  );
 });

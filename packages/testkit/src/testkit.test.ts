@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseProfile } from './binaries.js';
 import { ensurePki, renderKubeconfig } from './certs.js';
-import { COMPONENTS, componentArgs, type ClusterState } from './cluster.js';
+import {
+  COMPONENTS,
+  FAKE_NODE_COUNT,
+  FAKE_NODE_PODS,
+  componentArgs,
+  fakeNode,
+  nodeCapacityPatch,
+  outdated,
+  type ClusterState,
+} from './cluster.js';
 import { TestkitError } from './errors.js';
 import { uniqueName } from './names.js';
 import { clusterPaths } from './paths.js';
@@ -108,5 +117,81 @@ describe('component command lines', () => {
     ]) {
       expect(controllers).toContain(c);
     }
+  });
+
+  const flag = (component: (typeof COMPONENTS)[number], name: string) => {
+    const arg = componentArgs(component, state, paths, pki).find((a) => a.startsWith(`--${name}=`));
+    return arg === undefined ? undefined : Number(arg.slice(name.length + 3));
+  };
+
+  it('lets the scheduler bind and the controllers sync far faster than client-go defaults', () => {
+    // Scheduler default 50 qps: at most ~50 pods bound per second.
+    expect(flag('kube-scheduler', 'kube-api-qps')).toBeGreaterThanOrEqual(200);
+    expect(flag('kube-scheduler', 'kube-api-burst')).toBeGreaterThanOrEqual(400);
+    expect(flag('kube-controller-manager', 'kube-api-qps')).toBeGreaterThanOrEqual(200);
+    expect(flag('kube-controller-manager', 'concurrent-deployment-syncs')).toBeGreaterThan(5);
+    expect(flag('kube-controller-manager', 'concurrent-replicaset-syncs')).toBeGreaterThan(5);
+  });
+
+  it('knows when a running component was started with other flags or another binary', () => {
+    const args = componentArgs('kube-scheduler', state, paths, pki);
+    const record = { pid: 1, exe: '/b/sched', args, log: '/dev/null' };
+    expect(outdated(record, 'kube-scheduler', state, paths, pki)).toBe(false);
+    const older = args.filter((a) => !a.startsWith('--kube-api-'));
+    expect(outdated({ ...record, args: older }, 'kube-scheduler', state, paths, pki)).toBe(true);
+    expect(outdated({ ...record, exe: '/old/sched' }, 'kube-scheduler', state, paths, pki)).toBe(
+      true,
+    );
+  });
+});
+
+describe('fake node capacity', () => {
+  it('holds at least 10,000 pods over all fake nodes', () => {
+    const node = fakeNode('kwok-node-0');
+    expect(node.status?.capacity?.['pods']).toBe(String(FAKE_NODE_PODS));
+    expect(node.status?.allocatable?.['pods']).toBe(String(FAKE_NODE_PODS));
+    expect(FAKE_NODE_COUNT * FAKE_NODE_PODS).toBeGreaterThanOrEqual(10_000);
+    expect(nodeCapacityPatch(node)).toBeUndefined();
+  });
+
+  it('raises the pods of a node made by an older testkit, and only the pods', () => {
+    const node = fakeNode('kwok-node-1');
+    node.status = {
+      ...node.status,
+      capacity: { cpu: '32', memory: '256Gi', pods: '110' },
+      allocatable: { cpu: '32', memory: '256Gi', pods: '110' },
+    };
+    expect(nodeCapacityPatch(node)).toEqual([
+      { op: 'add', path: '/status/capacity/pods', value: String(FAKE_NODE_PODS) },
+      { op: 'add', path: '/status/allocatable/pods', value: String(FAKE_NODE_PODS) },
+    ]);
+  });
+
+  it('never lowers a larger capacity and reads quantity suffixes', () => {
+    const node = fakeNode('kwok-node-2');
+    node.status = {
+      ...node.status,
+      capacity: { pods: '1M' },
+      allocatable: { pods: `${FAKE_NODE_PODS + 1}` },
+    };
+    expect(nodeCapacityPatch(node)).toBeUndefined();
+    node.status.allocatable = { pods: '3k' };
+    expect(nodeCapacityPatch(node)).toEqual([
+      { op: 'add', path: '/status/allocatable/pods', value: String(FAKE_NODE_PODS) },
+    ]);
+  });
+
+  it('fills in a missing capacity map and a node without status', () => {
+    const node = fakeNode('kwok-node-0');
+    delete node.status?.allocatable;
+    expect(nodeCapacityPatch(node)).toEqual([
+      { op: 'add', path: '/status/allocatable', value: fakeNode('x').status?.allocatable },
+    ]);
+    delete node.status;
+    expect(nodeCapacityPatch(node)?.map((o) => o.path)).toEqual([
+      '/status',
+      '/status/capacity',
+      '/status/allocatable',
+    ]);
   });
 });
