@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { OptionError, parseOptions } from './options.js';
+
+describe('parseOptions', () => {
+  it('has the documented defaults', () => {
+    expect(parseOptions([])).toMatchObject({
+      rows: 220,
+      resources: 5,
+      idleSeconds: 120,
+      skipRaw: false,
+      skipLatency: false,
+      keep: false,
+      concurrency: 32,
+      changes: 20,
+    });
+  });
+
+  it('reads both spellings, repeated operator flags and split Node.js options', () => {
+    const o = parseOptions([
+      '--rows',
+      '2200',
+      '--resources=3',
+      '--operator-arg=--node-concurrency=20',
+      '--operator-arg',
+      '--log-level=debug',
+      '--node-options',
+      '--cpu-prof  --cpu-prof-dir=/tmp/prof',
+      '--skip-raw',
+      '--json',
+      '/tmp/out.json',
+    ]);
+    expect(o).toMatchObject({
+      rows: 2200,
+      resources: 3,
+      operatorArgs: ['--node-concurrency=20', '--log-level=debug'],
+      nodeOptions: ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'],
+      skipRaw: true,
+      json: '/tmp/out.json',
+    });
+  });
+
+  it('rejects what it cannot honour with a message naming the flag', () => {
+    expect(() => parseOptions(['--resources', '1'])).toThrow(
+      /--resources must be an integer from 2 to 5/,
+    );
+    expect(() => parseOptions(['--rows', 'many'])).toThrow(OptionError);
+    expect(() => parseOptions(['--rows'])).toThrow(/--rows needs a value/);
+    expect(() => parseOptions(['--keep=yes'])).toThrow(/takes no value/);
+    expect(() => parseOptions(['--fast'])).toThrow(/unknown argument --fast/);
+    expect(parseOptions(['--help'])).toBe('help');
+  });
+});
