@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import { Controller, type Reconciler, type Request } from './controller.js';
+import { Controller, requestKey, type Reconciler, type Request } from './controller.js';
 import { InvalidOptionError } from './errors.js';
 import type { EventHandler, Informer } from './informer.js';
 import type { Logger } from './logger.js';
@@ -7,6 +7,7 @@ import type { RuntimeMetrics } from './metrics.js';
 import type { Predicate } from './predicates.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { groupOf, type KubeObject, type ResourceType } from './resource.js';
+import type { ShardElector } from './shards-elector.js';
 
 /** Where a builder gets (shared) informers from; the Manager is one. */
 export interface InformerSource {
@@ -31,12 +32,19 @@ interface WatchSpec {
   options: WatchOptions;
 }
 
+export interface RegisterOptions {
+  /** Start only while this process leads (default true); false: on every replica. */
+  leaderElection: boolean;
+}
+
 export interface BuilderContext {
   source: InformerSource;
-  register(controller: Controller): void;
+  register(controller: Controller, options: RegisterOptions): void;
   metrics: RuntimeMetrics;
   logger: Logger;
   clock?: Clock;
+  /** The shards of this process, when objects are spread over replicas. */
+  shards?: ShardElector;
 }
 
 /** The request of the object itself. */
@@ -117,9 +125,12 @@ export function mappingHandler<T extends KubeObject>(
  */
 export class ControllerBuilder {
   private primary: ResourceType | undefined;
+  private primaryMetadataOnly: boolean | undefined;
   private readonly watchSpecs: WatchSpec[] = [];
   private workers = 1;
   private rateLimiter: RateLimiter | undefined;
+  private leaderElection = true;
+  private sharding = false;
 
   constructor(
     private readonly name: string,
@@ -135,6 +146,7 @@ export class ControllerBuilder {
       );
     }
     this.primary = type;
+    this.primaryMetadataOnly = options.metadataOnly;
     this.watchSpecs.push({
       type,
       map: (obj) => [requestFor(obj)],
@@ -176,6 +188,26 @@ export class ControllerBuilder {
     return this;
   }
 
+  /**
+   * Runs on every replica, not only on the leader (controller-runtime's NeedLeaderElection
+   * false). Only for work that replicas may do side by side, or that `sharded()` divides.
+   */
+  withoutLeaderElection(): this {
+    this.leaderElection = false;
+    return this;
+  }
+
+  /**
+   * Spreads the primary objects over the manager's shards: the controller runs on every replica
+   * and reconciles an object only while this replica holds the object's shard. Taking a shard
+   * queues all its cached objects; losing or giving it back aborts their in-flight reconciles and
+   * drops their queued requests. Without shards on the manager, an ordinary controller.
+   */
+  sharded(): this {
+    this.sharding = true;
+    return this;
+  }
+
   /** Builds the controller, connects its watches and registers it for start. */
   complete(reconcile: Reconciler): Controller {
     if (this.primary === undefined) {
@@ -184,6 +216,11 @@ export class ControllerBuilder {
         `controller ${this.name} needs a primary kind: call for()`,
       );
     }
+    const primary = this.ctx.source.informer(this.primary, {
+      metadataOnly: this.primaryMetadataOnly,
+    });
+    const shards = this.sharding ? this.ctx.shards : undefined;
+    const shardOfRequest = (req: Request) => shards?.shardOf(requestKey(req));
     const controller = new Controller({
       name: this.name,
       reconcile,
@@ -193,6 +230,14 @@ export class ControllerBuilder {
       logger: this.ctx.logger,
       metrics: this.ctx.metrics.controller(this.name),
       queueMetrics: this.ctx.metrics.queue(this.name),
+      cachedRequests: () => primary.store.list().map(requestFor),
+      ...(shards !== undefined
+        ? { admits: (req: Request) => shards.ownsKey(requestKey(req)) }
+        : {}),
+    });
+    shards?.addListener({
+      acquired: (shard) => void controller.enqueueCached((req) => shardOfRequest(req) === shard),
+      released: (shard) => controller.abortWhere((req) => shardOfRequest(req) === shard),
     });
     for (const spec of this.watchSpecs) {
       const informer = this.ctx.source.informer(spec.type, {
@@ -202,7 +247,9 @@ export class ControllerBuilder {
         mappingHandler(spec.map, spec.options.predicates ?? [], (r) => controller.enqueue(r)),
       );
     }
-    this.ctx.register(controller);
+    this.ctx.register(controller, {
+      leaderElection: shards === undefined && this.leaderElection,
+    });
     return controller;
   }
 }

@@ -231,6 +231,97 @@ const obj = (
   ...extra,
 });
 
+describe('Controller ownership (sharding hooks)', () => {
+  /** A controller admitting what `owned` holds, over a fixed cache of requests. */
+  function owned(reconcile: ConstructorParameters<typeof Controller>[0]['reconcile']) {
+    const mine = new Set<string>(['a']);
+    const clock = new FakeClock();
+    const registry = new Registry();
+    const c = new Controller({
+      name: 'sharded',
+      clock,
+      logger: silentLogger,
+      metrics: RuntimeMetrics.for(registry).controller('sharded'),
+      rateLimiter: new ItemExponentialRateLimiter({ baseDelayMs: 100 }),
+      reconcile,
+      admits: (req) => mine.has(req.name.split('-')[0] ?? ''),
+      cachedRequests: () => ['a-1', 'a-2', 'b-1', 'b-2'].map((name) => ({ namespace: 'n', name })),
+    });
+    return { c, mine, clock, registry };
+  }
+
+  it('does not queue requests it does not admit, and drops queued or delayed ones it stopped admitting', async () => {
+    const seen: string[] = [];
+    const { c, mine, clock } = owned((req) => void seen.push(req.name));
+    c.enqueue({ namespace: 'n', name: 'b-1' }); // not ours
+    c.enqueue({ namespace: 'n', name: 'a-1' });
+    c.enqueue({ namespace: 'n', name: 'a-2' });
+    c.enqueueAfter({ namespace: 'n', name: 'a-3' }, 500);
+    expect(c.queue.len()).toBe(2);
+    mine.delete('a'); // the shard went elsewhere before the workers got to it
+    mine.add('b');
+    c.start();
+    clock.advance(500);
+    await until(() => c.queue.len() === 0 && c.queue.inFlight() === 0);
+    expect(seen).toEqual([]);
+    c.enqueue({ namespace: 'n', name: 'b-2' });
+    await until(() => seen.length === 1);
+    expect(seen).toEqual(['b-2']);
+    await c.stop();
+  });
+
+  it('enqueueCached queues the cached requests that match and are admitted', async () => {
+    const seen: string[] = [];
+    const { c } = owned((req) => void seen.push(req.name));
+    expect(c.enqueueCached((req) => req.name.endsWith('-1'))).toBe(1); // a-1; b-1 is not ours
+    expect(c.enqueueCached(() => true)).toBe(2);
+    c.start();
+    await until(() => seen.length === 2);
+    expect(seen.sort()).toEqual(['a-1', 'a-2']);
+    await c.stop();
+    const plain = new Controller({ name: 'plain', logger: silentLogger, reconcile: () => {} });
+    expect(() => plain.enqueueCached(() => true)).toThrow(/no cache/);
+  });
+
+  it('abortWhere aborts matching in-flight reconciles at once, waits for them, and neither retries nor counts them as errors', async () => {
+    const started: string[] = [];
+    const aborted: string[] = [];
+    const { c, mine, registry } = owned(
+      (req, ctx) =>
+        new Promise<void>((resolve, reject) => {
+          started.push(req.name);
+          ctx.signal.addEventListener('abort', () => {
+            aborted.push(req.name);
+            // A reconcile cancelled mid-write fails with the signal's reason.
+            setImmediate(() => reject(ctx.signal.reason as Error));
+          });
+          if (req.name === 'a-2') setImmediate(resolve);
+        }),
+    );
+    mine.add('b');
+    c.enqueue({ namespace: 'n', name: 'a-1' });
+    c.enqueue({ namespace: 'n', name: 'b-1' });
+    // One worker: b-1 runs once a-1 has returned.
+    c.start();
+    await until(() => started.length === 1);
+    mine.delete('a');
+    await c.abortWhere((req) => req.name.startsWith('a-'));
+    expect(aborted).toEqual(['a-1']);
+    await until(() => started.length === 2);
+    expect(started).toEqual(['a-1', 'b-1']);
+    // b-1 is untouched by the abort of shard a.
+    expect(aborted).toEqual(['a-1']);
+    expect(c.queue.numRequeues('n/a-1')).toBe(0);
+    await c.abortWhere((req) => req.name === 'b-1');
+    await until(() => c.queue.inFlight() === 0);
+    expect(c.queue.len()).toBe(0);
+    expect(c.queue.waitingLen()).toBe(1); // b-1 is still ours: its failure is retried with backoff
+    const text = await registry.metrics();
+    expect(text).toContain('controller_runtime_reconcile_errors_total{controller="sharded"} 1');
+    await c.stop();
+  });
+});
+
 describe('event mapping', () => {
   it('maps owned objects to their controlling owner of the right group and kind', () => {
     const owned = obj({

@@ -24,7 +24,10 @@ export interface Result {
 }
 
 export interface ReconcileContext {
-  /** Aborted when the controller stops (shutdown, lost leadership). */
+  /**
+   * Aborted when the controller stops (shutdown, lost leadership) or when this process may no
+   * longer reconcile the request (`abortWhere`, e.g. its shard went to another replica).
+   */
   signal: AbortSignal;
   logger: Logger;
   /** How many times this request has been retried since its last success. */
@@ -51,6 +54,20 @@ export interface ControllerOptions {
   logger?: Logger;
   metrics?: ControllerMetrics;
   queueMetrics?: QueueMetrics;
+  /**
+   * Whether this process may reconcile a request now (default: every request). A request it
+   * refuses is not queued, and one already queued or waiting for a delay is dropped when it comes
+   * up. When the answer changes to no, call `abortWhere` for the requests concerned.
+   */
+  admits?: (req: Request) => boolean;
+  /** The requests of every primary object in the cache, for `enqueueCached` (the builder's). */
+  cachedRequests?: () => Request[];
+}
+
+interface InFlight {
+  request: Request;
+  abort: AbortController;
+  done: Promise<void>;
 }
 
 const noopControllerMetrics: ControllerMetrics = {
@@ -78,9 +95,12 @@ export class Controller {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly metrics: ControllerMetrics;
+  private readonly admits: ((req: Request) => boolean) | undefined;
+  private readonly cachedRequests: (() => Request[]) | undefined;
   private abort = new AbortController();
   private workers: Promise<void>[] = [];
   private stopping = false;
+  private readonly inFlight = new Map<string, InFlight>();
 
   constructor(options: ControllerOptions) {
     if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(options.name)) {
@@ -101,6 +121,8 @@ export class Controller {
     this.clock = options.clock ?? realClock;
     this.logger = options.logger ?? jsonLogger();
     this.metrics = options.metrics ?? noopControllerMetrics;
+    this.admits = options.admits;
+    this.cachedRequests = options.cachedRequests;
     this.queue = new RateLimitingQueue({
       name: options.name,
       clock: this.clock,
@@ -109,14 +131,57 @@ export class Controller {
     });
   }
 
-  /** Queues a request (deduplicated with one already waiting). */
+  /** Queues a request (deduplicated with one already waiting); ignored when not admitted. */
   enqueue(req: Request): void {
+    if (this.admits !== undefined && !this.admits(req)) return;
     this.queue.add(requestKey(req));
   }
 
-  /** Queues a request after a delay. */
+  /** Queues a request after a delay; ignored when not admitted. */
   enqueueAfter(req: Request, delayMs: number): void {
+    if (this.admits !== undefined && !this.admits(req)) return;
     this.queue.addAfter(requestKey(req), delayMs);
+  }
+
+  /**
+   * Queues the request of every cached primary object that `match` selects (and that is
+   * admitted), e.g. every object of a shard just acquired. Returns how many were queued.
+   */
+  enqueueCached(match: (req: Request) => boolean): number {
+    if (this.cachedRequests === undefined) {
+      throw new InvalidOptionError(
+        'cachedRequests',
+        `controller ${this.name} has no cache to enqueue from (build it with a ControllerBuilder)`,
+      );
+    }
+    let n = 0;
+    for (const req of this.cachedRequests()) {
+      if (!match(req) || (this.admits !== undefined && !this.admits(req))) continue;
+      this.queue.add(requestKey(req));
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Aborts the signal of every in-flight reconcile whose request `match` selects, at once, and
+   * resolves when they have all returned. Call it after `admits` stopped admitting them (so
+   * that neither a retry nor a queued copy runs them again).
+   */
+  abortWhere(match: (req: Request) => boolean, reason?: Error): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const f of this.inFlight.values()) {
+      if (!match(f.request)) continue;
+      f.abort.abort(
+        reason ??
+          new RuntimeError(
+            'STOPPED',
+            `controller ${this.name}: no longer reconciling ${requestKey(f.request)}`,
+          ),
+      );
+      waits.push(f.done);
+    }
+    return Promise.all(waits).then(() => {});
   }
 
   get started(): boolean {
@@ -149,6 +214,7 @@ export class Controller {
       timer?.cancel();
     }
     this.abort.abort(new RuntimeError('STOPPED', `controller ${this.name} stopping`));
+    for (const f of this.inFlight.values()) f.abort.abort(this.abort.signal.reason);
     await finished;
     await drained;
   }
@@ -161,6 +227,11 @@ export class Controller {
         this.queue.done(key);
         continue; // drain what is queued without reconciling it
       }
+      if (this.admits !== undefined && !this.admits(splitKey(key))) {
+        this.queue.forget(key);
+        this.queue.done(key);
+        continue; // queued before this process stopped owning it: someone else reconciles it
+      }
       await this.process(key);
     }
   }
@@ -169,15 +240,28 @@ export class Controller {
     const started = this.clock.now();
     const request = splitKey(key);
     const retries = this.queue.numRequeues(key);
-    let result: ReconcileResultLabel = ReconcileResults.Success;
+    // Each reconcile has its own signal, aborted by stop() or by abortWhere() for this request
+    // (stop() walks the in-flight ones: no listener per reconcile on a shared signal).
+    const abort = new AbortController();
+    if (this.abort.signal.aborted) abort.abort(this.abort.signal.reason);
+    let finish: () => void = () => {};
+    this.inFlight.set(key, {
+      request,
+      abort,
+      done: new Promise<void>((resolve) => (finish = resolve)),
+    });
+    let result: ReconcileResultLabel | undefined = ReconcileResults.Success;
     this.metrics.activeWorkers(1);
     try {
       const res = await this.reconcile(request, {
-        signal: this.abort.signal,
+        signal: abort.signal,
         logger: this.logger,
         retries,
       });
-      if (res != null && typeof res.requeueAfter === 'number' && res.requeueAfter > 0) {
+      if (this.disowned(key)) {
+        result = undefined;
+        this.queue.forget(key);
+      } else if (res != null && typeof res.requeueAfter === 'number' && res.requeueAfter > 0) {
         this.queue.forget(key);
         this.queue.addAfter(key, res.requeueAfter);
         result = ReconcileResults.RequeueAfter;
@@ -188,22 +272,43 @@ export class Controller {
         this.queue.forget(key);
       }
     } catch (err) {
-      result = ReconcileResults.Error;
-      this.queue.addRateLimited(key);
-      this.logger.log('error', 'reconcile failed', {
-        controller: this.name,
-        namespace: request.namespace,
-        name: request.name,
-        retries,
-        error: errorMessage(err),
-        ...(typeof (err as { code?: unknown }).code === 'string'
-          ? { code: (err as { code: string }).code }
-          : {}),
-      });
+      if (this.disowned(key)) {
+        // Aborted because another process reconciles it now: not a failure of this one.
+        result = undefined;
+        this.queue.forget(key);
+        this.logger.log('debug', 'reconcile aborted: no longer ours', {
+          controller: this.name,
+          namespace: request.namespace,
+          name: request.name,
+        });
+      } else {
+        result = ReconcileResults.Error;
+        this.queue.addRateLimited(key);
+        this.logger.log('error', 'reconcile failed', {
+          controller: this.name,
+          namespace: request.namespace,
+          name: request.name,
+          retries,
+          error: errorMessage(err),
+          ...(typeof (err as { code?: unknown }).code === 'string'
+            ? { code: (err as { code: string }).code }
+            : {}),
+        });
+      }
     } finally {
-      this.metrics.reconciled(result, this.clock.now() - started);
+      this.inFlight.delete(key);
+      if (result !== undefined) this.metrics.reconciled(result, this.clock.now() - started);
       this.metrics.activeWorkers(-1);
       this.queue.done(key);
+      finish();
     }
+  }
+
+  /**
+   * The request stopped being admitted while it ran (its shard went to another replica): its
+   * outcome is someone else's business now. A stop is not that: it drains as before.
+   */
+  private disowned(key: string): boolean {
+    return this.admits !== undefined && !this.stopping && !this.admits(splitKey(key));
   }
 }

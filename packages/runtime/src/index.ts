@@ -81,6 +81,7 @@ export {
 } from './controller.js';
 export {
   ControllerBuilder,
+  type RegisterOptions,
   ownerRequests,
   requestFor,
   requestsFromLabels,
@@ -103,8 +104,30 @@ export {
   Manager,
   type ManagerOptions,
   type ManagerLeaderElection,
+  type ManagerSharding,
   type StopReason,
 } from './manager.js';
+
+// Sharding: objects spread over replicas by shard Leases
+export {
+  ShardMetricNames,
+  SHARD_COUNT_ANNOTATION,
+  fnv1a32,
+  shardOf,
+  fairShare,
+  planShards,
+  memberLeaseName,
+  shardLeaseName,
+  type ShardTransition,
+  type ShardView,
+  type ShardPlan,
+} from './shards.js';
+export {
+  ShardElector,
+  defaultReplicaIdentity,
+  type ShardElectorOptions,
+  type ShardListener,
+} from './shards-elector.js';
 
 // Leader election, events, metrics, health
 export { LeaderElector, type LeaderElectorOptions, type LeaseSpec } from './leader-elector.js';

@@ -1,7 +1,11 @@
 import type { Registry } from 'prom-client';
 import { realClock, type Clock } from './clock.js';
 import type { Controller } from './controller.js';
-import { ControllerBuilder, type InformerSource } from './controller-builder.js';
+import {
+  ControllerBuilder,
+  type InformerSource,
+  type RegisterOptions,
+} from './controller-builder.js';
 import {
   InvalidOptionError,
   RuntimeError,
@@ -17,6 +21,7 @@ import { jsonLogger, type Logger } from './logger.js';
 import { RuntimeMetrics } from './metrics.js';
 import type { KubeObject, ResourceType } from './resource.js';
 import { RestClient } from './rest-client.js';
+import { ShardElector, type ShardElectorOptions } from './shards-elector.js';
 
 /** Leader election settings of a Manager (the callbacks are the Manager's own). */
 export type ManagerLeaderElection = Omit<
@@ -38,8 +43,13 @@ export interface ManagerOptions {
   clock?: Clock;
   /** Watch only this namespace (default: all). */
   namespace?: string;
-  /** Controllers run only while this process holds the Lease. */
+  /** Controllers run only while this process holds the Lease (unless built otherwise). */
   leaderElection?: ManagerLeaderElection;
+  /**
+   * Spread the objects of `sharded()` controllers over replicas: this process holds a fair share
+   * of shard Leases (taken once the caches are synced, handed back on stop).
+   */
+  sharding?: ManagerSharding;
   /** Serve /healthz, /readyz and /metrics on this port (0: any free port). Omit for none. */
   healthPort?: number;
   healthHost?: string;
@@ -58,13 +68,28 @@ export interface ManagerOptions {
   onStoppedLeading?: (reason: LeadershipLostError | undefined) => void;
 }
 
+/** Sharding settings of a Manager (clock, logger and metrics are the Manager's). */
+export type ManagerSharding = Omit<
+  ShardElectorOptions,
+  'client' | 'clock' | 'logger' | 'registry'
+> & {
+  /**
+   * The client for the lease requests (default: the manager's). A client of their own keeps
+   * renewals from waiting for a connection behind a burst of reconcile requests, as
+   * controller-runtime gives leader election its own client.
+   */
+  client?: RestClient;
+};
+
 /** Why the manager stopped. */
 export type StopReason = 'stopped' | 'leadership-lost';
 
 /**
- * Runs controllers with shared informers, optional leader election and health endpoints
- * (controller-runtime's Manager). Informers start right away on every replica, so a new leader
- * has a warm cache; controllers start only while leading.
+ * Runs controllers with shared informers, optional leader election, optional sharding and health
+ * endpoints (controller-runtime's Manager). Informers start right away on every replica, so a new
+ * leader has a warm cache; controllers start only while leading, except those built
+ * `withoutLeaderElection()` or `sharded()`, which run on every replica (sharded ones reconcile
+ * only the objects of the shards this replica holds).
  */
 export class Manager implements InformerSource {
   readonly client: RestClient;
@@ -72,12 +97,14 @@ export class Manager implements InformerSource {
   readonly logger: Logger;
   readonly health: HealthServer | undefined;
   readonly elector: LeaderElector | undefined;
+  readonly shards: ShardElector | undefined;
   private readonly options: ManagerOptions;
   private readonly clock: Clock;
   private readonly informers = new Map<string, Informer>();
-  private readonly controllers: Controller[] = [];
+  private readonly controllers: { controller: Controller; leaderElection: boolean }[] = [];
   private readonly abort = new AbortController();
   private started = false;
+  private synced = false;
   private stopping = false;
   private lostLeadership = false;
   private finish: (reason: StopReason) => void = () => {};
@@ -102,6 +129,16 @@ export class Manager implements InformerSource {
       this.health.addHealthCheck('leadership', () => !this.lostLeadership);
       this.health.addReadyCheck('informers-synced', () => this.hasSynced());
     }
+    this.shards =
+      options.sharding !== undefined
+        ? new ShardElector({
+            ...options.sharding,
+            client: options.sharding.client ?? this.client,
+            clock: this.clock,
+            logger: this.logger,
+            registry: this.metrics.registry,
+          })
+        : undefined;
     if (options.leaderElection !== undefined) {
       const le = options.leaderElection;
       const leaderGauge = this.metrics.leaderStatus.labels(le.name);
@@ -158,22 +195,28 @@ export class Manager implements InformerSource {
 
   /** Starts wiring a controller: `manager.controller('name').for(Kind)...complete(reconcile)`. */
   controller(name: string): ControllerBuilder {
-    if (this.controllers.some((c) => c.name === name)) {
+    if (this.controllers.some((c) => c.controller.name === name)) {
       throw new InvalidOptionError('name', `a controller named ${name} already exists`);
     }
     return new ControllerBuilder(name, {
       source: this,
-      register: (c) => this.addController(c),
+      register: (c, o) => this.addController(c, o),
       metrics: this.metrics,
       logger: this.logger,
       clock: this.options.clock,
+      shards: this.shards,
     });
   }
 
-  /** Adds a controller built elsewhere; it starts with the others. */
-  addController(controller: Controller): void {
-    this.controllers.push(controller);
-    if (this.started && (this.elector === undefined || this.elector.isLeader())) controller.start();
+  /**
+   * Adds a controller built elsewhere; it starts with the others: once the caches are synced,
+   * and with `leaderElection` (the default) only while this process leads.
+   */
+  addController(controller: Controller, options: RegisterOptions = { leaderElection: true }): void {
+    this.controllers.push({ controller, leaderElection: options.leaderElection });
+    if (!this.synced || this.stopping || this.lostLeadership) return;
+    if (!options.leaderElection || this.elector === undefined || this.elector.isLeader())
+      controller.start();
   }
 
   /** An event recorder writing as `component`. */
@@ -208,7 +251,11 @@ export class Manager implements InformerSource {
       throw err;
     }
     if (this.stopping) return;
+    this.synced = true;
     this.logger.log('info', 'caches synced', { informers: this.informers.size });
+    // Controllers that need no leader start now; sharded ones reconcile once shards are held.
+    for (const c of this.controllers) if (!c.leaderElection) c.controller.start();
+    this.shards?.start();
     if (this.elector !== undefined) this.elector.start();
     else this.startControllers();
   }
@@ -227,6 +274,7 @@ export class Manager implements InformerSource {
         error: errorMessage(err),
       });
     });
+    await this.shards?.stop();
     await this.elector?.stop();
     await Promise.all([...this.informers.values()].map((i) => i.stop()));
     await this.health?.stop();
@@ -234,14 +282,15 @@ export class Manager implements InformerSource {
     this.finish(this.lostLeadership ? 'leadership-lost' : 'stopped');
   }
 
+  /** Starts every controller (idempotent for those already running). */
   private startControllers(): void {
     if (this.stopping || this.lostLeadership) return;
-    for (const c of this.controllers) c.start();
+    for (const c of this.controllers) c.controller.start();
   }
 
   private async stopControllers(graceMs = 0): Promise<void> {
     await Promise.all(
-      this.controllers.map((c) =>
+      this.controllers.map(({ controller: c }) =>
         c.stop(graceMs).catch((err: unknown) => {
           this.logger.log('error', 'controller stop failed', {
             controller: c.name,
