@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { DEFAULT_NAMESPACE, LEADER_ELECTION_ID } from '@lynq/api';
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,7 +11,7 @@ import {
   type OperatorConfig,
 } from './flags.js';
 
-const outsideCluster = { readInClusterNamespace: () => undefined };
+const outsideCluster = { readInClusterNamespace: () => undefined, env: {} };
 const parse = (...argv: string[]): OperatorConfig => parseFlags(argv, outsideCluster);
 
 function flagError(argv: string[]): FlagError {
@@ -36,6 +37,7 @@ describe('parseFlags defaults', () => {
         renewDeadlineMs: 10_000,
         retryPeriodMs: 2_000,
       },
+      sharding: { shards: 1, replicaId: `${hostname()}_${process.pid}` },
       hubConcurrency: 3,
       formConcurrency: 5,
       nodeConcurrency: 10,
@@ -143,6 +145,23 @@ describe('parseFlags values', () => {
     });
   });
 
+  it('sets sharding: a shard count with leader election, and the replica id', () => {
+    expect(parse('--leader-elect', '--shards=6', '--replica-id=op-0').sharding).toEqual({
+      shards: 6,
+      replicaId: 'op-0',
+    });
+    expect(parse('--leader-elect', '--shards', '1024').sharding.shards).toBe(1024);
+  });
+
+  it('takes the replica id from POD_NAME, else hostname_pid', () => {
+    const inPod = parseFlags([], { ...outsideCluster, env: { POD_NAME: 'lynq-7d9f8-abcde' } });
+    expect(inPod.sharding.replicaId).toBe('lynq-7d9f8-abcde');
+    const emptyPodName = parseFlags([], { ...outsideCluster, env: { POD_NAME: '' } });
+    expect(emptyPodName.sharding.replicaId).toBe(`${hostname()}_${process.pid}`);
+    const explicit = parseFlags(['--replica-id=r1'], { ...outsideCluster, env: { POD_NAME: 'p' } });
+    expect(explicit.sharding.replicaId).toBe('r1');
+  });
+
   it('sets rendering and datasource limits', () => {
     const config = parse(
       '--render-processes=4',
@@ -223,6 +242,11 @@ describe('parseFlags errors', () => {
     [['--log-level=trace'], '--log-level', 'debug, info, warn or error'],
     [['--log-level='], '--log-level', '""'],
     [['--leader-elect=yes'], '--leader-elect', 'true or false'],
+    [['--leader-elect', '--shards=0'], '--shards', 'an integer 1-1024'],
+    [['--leader-elect', '--shards=1025'], '--shards', '"1025"'],
+    [['--leader-elect', '--shards=two'], '--shards', '"two"'],
+    [['--replica-id=has space'], '--replica-id', 'printable'],
+    [['--replica-id=' + 'r'.repeat(254)], '--replica-id', 'at most 253'],
   ])('%j names %s', (argv, flag, fragment) => {
     const err = flagError(argv);
     expect(err.flag).toBe(flag);
@@ -247,6 +271,15 @@ describe('parseFlags errors', () => {
       8_000,
     );
     expect(flagError(['--retry-period=8400ms']).flag).toBe('--retry-period');
+  });
+
+  it('refuses more than one shard without leader election', () => {
+    const err = flagError(['--shards=3']);
+    expect(err.flag).toBe('--shards');
+    expect(err.message).toBe(
+      '--shards=3 needs --leader-elect: the hub and form controllers must run on one replica',
+    );
+    expect(parse('--shards=1').sharding.shards).toBe(1);
   });
 
   it('asks for a value at the end of the arguments', () => {
@@ -311,6 +344,8 @@ describe('help', () => {
       '--lease-duration D',
       '--renew-deadline D',
       '--retry-period D',
+      '--shards N',
+      '--replica-id NAME',
       '--hub-concurrency N',
       '--form-concurrency N',
       '--node-concurrency N',
@@ -336,6 +371,7 @@ describe('help', () => {
     expect(USAGE).toMatch(/--health-probe-bind-address ADDR .*\(default :8081\)/);
     expect(USAGE).toMatch(/--leader-election-id NAME .*\(default f2130106\.lynq\.sh\)/);
     expect(USAGE).toMatch(/--datasource-max-result-bytes BYTES .*\(default 64Mi\)/);
+    expect(USAGE).toMatch(/--shards N .*needs --leader-elect \(default 1\)/);
   });
 });
 

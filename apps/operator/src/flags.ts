@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_NAMESPACE, LEADER_ELECTION_ID } from '@lynq/api';
 import type { DatasourceLimits } from '@lynq/datasource';
+import { defaultReplicaIdentity } from '@lynq/runtime';
 
 /** A listen address; no host means every interface, port 0 a free port. IPv6 without brackets. */
 export interface BindAddress {
@@ -22,12 +23,20 @@ export interface LeaderElectionConfig {
   readonly retryPeriodMs: number;
 }
 
+export interface ShardingConfig {
+  /** 1: no sharding (every controller on the leader, no shard Leases). */
+  readonly shards: number;
+  /** This replica in the member and shard Leases. */
+  readonly replicaId: string;
+}
+
 export interface OperatorConfig {
   /** Undefined: disabled (`0`). */
   readonly metricsAddress: BindAddress | undefined;
   /** Undefined: disabled (`0`). */
   readonly healthAddress: BindAddress | undefined;
   readonly leaderElection: LeaderElectionConfig;
+  readonly sharding: ShardingConfig;
   readonly hubConcurrency: number;
   readonly formConcurrency: number;
   readonly nodeConcurrency: number;
@@ -48,6 +57,8 @@ export interface OperatorConfig {
 export interface ParseFlagsOptions {
   /** The pod's namespace, undefined outside a cluster. Default: the service account's file. */
   readInClusterNamespace?: () => string | undefined;
+  /** Where the default replica id comes from (POD_NAME). Default: process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A flag that cannot be used as given; `flag` is what the user typed (`--x`, or a positional). */
@@ -78,6 +89,8 @@ const FLAGS: readonly (readonly [string, string, string, string])[] = [
   ['lease-duration', 'D', '15s', 'Lease duration'],
   ['renew-deadline', 'D', '10s', 'time to renew; less than the lease duration'],
   ['retry-period', 'D', '2s', 'time between attempts to acquire or renew'],
+  ['shards', 'N', '1', 'spread LynqNodes over replicas in N shard Leases, 1-1024; N > 1 needs --leader-elect'],
+  ['replica-id', 'NAME', '', 'this replica in shard Leases (default: $POD_NAME, else hostname_pid)'],
   ['hub-concurrency', 'N', '3', 'parallel LynqHub reconciles, 1-1000'],
   ['form-concurrency', 'N', '5', 'parallel LynqForm reconciles, 1-1000'],
   ['node-concurrency', 'N', '10', 'parallel LynqNode reconciles, 1-1000'],
@@ -259,12 +272,28 @@ function build(get: (name: string) => string | undefined, opts: ParseFlagsOption
   if (renewDeadlineMs >= leaseDurationMs) throw notLess('renew-deadline', '', 'lease-duration');
   if (renewDeadlineMs <= 1.2 * retryPeriodMs)
     throw notLess('retry-period', ' × 1.2', 'renew-deadline');
+  const leaderElect = get('leader-elect') === 'true';
+  const shards = int('shards', 1, 1024);
+  // Without a leader every replica would run the hub controller: two would create and delete
+  // the same LynqNodes. Sharding divides only the node controller.
+  if (shards > 1 && !leaderElect)
+    throw new FlagError(
+      '--shards',
+      `--shards=${shards} needs --leader-elect: the hub and form controllers must run on one replica`,
+    );
+  const replicaId = get('replica-id') || defaultReplicaIdentity(opts.env);
+  if (!/^[\x21-\x7e]{1,253}$/.test(replicaId))
+    throw invalid(
+      '--replica-id',
+      replicaId,
+      'at most 253 printable characters without spaces (default: $POD_NAME, else hostname_pid)',
+    );
 
   return {
     metricsAddress: address('metrics-bind-address'),
     healthAddress: address('health-probe-bind-address'),
     leaderElection: {
-      enabled: get('leader-elect') === 'true',
+      enabled: leaderElect,
       id: dns('leader-election-id', DNS_SUBDOMAIN, 'a DNS-1123 subdomain') ?? LEADER_ELECTION_ID,
       namespace:
         dns('leader-election-namespace', DNS_LABEL, label) ??
@@ -275,6 +304,7 @@ function build(get: (name: string) => string | undefined, opts: ParseFlagsOption
       renewDeadlineMs,
       retryPeriodMs,
     },
+    sharding: { shards, replicaId },
     hubConcurrency: int('hub-concurrency', 1, 1000),
     formConcurrency: int('form-concurrency', 1, 1000),
     nodeConcurrency: int('node-concurrency', 1, 1000),

@@ -38,6 +38,7 @@ import { HubController } from './hub-controller.js';
 import { LiveObjects } from './live-objects.js';
 import { LynqMetrics } from './lynq-metrics.js';
 import { NodeController } from './node-controller.js';
+import { forgetNodesOfReleasedShards, shardingOf } from './sharding.js';
 
 /** Something the operator cannot run without (a CRD, the API server); exit 1. */
 export class StartupError extends Error {
@@ -161,6 +162,11 @@ export async function startOperator(
   const promRegistry = new Registry();
   collectDefaultMetrics({ register: promRegistry });
   const metrics = LynqMetrics.for(promRegistry);
+  const sharding = shardingOf(
+    config,
+    () => new RestClient(kubeConfig, { userAgent: 'lynq-operator', maxSockets: 4 }),
+  );
+  const clients = sharding !== undefined ? [client, sharding.client] : [client];
   // Requests this process sent, by method: what an idle operator must keep at zero writes.
   new Counter({
     name: Metrics.RestClientRequestsTotal,
@@ -169,7 +175,8 @@ export async function startOperator(
     registers: [promRegistry],
     collect() {
       this.reset();
-      for (const [method, n] of Object.entries(client.stats().byMethod)) this.inc({ method }, n);
+      for (const c of clients)
+        for (const [method, n] of Object.entries(c.stats().byMethod)) this.inc({ method }, n);
     },
   });
   const le = config.leaderElection;
@@ -196,6 +203,7 @@ export async function startOperator(
           },
         }
       : {}),
+    ...(sharding !== undefined ? { sharding } : {}),
   });
   const events = {
     hub: new Events(manager.eventRecorder(EventSources.Hub)),
@@ -299,12 +307,16 @@ export async function startOperator(
     .complete(retryStale(forms.reconcile));
 
   const nodes = new NodeController(ctx);
+  // With shards, on every replica for the nodes of the shards it holds; else on the leader.
   const nodeController = manager
     .controller(ControllerNames.Node)
     .for(NodeType, { predicates: [ignoreStatusOnlyChanges()] })
     .withWorkers(config.nodeConcurrency)
+    .sharded()
     .complete(retryStale(nodes.reconcile));
   nodeEnqueue = (req) => nodeController.enqueue(req);
+  if (manager.shards !== undefined)
+    forgetNodesOfReleasedShards(manager.shards, nodeController, ctx);
 
   const metricsServer = config.metricsAddress
     ? new HealthServer({
@@ -329,6 +341,7 @@ export async function startOperator(
       }, config.gracefulShutdownMs + 10_000);
       grace.unref();
       await manager.stop(config.gracefulShutdownMs);
+      sharding?.client.close(); // the manager closes only its own client
       await sources.close();
       await host.close();
       await metricsServer?.stop();
@@ -346,6 +359,9 @@ export async function startOperator(
   logger.log('info', 'operator started', {
     namespace: config.namespace ?? '(all)',
     leaderElection: le.enabled,
+    ...(manager.shards !== undefined
+      ? { shards: manager.shards.shards, replicaId: manager.shards.identity }
+      : {}),
     healthPort: manager.health?.port,
     metricsPort: metricsServer?.port,
   });
