@@ -2,7 +2,6 @@
 // the rollout, including Failed once progressDeadlineSeconds passes.
 import {
   Kinds,
-  parseForm,
   validateForm,
   type FieldIssue,
   type LynqForm,
@@ -20,12 +19,13 @@ import {
   type Result,
 } from '@lynq/runtime';
 import { FormType, type OperatorContext } from './context.js';
+import { parsedForm } from './parsed.js';
 
 const CHECKS = [dependencyCheck, ...policyFormChecks];
 
 export class FormController {
-  /** Template checks by form and generation: they run in the render host, once per change. */
-  private readonly templateIssues = new Map<
+  /** Spec checks by form and generation (templates run in the render host): once per change. */
+  private readonly specIssues = new Map<
     string,
     { uid: string | undefined; generation: number; errors: FieldIssue[] }
   >();
@@ -36,18 +36,17 @@ export class FormController {
     const obj = this.ctx.forms.store.get(req.name, req.namespace);
     const namespace = req.namespace ?? '';
     if (obj === undefined) {
-      this.templateIssues.delete(`${namespace}/${req.name}`);
+      this.specIssues.delete(`${namespace}/${req.name}`);
       this.ctx.events.form.forget(Kinds.Form, req.namespace, req.name);
       this.ctx.metrics.formDeleted(namespace, req.name);
       return;
     }
-    const parsed = parseForm(obj);
+    const parsed = parsedForm(obj);
     const errors: FieldIssue[] = parsed.ok ? [] : [...parsed.errors];
     let form: LynqForm;
     if (parsed.ok) {
       form = parsed.value;
-      errors.push(...validateForm(form, { checks: CHECKS }).errors);
-      errors.push(...(await this.templateErrors(form, obj)));
+      errors.push(...(await this.specErrors(form, obj)));
     } else {
       // Status only needs the names; the errors say what is wrong with the rest.
       form = obj as unknown as LynqForm;
@@ -88,24 +87,26 @@ export class FormController {
     if (due > 0) return { requeueAfter: due + 500 };
   }
 
-  private async templateErrors(form: LynqForm, obj: KubeObject): Promise<FieldIssue[]> {
+  /**
+   * Validation and template checks of the spec, once per generation: a form reconciles whenever
+   * its nodes progress, and its spec has not changed then.
+   */
+  private async specErrors(form: LynqForm, obj: KubeObject): Promise<FieldIssue[]> {
     const key = `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
     const generation = obj.metadata.generation ?? 0;
-    const cached = this.templateIssues.get(key);
+    const cached = this.specIssues.get(key);
     if (cached?.generation === generation && cached.uid === obj.metadata.uid) return cached.errors;
-    let errors: FieldIssue[];
+    const errors = [...validateForm(form, { checks: CHECKS }).errors];
     try {
-      errors = [...((await this.ctx.host.validateForm(form)).errors ?? [])];
+      errors.push(...((await this.ctx.host.validateForm(form)).errors ?? []));
     } catch (err) {
       // The check cost its render process (time, memory): the form is refused as it is.
-      errors = [
-        {
-          path: 'spec',
-          message: `template check failed: ${err instanceof Error ? err.message : String(err)}`,
-        },
-      ];
+      errors.push({
+        path: 'spec',
+        message: `template check failed: ${err instanceof Error ? err.message : String(err)}`,
+      });
     }
-    this.templateIssues.set(key, { uid: obj.metadata.uid, generation, errors });
+    this.specIssues.set(key, { uid: obj.metadata.uid, generation, errors });
     return errors;
   }
 }

@@ -4,7 +4,6 @@ import {
   Finalizers,
   Kinds,
   Labels,
-  parseForm,
   parseHub,
   parseSyncInterval,
   type LynqForm,
@@ -40,6 +39,7 @@ import {
   setFinalizer,
 } from '@lynq/runtime';
 import { HubType, NodeType, type OperatorContext } from './context.js';
+import { parsedForm } from './parsed.js';
 
 const DEFAULT_SYNC_MS = 30_000;
 /** LynqNode creates, updates and deletes of one sync in flight at once. */
@@ -79,7 +79,7 @@ function transient(err: unknown): boolean {
 export function formsOf(ctx: OperatorContext, namespace: string): LynqForm[] {
   const out: LynqForm[] = [];
   for (const obj of ctx.forms.store.list({ namespace })) {
-    const parsed = parseForm(obj);
+    const parsed = parsedForm(obj);
     if (parsed.ok) out.push(parsed.value);
   }
   return out;

@@ -1,6 +1,6 @@
 import type { KubeObject } from '@lynq/runtime';
 import { describe, expect, it } from 'vitest';
-import { meaningful, owningNodes } from './live-objects.js';
+import { RecentWrites, meaningful, owningNodes } from './live-objects.js';
 
 const base = (
   over: Partial<KubeObject['metadata']> = {},
@@ -66,5 +66,49 @@ describe('meaningful', () => {
     });
     expect(meaningful(cm({ a: '1' }), cm({ a: '2' }))).toBe(true);
     expect(meaningful(cm({ a: '1' }), cm({ a: '1' }))).toBe(false);
+  });
+});
+
+describe('RecentWrites', () => {
+  const cm = (rv: string, name = 'c'): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: 'ns', resourceVersion: rv },
+  });
+  const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'ns', name: 'c' };
+
+  it('answers with the written object until the watch delivers it', () => {
+    const writes = new RecentWrites();
+    writes.wrote(cm('7'));
+    expect(writes.fresher(ref, cm('6'))?.metadata.resourceVersion).toBe('7');
+    expect(writes.fresher(ref, undefined)?.metadata.resourceVersion).toBe('7');
+    writes.seen(cm('7'));
+    expect(writes.fresher(ref, cm('8'))?.metadata.resourceVersion).toBe('8');
+    expect(writes.size).toBe(0);
+  });
+
+  it('lets go once the cache holds the write, on deletion, and after its time', () => {
+    let now = 0;
+    const writes = new RecentWrites(1000, () => now);
+    writes.wrote(cm('7'));
+    expect(writes.fresher(ref, cm('7'))?.metadata.resourceVersion).toBe('7');
+    expect(writes.size).toBe(0);
+    writes.wrote(cm('9'));
+    writes.seen(cm('9'), true);
+    expect(writes.fresher(ref, undefined)).toBeUndefined();
+    writes.wrote(cm('11'));
+    writes.seen(cm('10')); // an older event: the write is still fresher
+    expect(writes.fresher(ref, cm('10'))?.metadata.resourceVersion).toBe('11');
+    now = 1001; // a relist skipped it
+    expect(writes.fresher(ref, cm('12'))?.metadata.resourceVersion).toBe('12');
+  });
+
+  it('keys by group, kind, namespace and name, not the version', () => {
+    const writes = new RecentWrites();
+    writes.wrote({ ...cm('5', 'd'), apiVersion: 'apps/v1', kind: 'Deployment' });
+    const other = { apiVersion: 'apps/v1beta2', kind: 'Deployment', namespace: 'ns', name: 'd' };
+    expect(writes.fresher(other, undefined)?.metadata.resourceVersion).toBe('5');
+    expect(writes.fresher({ ...other, name: 'e' }, undefined)).toBeUndefined();
+    expect(writes.fresher({ ...ref, name: 'd' }, undefined)).toBeUndefined();
   });
 });

@@ -39,8 +39,72 @@ export function meaningful(a: KubeObject, b: KubeObject): boolean {
   return pick(a) !== pick(b);
 }
 
+/** Identity of an object across API versions of its kind. */
+function identity(apiVersion: string | undefined, kind: string | undefined, m: ObjectMeta): string {
+  return JSON.stringify([groupOf(apiVersion ?? ''), kind, m.namespace ?? '', m.name]);
+}
+type ObjectMeta = { namespace?: string | undefined; name?: string | undefined };
+
+/**
+ * Objects this process wrote whose watch event has not arrived yet. A reconcile right after a
+ * write would otherwise compare against the cache's older copy, see a change, and write again
+ * (with a new apply-start-time, so not even a no-op). Entries end when the watch delivers the
+ * written resourceVersion, or after a few seconds (a relist may skip it).
+ */
+export class RecentWrites {
+  private readonly byKey = new Map<string, { object: KubeObject; at: number }>();
+
+  constructor(
+    private readonly ttlMs = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  wrote(obj: KubeObject): void {
+    this.byKey.set(identity(obj.apiVersion, obj.kind, obj.metadata), {
+      object: obj,
+      at: this.now(),
+    });
+    if (this.byKey.size > 10_000) this.expire();
+  }
+
+  /** The watch delivered `obj` (its state after an event). */
+  seen(obj: KubeObject, deleted = false): void {
+    const key = identity(obj.apiVersion, obj.kind, obj.metadata);
+    const entry = this.byKey.get(key);
+    if (entry === undefined) return;
+    if (deleted || entry.object.metadata.resourceVersion === obj.metadata.resourceVersion)
+      this.byKey.delete(key);
+  }
+
+  /** The fresher of the cache's copy and this process's last write of the object. */
+  fresher(
+    ref: { apiVersion: string; kind: string } & ObjectMeta,
+    cached: KubeObject | undefined,
+  ): KubeObject | undefined {
+    const key = identity(ref.apiVersion, ref.kind, ref);
+    const entry = this.byKey.get(key);
+    if (entry === undefined) return cached;
+    const caughtUp = cached?.metadata.resourceVersion === entry.object.metadata.resourceVersion;
+    if (caughtUp || this.now() - entry.at > this.ttlMs) {
+      this.byKey.delete(key);
+      return cached;
+    }
+    return entry.object;
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  private expire(): void {
+    const cutoff = this.now() - this.ttlMs;
+    for (const [key, entry] of this.byKey) if (entry.at < cutoff) this.byKey.delete(key);
+  }
+}
+
 export class LiveObjects {
   private readonly watched = new Map<string, Informer<KubeObject>>();
+  private readonly writes = new RecentWrites();
 
   constructor(
     private readonly manager: Manager,
@@ -72,11 +136,18 @@ export class LiveObjects {
       }
     };
     informer.addEventHandler({
-      onAdd: (obj) => send(obj),
+      onAdd: (obj) => {
+        this.writes.seen(obj);
+        send(obj);
+      },
       onUpdate: (a, b) => {
+        this.writes.seen(b);
         if (meaningful(a, b)) send(a, b);
       },
-      onDelete: (obj) => send(obj),
+      onDelete: (obj) => {
+        this.writes.seen(obj, true);
+        send(obj);
+      },
     });
     this.watched.set(key, informer);
   }
@@ -96,8 +167,14 @@ export class LiveObjects {
    * watched here or the cache does not hold the object (absent, or not seen yet).
    */
   async cached(ref: ObjectRef, signal: AbortSignal): Promise<AppliedObject | undefined> {
+    const { object } = await this.lookup(ref, signal);
     // Informers fill in apiVersion and kind, which list items lack.
-    return (await this.lookup(ref, signal)).object as AppliedObject | undefined;
+    return this.writes.fresher(ref, object) as AppliedObject | undefined;
+  }
+
+  /** An apply wrote `obj` (as the API server returned it): fresher than the cache until seen. */
+  wrote(obj: KubeObject): void {
+    this.writes.wrote(obj);
   }
 
   private async lookup(

@@ -6,8 +6,6 @@ import {
   EventReasons,
   Kinds,
   Finalizers,
-  parseForm,
-  parseNode,
   type LynqNode,
 } from '@lynq/api';
 import {
@@ -51,6 +49,7 @@ import {
 } from '@lynq/runtime';
 import { NodeType, type OperatorContext } from './context.js';
 import { cleanupNode, removeOrphans } from './node-cleanup.js';
+import { parsedForm, parsedNode } from './parsed.js';
 
 /** A node with a Stuck conflict looks again this often (Lynq requeues every node every 30 s). */
 const CONFLICT_RECHECK_MS = 30_000;
@@ -104,7 +103,7 @@ export class NodeController {
       this.ctx.metrics.nodeDeleted(namespace, req.name);
       return;
     }
-    const parsed = parseNode(obj);
+    const parsed = parsedNode(obj);
     if (!this.ctx.events.node.parsed(obj, parsed)) return;
     let node = parsed.value;
     if (obj.metadata.deletionTimestamp) {
@@ -200,7 +199,7 @@ export class NodeController {
 
   private formOf(node: LynqNode) {
     const obj = this.ctx.forms.store.get(node.spec?.templateRef ?? '', node.metadata.namespace);
-    const parsed = obj === undefined ? undefined : parseForm(obj);
+    const parsed = obj === undefined ? undefined : parsedForm(obj);
     return parsed?.ok ? parsed.value : undefined;
   }
 
@@ -396,7 +395,10 @@ export class NodeController {
         signal,
       });
       this.ctx.metrics.applyAttempt(kind, 'success', policies.conflictPolicy);
-      if (result.writes > 0) run.wrote = true;
+      if (result.writes > 0) {
+        run.wrote = true;
+        this.ctx.live.wrote(result.object as KubeObject);
+      }
       if (result.changed) announce();
       if (result.action === 'skipped') return 'ready'; // Once, already created
       live = result.object as KubeObject;

@@ -1,6 +1,5 @@
 // Composition root: one RestClient shared by the manager, informers and the applier; the render
 // host; the datasource registry; the three controllers. Nothing here decides anything.
-import { KubeConfig } from '@kubernetes/client-node';
 import {
   API_VERSION,
   ControllerNames,
@@ -19,6 +18,10 @@ import {
   ignoreStatusOnlyChanges,
   jsonLogger,
   resourcePath,
+  stripManagedFields,
+  ownerRequests,
+  loadClusterCredentials,
+  type ClusterCredentials,
   Kinds,
   type KubeObject,
   type Logger,
@@ -29,6 +32,7 @@ import {
   isNotFound,
   type Request,
 } from '@lynq/runtime';
+import { setMaxListeners } from 'node:events';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import { FormType, HubType, NodeType, type OperatorContext } from './context.js';
 import { Events } from './events.js';
@@ -38,6 +42,8 @@ import { HubController } from './hub-controller.js';
 import { LiveObjects } from './live-objects.js';
 import { LynqMetrics } from './lynq-metrics.js';
 import { NodeController } from './node-controller.js';
+import { ProgressPacing } from './pacing.js';
+import { RenderCache } from './render-cache.js';
 import { forgetNodesOfReleasedShards, shardingOf } from './sharding.js';
 
 /** Something the operator cannot run without (a CRD, the API server); exit 1. */
@@ -58,18 +64,21 @@ export interface RunningOperator {
   healthPort: number | undefined;
 }
 
-function loadKubeConfig(path: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
+/**
+ * Credentials from --kubeconfig, KUBECONFIG, in-cluster or ~/.kube/config. The runtime's light
+ * loader keeps @kubernetes/client-node (about 50 MB and a second of start-up) out of the process
+ * unless a kubeconfig needs an auth provider only it knows.
+ */
+async function loadKubeConfig(path: string | undefined): Promise<ClusterCredentials> {
   try {
-    if (path !== undefined) kc.loadFromFile(path);
-    else kc.loadFromDefault();
+    return await loadClusterCredentials(path !== undefined ? { path } : {});
   } catch (err) {
-    const where = path ?? process.env['KUBECONFIG'] ?? 'the default locations';
-    throw new StartupError(`cannot load the kubeconfig from ${where}: ${String(err)}`, {
-      cause: err,
-    });
+    // The loader's errors name the file, the entry and the field.
+    throw new StartupError(
+      `cannot load the kubeconfig: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
-  return kc;
 }
 
 /** Fails fast, naming what to install, when the Lynq CRDs are missing. */
@@ -121,17 +130,25 @@ function secretResolver(client: RestClient, namespace: string): SecretResolver {
   };
 }
 
-const readyOf = (n: KubeObject) =>
-  JSON.stringify(
-    ((n['status'] as LynqNode['status']) ?? {}).conditions?.find((c) => c.type === 'Ready')?.status,
-  );
+/** What a hub or form counts of a node: Ready, and whether its status saw its current spec. */
+const progressOf = (n: KubeObject) => {
+  const status = (n['status'] as LynqNode['status']) ?? {};
+  return JSON.stringify([
+    status.conditions?.find((c) => c.type === 'Ready')?.status,
+    status.observedGeneration,
+  ]);
+};
 
-/** A hub cares about its nodes' existence, spec and readiness (counts, rollout pacing). */
-const nodeChangesForHub: Predicate = {
+const formOfNode = (node: KubeObject): Request[] => {
+  const ref = (node['spec'] as { templateRef?: string } | undefined)?.templateRef;
+  return ref && node.metadata.namespace ? [{ namespace: node.metadata.namespace, name: ref }] : [];
+};
+
+/** A node created, deleted, or given a new spec: its hub and form look at once. */
+const nodeSpecChanges: Predicate = {
   update: (a, b) =>
     a.metadata.generation !== b.metadata.generation ||
-    a.metadata.deletionTimestamp !== b.metadata.deletionTimestamp ||
-    readyOf(a) !== readyOf(b),
+    a.metadata.deletionTimestamp !== b.metadata.deletionTimestamp,
 };
 
 /**
@@ -140,6 +157,8 @@ const nodeChangesForHub: Predicate = {
  */
 function retryStale(reconcile: Reconciler): Reconciler {
   return async (req, rc) => {
+    // Every request of a reconcile listens on its signal, and a sync writes many nodes at once.
+    setMaxListeners(256, rc.signal);
     try {
       return await reconcile(req, rc);
     } catch (err) {
@@ -154,7 +173,7 @@ export async function startOperator(
   config: OperatorConfig,
   logger: Logger = jsonLogger({ level: config.logLevel }),
 ): Promise<RunningOperator> {
-  const kubeConfig = loadKubeConfig(config.kubeconfig);
+  const kubeConfig = await loadKubeConfig(config.kubeconfig);
   const client = new RestClient(kubeConfig, { userAgent: 'lynq-operator', maxSockets: 64 });
   await checkCrds(client);
   if (config.leaderElection.enabled)
@@ -189,6 +208,8 @@ export async function startOperator(
     // Events of the last reconciles still go out under this process's lease.
     beforeRelease: () => flushEvents(),
     namespace: config.namespace,
+    // Nothing reads managedFields from a cache; they are often half of an object's size.
+    informerDefaults: { transform: stripManagedFields },
     ...(config.healthAddress
       ? { healthPort: config.healthAddress.port, healthHost: config.healthAddress.host }
       : {}),
@@ -241,6 +262,7 @@ export async function startOperator(
     manager,
     applier,
     host,
+    renders: new RenderCache(host),
     events,
     metrics,
     logger,
@@ -272,11 +294,14 @@ export async function startOperator(
     onCloseError: (err) =>
       logger.log('warn', 'closing a datasource failed', { error: String(err) }),
   });
+  // Nodes' progress reaches hubs and forms in batches (see pacing.ts); spec changes at once.
+  const hubPacing = new ProgressPacing();
+  const formPacing = new ProgressPacing();
   const hubs = new HubController(ctx, sources);
   const hubController = manager
     .controller(ControllerNames.Hub)
-    .for(HubType)
-    .owns(NodeType, { predicates: [nodeChangesForHub] })
+    .for(HubType, { predicates: [ignoreStatusOnlyChanges()] })
+    .owns(NodeType, { predicates: [nodeSpecChanges] })
     .watches(FormType, (form) => {
       const hubId = (form['spec'] as { hubId?: string } | undefined)?.hubId;
       return hubId && form.metadata.namespace
@@ -284,19 +309,14 @@ export async function startOperator(
         : [];
     })
     .withWorkers(config.hubConcurrency)
-    .complete(retryStale(hubs.reconcile));
+    .complete(retryStale(hubPacing.timed(hubs.reconcile)));
   hubEnqueue = (req) => hubController.enqueue(req);
 
   const forms = new FormController(ctx);
-  manager
+  const formController = manager
     .controller(ControllerNames.Form)
-    .for(FormType)
-    .watches(NodeType, (node) => {
-      const ref = (node['spec'] as { templateRef?: string } | undefined)?.templateRef;
-      return ref && node.metadata.namespace
-        ? [{ namespace: node.metadata.namespace, name: ref }]
-        : [];
-    })
+    .for(FormType, { predicates: [ignoreStatusOnlyChanges()] })
+    .watches(NodeType, formOfNode, { predicates: [nodeSpecChanges] })
     .watches(HubType, (hub) =>
       ctx.forms.store
         .list({ namespace: hub.metadata.namespace })
@@ -304,7 +324,15 @@ export async function startOperator(
         .map((f) => ({ namespace: f.metadata.namespace ?? '', name: f.metadata.name ?? '' })),
     )
     .withWorkers(config.formConcurrency)
-    .complete(retryStale(forms.reconcile));
+    .complete(retryStale(formPacing.timed(forms.reconcile)));
+  ctx.nodes.addEventHandler({
+    onUpdate: (a, b) => {
+      if (progressOf(a) === progressOf(b)) return;
+      for (const req of ownerRequests(b, HubType))
+        hubController.enqueueAfter(req, hubPacing.delayMs(req));
+      for (const req of formOfNode(b)) formController.enqueueAfter(req, formPacing.delayMs(req));
+    },
+  });
 
   const nodes = new NodeController(ctx);
   // With shards, on every replica for the nodes of the shards it holds; else on the leader.

@@ -30,7 +30,7 @@ function digest(text: string): string {
 }
 
 /** Cached results are shared between callers: freezing makes a caller's mutation an error, not a leak. */
-function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const v of Object.values(value)) deepFreeze(v);
