@@ -356,9 +356,10 @@ describe('sharding over three processes', () => {
       `shards ${moved.join(',')} of the SIGKILLed ${victim.op.name} taken over after ${takeoverMs} ms (lease ${LEASE_MS} ms, retry ${RETRY_MS} ms)`,
     );
     // Expired leases only: not before their holder could have stopped renewing (minus the time
-    // since its last renewal), and within one lease duration plus a retry period (+ polling).
+    // since its last renewal), and within one lease duration plus a retry period (+ polling and
+    // the scheduling delays of a machine running the rest of the suite beside it).
     expect(takeoverMs).toBeGreaterThan(LEASE_MS - RETRY_MS - 500);
-    expect(takeoverMs).toBeLessThan(LEASE_MS + RETRY_MS + 1_500);
+    expect(takeoverMs).toBeLessThan(LEASE_MS + RETRY_MS + 3_000);
     for (const v of after) {
       const was = transitionsBefore.get(v.op);
       expect(v.transitions.released, v.op.name).toBe(was?.released);
@@ -427,15 +428,12 @@ describe('sharding over three processes', () => {
     for (const [key, objectUid] of inventoryBefore)
       expect(inventoryAfter.get(key), key).toBe(objectUid);
     // No other ConfigMap changed (the takeover re-reconciled 200 nodes without writing), nothing
-    // was added or deleted, and the changed one got its new data in one write. (The holder may
-    // re-apply it once more with only a new apply-start-time annotation: the node controller
-    // does that without sharding too, when its second reconcile of a change reads the cached
-    // copy before the first write arrived.)
+    // was added or deleted, and the changed one got its new data in exactly one write.
     const cms = configMaps.summary();
     const changes = configMaps.changes.join('\n');
     expect(cms.added, changes).toEqual({});
     expect(cms.deleted, changes).toEqual({});
-    expect(Object.keys(cms.updated), changes).toEqual([`${uid}-cfg`]);
+    expect(cms.updated, changes).toEqual({ [`${uid}-cfg`]: 1 });
     expect(Object.fromEntries(configMaps.dataChanges), changes).toEqual({ [`${uid}-cfg`]: 1 });
     console.info(`writes of ${uid}-cfg for the change:\n${changes}`);
     const nodeChanges = lynqNodes.summary();

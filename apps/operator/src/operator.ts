@@ -33,6 +33,7 @@ import {
   type Request,
 } from '@lynq/runtime';
 import { setMaxListeners } from 'node:events';
+import { isDeepStrictEqual } from 'node:util';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import { FormType, HubType, NodeType, type OperatorContext } from './context.js';
 import { Events } from './events.js';
@@ -144,11 +145,17 @@ const formOfNode = (node: KubeObject): Request[] => {
   return ref && node.metadata.namespace ? [{ namespace: node.metadata.namespace, name: ref }] : [];
 };
 
-/** A node created, deleted, or given a new spec: its hub and form look at once. */
+/**
+ * A node created, deleted, or given a new spec or metadata (the hub writes its labels and
+ * annotations, template-generation among them, which a rollout counts): its hub and form look at
+ * once. Status changes go through the progress batching below.
+ */
 const nodeSpecChanges: Predicate = {
   update: (a, b) =>
     a.metadata.generation !== b.metadata.generation ||
-    a.metadata.deletionTimestamp !== b.metadata.deletionTimestamp,
+    a.metadata.deletionTimestamp !== b.metadata.deletionTimestamp ||
+    !isDeepStrictEqual(a.metadata.annotations ?? {}, b.metadata.annotations ?? {}) ||
+    !isDeepStrictEqual(a.metadata.labels ?? {}, b.metadata.labels ?? {}),
 };
 
 /**
