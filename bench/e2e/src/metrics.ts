@@ -124,13 +124,26 @@ export interface OperatorCounters {
   reconciles: Record<string, number>;
   /** controller_runtime_reconcile_time_seconds_sum by controller. */
   reconcileSeconds: Record<string, number>;
+  /** controller_runtime_reconcile_time_seconds_count by controller. */
+  reconcileCount: Record<string, number>;
+  /** workqueue_queue_duration_seconds_sum by queue: time keys waited for a worker. */
+  queueWaitSeconds: Record<string, number>;
+  /** workqueue_queue_duration_seconds_count by queue. */
+  queueWaitCount: Record<string, number>;
 }
 
 export async function operatorCounters(metricsUrl: string): Promise<OperatorCounters> {
   const res = await fetch(metricsUrl, { signal: AbortSignal.timeout(10_000) });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`GET ${metricsUrl}: ${res.status}`);
-  const out: OperatorCounters = { requests: {}, reconciles: {}, reconcileSeconds: {} };
+  const out: OperatorCounters = {
+    requests: {},
+    reconciles: {},
+    reconcileSeconds: {},
+    reconcileCount: {},
+    queueWaitSeconds: {},
+    queueWaitCount: {},
+  };
   const add = (map: Record<string, number>, key: string, value: number) => {
     map[key] = (map[key] ?? 0) + value;
   };
@@ -140,6 +153,12 @@ export async function operatorCounters(metricsUrl: string): Promise<OperatorCoun
     add(out.reconciles, `${l['controller'] ?? ''} ${l['result'] ?? ''}`, v);
   for (const [l, v] of samples(text, 'controller_runtime_reconcile_time_seconds_sum'))
     add(out.reconcileSeconds, l['controller'] ?? '', v);
+  for (const [l, v] of samples(text, 'controller_runtime_reconcile_time_seconds_count'))
+    add(out.reconcileCount, l['controller'] ?? '', v);
+  for (const [l, v] of samples(text, 'workqueue_queue_duration_seconds_sum'))
+    add(out.queueWaitSeconds, l['name'] ?? '', v);
+  for (const [l, v] of samples(text, 'workqueue_queue_duration_seconds_count'))
+    add(out.queueWaitCount, l['name'] ?? '', v);
   return out;
 }
 
@@ -157,5 +176,8 @@ export function operatorDelta(after: OperatorCounters, before: OperatorCounters)
     requests: subtract(after.requests, before.requests),
     reconciles: subtract(after.reconciles, before.reconciles),
     reconcileSeconds: subtract(after.reconcileSeconds, before.reconcileSeconds),
+    reconcileCount: subtract(after.reconcileCount, before.reconcileCount),
+    queueWaitSeconds: subtract(after.queueWaitSeconds, before.queueWaitSeconds),
+    queueWaitCount: subtract(after.queueWaitCount, before.queueWaitCount),
   };
 }

@@ -12,6 +12,14 @@ describe('parseOptions', () => {
       keep: false,
       concurrency: 32,
       changes: 20,
+      phaseTimeoutMs: 15 * 60_000,
+    });
+  });
+
+  it('gives big runs more time per phase unless told otherwise', () => {
+    expect(parseOptions(['--rows', '2200'])).toMatchObject({ phaseTimeoutMs: 2200_000 });
+    expect(parseOptions(['--rows', '2200', '--phase-timeout-minutes', '5'])).toMatchObject({
+      phaseTimeoutMs: 300_000,
     });
   });
 

@@ -17,7 +17,10 @@ export interface BenchOptions {
   keep: boolean;
   /** Also write every figure as JSON to this file. */
   json: string | undefined;
-  /** Give up on a phase (provisioning, deletion, a latency series) after this long. */
+  /**
+   * Give up on a phase (provisioning, deletion) after this long. Default 15 min, or 1 s per row
+   * when that is longer (2,200 rows took 21 min on 2 busy cores).
+   */
   phaseTimeoutMs: number;
   /** Row changes per latency series. */
   changes: number;
@@ -36,7 +39,8 @@ export const USAGE = `usage: npm run bench -w @lynq/bench-e2e -- [options]
   --changes N              row changes per latency series (default 20)
   --pg-rows N              rows of the PostgreSQL NOTIFY hub (default 20)
   --concurrency N          requests in flight in the raw phase (default 32)
-  --phase-timeout-minutes M  give up on a phase after M minutes (default 15)
+  --phase-timeout-minutes M  give up on a phase after M minutes (default 15, or 1 s per
+                           row when that is longer)
   --skip-raw               no raw SSA phase
   --skip-latency           no row-change latency series
   --operator-arg=FLAG      an operator flag (repeatable), e.g. --operator-arg=--node-concurrency=20
@@ -69,11 +73,12 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     nodeOptions: [],
     keep: false,
     json: undefined,
-    phaseTimeoutMs: 15 * 60_000,
+    phaseTimeoutMs: 0,
     changes: 20,
     pgRows: 20,
     concurrency: 32,
   };
+  let timeoutMs: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const eq = arg.indexOf('=');
@@ -108,7 +113,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
         options.concurrency = integer(flag, value(), 1, 1024);
         break;
       case '--phase-timeout-minutes':
-        options.phaseTimeoutMs = integer(flag, value(), 1, 24 * 60) * 60_000;
+        timeoutMs = integer(flag, value(), 1, 24 * 60) * 60_000;
         break;
       case '--skip-raw':
         noValue();
@@ -142,5 +147,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
         throw new OptionError(`unknown argument ${arg}`);
     }
   }
+  options.phaseTimeoutMs = timeoutMs ?? Math.max(15 * 60_000, options.rows * 1_000);
   return options;
 }

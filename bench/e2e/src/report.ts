@@ -81,6 +81,19 @@ function extra(raw: number | undefined, operator: number | undefined, rows: numb
   return d === 0 ? '' : `${sign}${d}  (${sign}${(d / rows).toFixed(1)}/row)`;
 }
 
+/** Per controller: mean seconds of one reconcile, and mean seconds a key waited for a worker. */
+function means(o: Window['operator']): string {
+  if (o === undefined) return '';
+  const mean = (sum: number | undefined, count: number | undefined) =>
+    count === undefined || count === 0 ? '–' : `${((sum ?? 0) / count).toFixed(2)} s`;
+  return Object.keys(o.reconcileCount ?? {})
+    .map(
+      (c) =>
+        `${c} ${mean(o.reconcileSeconds[c], o.reconcileCount[c])} / ${mean(o.queueWaitSeconds?.[c], o.queueWaitCount?.[c])}`,
+    )
+    .join(', ');
+}
+
 const counts = (map: Record<string, number> | undefined) => {
   const entries = Object.entries(map ?? {});
   return entries.length === 0 ? 'none' : entries.map(([k, v]) => `${k} ${v}`).join(', ');
@@ -244,6 +257,7 @@ export function formatReport(r: Results): string {
           ['requests by method', counts(ow.operator?.requests)],
           ['reconciles by controller and result', counts(ow.operator?.reconciles)],
           ['reconcile seconds (sum over workers)', counts(ow.operator?.reconcileSeconds)],
+          ['mean reconcile / mean wait in queue', means(ow.operator)],
         ],
         ['l', 'l'],
       ),
