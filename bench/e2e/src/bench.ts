@@ -141,6 +141,16 @@ export function round(value: number, digits = 1): number {
   return Math.round(value * f) / f;
 }
 
+/**
+ * A pods quantity as a number: integers and the decimal suffixes k, M, G (the API server keeps
+ * 4000 as "4k"); 0 for anything else, so an unreadable node holds no room.
+ */
+export function podsQuantity(value: string | undefined): number {
+  const match = /^(\d+)([kMG]?)$/.exec(value ?? '');
+  if (match === null) return 0;
+  return Number(match[1]) * ({ '': 1, k: 1e3, M: 1e6, G: 1e9 }[match[2] ?? ''] ?? 0);
+}
+
 export class CapacityError extends Error {
   override readonly name = 'CapacityError';
 }
@@ -164,7 +174,7 @@ export async function checkPodRoom(b: Bench, needed: number): Promise<void> {
       spec.unschedulable === true || (spec.taints ?? []).some((t) => t.effect === 'NoSchedule');
     if (ready !== true || blocked) continue;
     schedulable++;
-    allocatable += Number(status.allocatable?.['pods'] ?? 0);
+    allocatable += podsQuantity(status.allocatable?.['pods']);
   }
   const pods = await list(b.rest, Res.Pod, undefined, {
     fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed',

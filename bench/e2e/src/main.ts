@@ -236,12 +236,14 @@ async function main(): Promise<number> {
   }
   const cleanup = new Cleanup();
   let interrupted = false;
-  process.on('SIGINT', () => {
+  const interrupt = (signal: NodeJS.Signals) => {
     if (interrupted) process.exit(130);
     interrupted = true;
-    log('interrupted: cleaning up (Ctrl-C again quits at once)');
+    log(`${signal}: cleaning up (Ctrl-C again quits at once)`);
     void cleanup.run(options.keep).finally(() => process.exit(130));
-  });
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
   try {
     const results = await run(options, cleanup);
     const report = formatReport(results);
@@ -252,7 +254,8 @@ async function main(): Promise<number> {
     }
     return 0;
   } catch (err) {
-    log(`FAILED: ${err instanceof Error ? err.message : String(err)}`);
+    // After a signal, the cleanup stops the operator under the running phase: not a finding.
+    if (!interrupted) log(`FAILED: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   } finally {
     await cleanup.run(options.keep);
