@@ -99,6 +99,8 @@ function usage(): ChildUsage {
 /** Test-only node hooks, honoured only when the host started this process with testHooks. */
 function runTestHook(hook: unknown): void {
   if (hook === 'spin') for (;;);
+  // Hangs like `spin` as the host sees it, without taking a core from the machine running the tests.
+  if (hook === 'block') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
   if (hook === 'allocate') {
     const hoard: unknown[] = [];
     for (;;) hoard.push(new Array(1 << 16).fill(hoard.length));
@@ -171,7 +173,7 @@ async function render(m: Extract<ToChild, { t: 'render' }>): Promise<void> {
   });
 }
 
-async function handle(m: ToChild): Promise<void> {
+async function handle(m: Exclude<ToChild, { t: 'stop' }>): Promise<void> {
   try {
     switch (m.t) {
       case 'render':
@@ -199,7 +201,9 @@ async function handle(m: ToChild): Promise<void> {
 // One item at a time, in the order sent: the host counts on it for its form-cache mirror.
 let queue = Promise.resolve();
 process.on('message', (m: ToChild) => {
-  queue = queue.then(() => handle(m));
+  // Closing the channel from this side lets the host see the process end (a channel the host
+  // closes itself never counts as closed for its 'close' event); 'disconnect' below exits.
+  queue = queue.then(() => (m.t === 'stop' ? process.disconnect() : handle(m)));
 });
 // The host is gone (or closed the channel): nothing more will come.
 process.on('disconnect', () => process.exit(0));

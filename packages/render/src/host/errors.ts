@@ -23,3 +23,18 @@ export class RenderHostError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * A `RenderHost.start` option (or one of its `limits`) that is out of range; `option` names it
+ * as the options object spells it, so that a caller can point at its own flag or field.
+ */
+export class RenderHostOptionError extends RangeError {
+  override readonly name = 'RenderHostOptionError';
+  constructor(
+    readonly option: string,
+    problem: string,
+    options?: ErrorOptions,
+  ) {
+    super(`RenderHost option ${option} ${problem}`, options);
+  }
+}

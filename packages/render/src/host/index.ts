@@ -8,5 +8,5 @@ export {
   type RenderOutcome,
   type RenderProcessStats,
 } from './render-host.js';
-export { RenderHostError, type RenderHostErrorCode } from './errors.js';
+export { RenderHostError, RenderHostOptionError, type RenderHostErrorCode } from './errors.js';
 export type { ChildUsage as RenderProcessUsage } from './protocol.js';

@@ -37,7 +37,9 @@ export type ToChild =
       skeleton: boolean;
     }
   | { t: 'validate'; id: number; json: string }
-  | { t: 'diagnose'; id: number };
+  | { t: 'diagnose'; id: number }
+  /** The host no longer needs the process: it closes its channel and exits, after its work. */
+  | { t: 'stop' };
 
 /** One node's render as the child reports it. */
 export type WireOutcome = { ok: true; resources: WireResource[] } | { ok: false; message: string };

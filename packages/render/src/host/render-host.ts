@@ -1,12 +1,14 @@
 // RenderHost: renders forms in separate Node processes that hold no credentials, may not spawn,
 // write files or start workers, and have their own capped heap. A render that hangs or runs out
-// of memory costs its process, which is replaced, and fails only its own node.
+// of memory costs its process, which is replaced, and fails only its own node. The processes are
+// an elastic pool: minProcesses always, more (up to processes) while work waits for one, stopped
+// again after idleProcessMs without work, since each costs tens of MB that an idle operator needs.
 import type { FormCheckResult, LynqForm } from '@lynq/api';
 import { resolveRenderLimits, type RenderLimits } from '../budget.js';
 import type { TemplateSyntax } from '../engine.js';
 import type { FormRenderResult, RenderSource } from '../render-form.js';
 import { childArgs } from './child-command.js';
-import { RenderHostError, type RenderHostErrorCode } from './errors.js';
+import { RenderHostError, RenderHostOptionError, type RenderHostErrorCode } from './errors.js';
 import { FormCache } from './form-cache.js';
 import { formText, type FormText } from './form-text.js';
 import type { ChildUsage, Diagnosis, FromChild, ToChild, WireOutcome } from './protocol.js';
@@ -14,8 +16,15 @@ import { RenderProcess, type ProcessExit } from './render-process.js';
 import { checkSkeleton, decodeResult, type SkeletonResource } from './wire-result.js';
 
 export interface RenderHostOptions {
-  /** Render processes working in parallel. Default 1. */
+  /** Render processes working in parallel, at most. Default 1. */
   processes?: number;
+  /**
+   * Render processes kept running even without work, from 1 to `processes`. Default 1. More are
+   * started while work waits for a process; with `minProcesses === processes` all run all the time.
+   */
+  minProcesses?: number;
+  /** Time a process above `minProcesses` may go without work before it is stopped, in ms. Default 60000. */
+  idleProcessMs?: number;
   /** Time one node's render may take, in ms; its process is replaced after that. Default 2000. */
   renderTimeoutMs?: number;
   /** Heap of each render process (`--max-old-space-size`), in MB. Default 256. */
@@ -59,11 +68,17 @@ export interface RenderProcessStats {
 }
 
 export interface RenderHostStats {
-  /** The live render processes. */
+  /** The live render processes: starting, working or idle (not those being stopped). */
   processes: RenderProcessStats[];
+  /** How many processes are live: `processes.length`. */
+  live: number;
   /** Processes started since the host started, replacements included. */
   started: number;
-  /** Processes replaced, by why they were lost. */
+  /** Of those, processes started while `minProcesses` were already live: for work that waited. */
+  startedOnDemand: number;
+  /** Processes stopped after `idleProcessMs` without work. */
+  stoppedIdle: number;
+  /** Processes lost, by cause; each is replaced when the pool needs it (always below minProcesses). */
   replaced: Record<'TIMEOUT' | 'MEMORY' | 'CRASHED', number>;
   rendered: number;
   failed: number;
@@ -76,8 +91,19 @@ export interface RenderHostStats {
 /** Work items a process may hold at once: the next batch is there when one finishes. */
 const PIPELINE = 2;
 const MAX_BATCH = 256;
-/** How long a slot whose process failed to start stays empty while other processes work. */
+/** How long no process is started after one failed to start, while other processes work. */
 const START_RETRY_MS = 5000;
+/**
+ * A busy process gets a second work item only while its current one makes progress: it has
+ * reported results of it, the last this recently (a process reports every 20 ms while it
+ * renders). Work queued behind a render that hangs cannot be taken back before the watchdog
+ * kills that process, while another process could render it at once.
+ */
+const PROGRESS_MS = 200;
+/** Time a stopped process has to exit once its channel is closed, before it is killed. */
+const STOP_GRACE_MS = 5000;
+/** The longest delay setTimeout keeps (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Added to renderTimeoutMs before a silent process is killed: compile, IPC and a busy machine. */
 const WATCHDOG_SLACK_MS = 1000;
 
@@ -115,23 +141,28 @@ interface InFlight {
   skeleton: SkeletonResource[] | undefined;
 }
 
+/** A place for one process in the pool; empty while the pool is below `processes`. */
 interface Slot {
   proc: RenderProcess | undefined;
   /** The process has loaded the engine and its channel is open. */
   ready: boolean;
-  /** When the slot's last process failed to start (it is retried later, see pump). */
-  startFailedAt: number | undefined;
   /** The forms the process has compiled, mirrored (see FormCache). */
   forms: FormCache<true>;
   inFlight: InFlight[];
   rendered: number;
   usage: ChildUsage | undefined;
+  /** When the process last said something (performance.now). */
+  heardAt: number;
+  /** Runs while the process is idle and may be stopped (see armIdleTimers). */
+  idleTimer: NodeJS.Timeout | undefined;
+  /** Order in which the slot's process was started: the oldest minProcesses are kept. */
+  startOrder: number;
 }
 
 function positive(name: string, v: number | undefined, fallback: number): number {
   if (v === undefined) return fallback;
   if (!Number.isInteger(v) || v <= 0)
-    throw new RangeError(`RenderHost option ${name} must be a positive integer, got ${String(v)}`);
+    throw new RenderHostOptionError(name, `must be a positive integer, got ${String(v)}`);
   return v;
 }
 
@@ -147,14 +178,22 @@ export class RenderHost {
   private readonly queue: Work[] = [];
   /** Skeletons of the forms rendered lately (see wire-result.ts), by fingerprint. */
   private readonly skeletons = new FormCache<SkeletonResource[]>();
+  /** Processes stopped for idleness that have not exited yet (close() waits for them too). */
+  private readonly stopping = new Set<RenderProcess>();
+  private readonly minProcesses: number;
+  private readonly idleProcessMs: number;
   private readonly renderTimeoutMs: number;
   private readonly memoryLimitMb: number;
   private readonly startTimeoutMs: number;
   private readonly args: string[];
   private nextId = 1;
   private closed = false;
+  /** When a process last failed to start (see grow); cleared when one starts. */
+  private startFailedAt: number | undefined;
   private readonly counts = {
     started: 0,
+    startedOnDemand: 0,
+    stoppedIdle: 0,
     replaced: { TIMEOUT: 0, MEMORY: 0, CRASHED: 0 },
     rendered: 0,
     failed: 0,
@@ -163,12 +202,32 @@ export class RenderHost {
 
   private constructor(options: RenderHostOptions, testHooks: boolean) {
     const processes = positive('processes', options.processes, 1);
+    this.minProcesses = positive('minProcesses', options.minProcesses, 1);
+    if (this.minProcesses > processes)
+      throw new RenderHostOptionError(
+        'minProcesses',
+        `must be at most processes (${processes}), got ${this.minProcesses}`,
+      );
+    this.idleProcessMs = positive('idleProcessMs', options.idleProcessMs, 60_000);
+    if (this.idleProcessMs > MAX_TIMER_MS)
+      throw new RenderHostOptionError(
+        'idleProcessMs',
+        `must be at most ${MAX_TIMER_MS} ms, got ${this.idleProcessMs}`,
+      );
     this.renderTimeoutMs = positive('renderTimeoutMs', options.renderTimeoutMs, 2000);
     this.memoryLimitMb = positive('memoryLimitMb', options.memoryLimitMb, 256);
     this.startTimeoutMs = positive('startTimeoutMs', options.startTimeoutMs, 30_000);
     const limits = { ...options.limits };
     limits.timeoutMs = Math.min(limits.timeoutMs ?? this.renderTimeoutMs, this.renderTimeoutMs);
-    resolveRenderLimits(limits); // throws RangeError naming a bad limit now, not per node later
+    try {
+      resolveRenderLimits(limits); // a bad limit fails now, not every node later
+    } catch (err) {
+      // "render limit maxSteps must be …" names the limit: the option is then limits.maxSteps.
+      const named = /^render limit (\w+) (.*)$/s.exec(messageOf(err));
+      throw named
+        ? new RenderHostOptionError(`limits.${named[1]!}`, named[2]!, { cause: err })
+        : new RenderHostOptionError('limits', messageOf(err), { cause: err });
+    }
     const allowNunjucks = options.allowNunjucks ?? false;
     this.args = childArgs({
       memoryLimitMb: this.memoryLimitMb,
@@ -178,15 +237,17 @@ export class RenderHost {
     this.slots = Array.from({ length: processes }, () => ({
       proc: undefined,
       ready: false,
-      startFailedAt: undefined,
       forms: new FormCache<true>(),
       inFlight: [],
       rendered: 0,
       usage: undefined,
+      heardAt: 0,
+      idleTimer: undefined,
+      startOrder: 0,
     }));
   }
 
-  /** Starts the render processes; resolves when all have loaded the engine. */
+  /** Starts `minProcesses` render processes; resolves when they have loaded the engine. */
   static start(options: RenderHostOptions = {}): Promise<RenderHost> {
     return RenderHost.launch(options, false);
   }
@@ -197,7 +258,7 @@ export class RenderHost {
 
   private static async launch(options: RenderHostOptions, testHooks: boolean): Promise<RenderHost> {
     const host = new RenderHost(options, testHooks);
-    const starts = host.slots.map((slot) => host.startProcess(slot));
+    const starts = host.slots.slice(0, host.minProcesses).map((slot) => host.startProcess(slot));
     try {
       await Promise.all(starts);
     } catch (err) {
@@ -300,11 +361,15 @@ export class RenderHost {
   stats(): RenderHostStats {
     let queued = 0;
     for (const w of this.queue) if (w.kind === 'render') queued += w.indices.length;
+    const processes = this.slots
+      .filter((s) => s.proc !== undefined)
+      .map((s) => ({ pid: s.proc!.pid, rendered: s.rendered, usage: s.usage }));
     return {
-      processes: this.slots
-        .filter((s) => s.proc !== undefined)
-        .map((s) => ({ pid: s.proc!.pid, rendered: s.rendered, usage: s.usage })),
+      processes,
+      live: processes.length,
       started: this.counts.started,
+      startedOnDemand: this.counts.startedOnDemand,
+      stoppedIdle: this.counts.stoppedIdle,
       replaced: { ...this.counts.replaced },
       rendered: this.counts.rendered,
       failed: this.counts.failed,
@@ -320,11 +385,17 @@ export class RenderHost {
     for (const work of this.queue.splice(0)) this.abandon(work, 'CLOSED', closing);
     const exits: Promise<void>[] = [];
     for (const slot of this.slots) {
+      clearTimeout(slot.idleTimer);
+      slot.idleTimer = undefined;
       for (const f of slot.inFlight.splice(0)) this.abandon(f.work, 'CLOSED', closing);
       if (slot.proc) {
         exits.push(slot.proc.exited);
         slot.proc.kill({ code: 'CLOSED', detail: 'was closed' });
       }
+    }
+    for (const proc of this.stopping) {
+      exits.push(proc.exited);
+      proc.kill({ code: 'CLOSED', detail: 'was closed' });
     }
     await Promise.all(exits);
   }
@@ -352,28 +423,35 @@ export class RenderHost {
       this.renderTimeoutMs + WATCHDOG_SLACK_MS,
       this.startTimeoutMs,
       {
-        message: (m) => this.onMessage(slot, m),
-        exit: (exit) => this.onExit(slot, proc, exit),
+        // A process stopped for idleness has left its slot, which may hold another by now.
+        message: (m) => (slot.proc === proc ? this.onMessage(slot, m) : undefined),
+        exit: (exit) => {
+          this.stopping.delete(proc);
+          this.onExit(slot, proc, exit);
+        },
       },
     );
-    this.counts.started++;
+    slot.startOrder = ++this.counts.started;
     slot.proc = proc;
     slot.ready = false;
     slot.forms = new FormCache<true>();
     slot.rendered = 0;
     slot.usage = undefined;
+    clearTimeout(slot.idleTimer);
+    slot.idleTimer = undefined;
     return proc.ready.then(
       () => {
         if (slot.proc !== proc) return;
         slot.ready = true;
-        slot.startFailedAt = undefined;
+        this.startFailedAt = undefined;
         this.pump();
       },
       (err: unknown) => {
-        slot.startFailedAt = Date.now();
-        // The exit handler has freed the slot. Unless another process can take it, queued work
-        // fails rather than wait for a process that may never start; the next work tries again.
-        if (this.slots.every((s) => !s.ready))
+        this.startFailedAt = Date.now();
+        // Unless another process can take it (working, or still starting), queued work fails
+        // rather than wait for a process that may never start; the next work tries again.
+        const others = this.slots.some((s) => s.proc !== undefined && s.proc !== proc);
+        if (!others)
           for (const work of this.queue.splice(0))
             this.abandon(work, 'CRASHED', `the render process could not start: ${messageOf(err)}`);
         throw err;
@@ -382,24 +460,93 @@ export class RenderHost {
   }
 
   /**
-   * Hands queued work to processes that have room, and starts a process in an empty slot. A slot
-   * whose process failed to start is tried again only after START_RETRY_MS while other processes
-   * are working, so that a process that cannot start is not started over and over.
+   * Hands queued work to processes: first to those that have none; then starts processes for
+   * what is left (see grow); then, unless a process is starting that will take it, queues it
+   * behind the work of busy processes whose current work makes progress (PIPELINE), so that
+   * the next batch is there when one finishes.
    */
   private pump(): void {
     if (this.closed) return;
-    for (const slot of this.slots) {
-      if (this.queue.length === 0) return;
-      if (slot.proc === undefined) {
-        const failed = slot.startFailedAt;
-        const othersWork = this.slots.some((s) => s.ready);
-        if (failed === undefined || !othersWork || Date.now() - failed > START_RETRY_MS)
-          this.startProcess(slot).catch(() => undefined);
-        continue;
-      }
-      while (slot.ready && slot.inFlight.length < PIPELINE && this.queue.length > 0)
+    for (const slot of this.slots)
+      while (slot.ready && slot.inFlight.length === 0 && this.queue.length > 0)
         this.dispatch(slot, this.queue.shift()!);
+    this.grow();
+    if (this.queue.length > 0 && !this.slots.some((s) => s.proc !== undefined && !s.ready)) {
+      const now = performance.now();
+      for (const slot of this.slots)
+        while (
+          slot.ready &&
+          slot.inFlight.length < PIPELINE &&
+          (slot.inFlight[0]?.reported ?? 0) > 0 &&
+          now - slot.heardAt < PROGRESS_MS &&
+          this.queue.length > 0
+        )
+          this.dispatch(slot, this.queue.shift()!);
     }
+    this.armIdleTimers();
+  }
+
+  /**
+   * Starts processes in empty slots: up to minProcesses, and one for each work item that no
+   * process could take and no starting process will. After a process failed to start, none is
+   * started for START_RETRY_MS while other processes work, so that a process that cannot start
+   * is not started over and over; with none working, work may try at once (and fails if none can).
+   */
+  private grow(): void {
+    let live = 0;
+    let starting = 0;
+    for (const s of this.slots)
+      if (s.proc !== undefined) {
+        live++;
+        if (!s.ready) starting++;
+      }
+    let wanted = Math.max(this.minProcesses - live, this.queue.length - starting);
+    if (wanted <= 0 || live === this.slots.length) return;
+    const failed = this.startFailedAt;
+    const othersWork = this.slots.some((s) => s.ready);
+    if (failed !== undefined && othersWork && Date.now() - failed <= START_RETRY_MS) return;
+    for (const slot of this.slots) {
+      if (wanted === 0) return;
+      if (slot.proc !== undefined) continue;
+      if (live >= this.minProcesses) this.counts.startedOnDemand++;
+      this.startProcess(slot).catch(() => undefined);
+      live++;
+      wanted--;
+    }
+  }
+
+  /**
+   * Each idle process gets a timer that stops it after idleProcessMs unless it is among the
+   * minimum (see stopIdle); work given to it clears the timer. With minProcesses === processes,
+   * none is ever stopped. The timers do not keep the host's Node process alive.
+   */
+  private armIdleTimers(): void {
+    if (this.minProcesses === this.slots.length) return;
+    for (const slot of this.slots) {
+      const proc = slot.proc;
+      if (!slot.ready || proc === undefined || slot.inFlight.length > 0 || slot.idleTimer) continue;
+      slot.idleTimer = setTimeout(() => this.stopIdle(slot, proc), this.idleProcessMs);
+      slot.idleTimer.unref();
+    }
+  }
+
+  /**
+   * Stops a process that has had no work for idleProcessMs, unless it is one of the
+   * minProcesses oldest ready ones: those have compiled the most forms and run the warmest code,
+   * and one started for a burst often never got work. It leaves its slot at once (no work can
+   * reach it), and exits when its channel is closed. If it must stay, the next pump arms its
+   * timer again.
+   */
+  private stopIdle(slot: Slot, proc: RenderProcess): void {
+    slot.idleTimer = undefined;
+    if (this.closed || slot.proc !== proc || !slot.ready || slot.inFlight.length > 0) return;
+    const older = this.slots.filter((s) => s.ready && s.startOrder < slot.startOrder).length;
+    if (older < this.minProcesses) return;
+    slot.proc = undefined;
+    slot.ready = false;
+    this.stopping.add(proc);
+    this.counts.stoppedIdle++;
+    proc.stop(STOP_GRACE_MS);
   }
 
   private dispatch(slot: Slot, work: Work): void {
@@ -441,6 +588,8 @@ export class RenderHost {
       slot.forms.set(work.job.form.key, true, work.job.form.json.length);
       this.counts.formsSent++;
     }
+    clearTimeout(slot.idleTimer);
+    slot.idleTimer = undefined;
     slot.inFlight.push({ id, work, started: false, reported: 0, skeleton });
     slot.proc!.setBusy(true);
   }
@@ -464,6 +613,7 @@ export class RenderHost {
   }
 
   private onMessage(slot: Slot, m: FromChild): void {
+    slot.heardAt = performance.now();
     if (m.t === 'ready') {
       slot.usage = m.usage;
       return;
@@ -498,6 +648,8 @@ export class RenderHost {
         }
         if (m.usage) slot.usage = m.usage;
         if (f.reported === work.indices.length) done();
+        // Progress: waiting work may now be queued behind this batch (see pump).
+        else if (at === 0 && this.queue.length > 0) this.pump();
         return;
       }
       case 'form-missing':
@@ -581,18 +733,19 @@ export class RenderHost {
   /**
    * A process is gone. Work it had finished is kept. The item it was working on fails if it was
    * one node; a batch is split and its unreported nodes retried one by one, so that only the
-   * node that costs a process fails. Items it had not started go back to the queue.
+   * node that costs a process fails. Items it had not started go back to the queue. The pool
+   * then starts a process in its place if it is below minProcesses or work waits (see grow).
    */
   private onExit(slot: Slot, proc: RenderProcess, exit: ProcessExit): void {
     if (slot.proc !== proc) return;
     const wasReady = slot.ready;
     slot.proc = undefined;
     slot.ready = false;
+    clearTimeout(slot.idleTimer);
+    slot.idleTimer = undefined;
     const inFlight = slot.inFlight.splice(0);
     // A process that never started had no work; its start's rejection handles the queue.
     if (this.closed || !wasReady) return;
-    // Replace a process that was lost at work.
-    this.startProcess(slot).catch(() => undefined);
     if (exit.code !== 'CLOSED') this.counts.replaced[exit.code]++;
     const message = this.exitMessage(exit);
     const requeue: Work[] = [];

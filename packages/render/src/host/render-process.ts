@@ -149,6 +149,24 @@ export class RenderProcess {
     this.child.kill('SIGKILL');
   }
 
+  /**
+   * Ends an idle process gracefully: asked to stop, it closes its channel and exits (see
+   * child.ts); it is killed if it has not within `graceMs`. Its exit is reported as CLOSED.
+   */
+  stop(graceMs: number): void {
+    if (this.gone) return;
+    this.killedFor ??= { code: 'CLOSED', detail: 'was stopped' };
+    try {
+      this.send({ t: 'stop' });
+    } catch {
+      this.child.kill('SIGKILL'); // its channel is gone already
+    }
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    // An idle host must not stay alive for it; the exit hook kills what is left (see track).
+    timer.unref();
+    void this.exited.then(() => clearTimeout(timer));
+  }
+
   private armWatchdog(ms: number): void {
     clearTimeout(this.watchdog);
     this.watchdog = setTimeout(() => this.checkProgress(), Math.max(1, ms));

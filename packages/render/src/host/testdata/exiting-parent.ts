@@ -4,7 +4,11 @@
 import { startRenderHostForTests } from '../render-host.js';
 
 const how = process.argv[2];
-const host = await startRenderHostForTests({ processes: 2, renderTimeoutMs: 60_000 });
+const host = await startRenderHostForTests({
+  processes: 2,
+  minProcesses: 2,
+  renderTimeoutMs: 60_000,
+});
 const form = {
   spec: {
     configMaps: [
