@@ -163,13 +163,16 @@ export class LiveObjects {
   }
 
   /**
-   * The watch cache's copy, for an apply to use instead of a GET; undefined when the kind is not
-   * watched here or the cache does not hold the object (absent, or not seen yet).
+   * The watch cache's copy (or this process's fresher write), for an apply to use instead of a
+   * GET; null when the synced cache has no such object; undefined when the kind is not watched
+   * here.
    */
-  async cached(ref: ObjectRef, signal: AbortSignal): Promise<AppliedObject | undefined> {
-    const { object } = await this.lookup(ref, signal);
+  async cached(ref: ObjectRef, signal: AbortSignal): Promise<AppliedObject | null | undefined> {
+    const { covered, object } = await this.lookup(ref, signal);
     // Informers fill in apiVersion and kind, which list items lack.
-    return this.writes.fresher(ref, object) as AppliedObject | undefined;
+    const fresher = this.writes.fresher(ref, object) as AppliedObject | undefined;
+    // Absent from a synced cache that covers it: absent (see ApplyOptions.cachedLive).
+    return fresher ?? (covered ? null : undefined);
   }
 
   /** An apply wrote `obj` (as the API server returned it): fresher than the cache until seen. */

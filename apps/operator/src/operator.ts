@@ -257,7 +257,10 @@ export async function startOperator(
       ),
   });
   const host = await RenderHost.start({
+    // --render-processes is the most; one runs while idle (renders are cached, so steady state
+    // renders almost nothing), more start under load or while one is stuck in a render.
     processes: config.renderProcesses,
+    minProcesses: 1,
     renderTimeoutMs: config.renderTimeoutMs,
     memoryLimitMb: config.renderMemoryLimitMb,
     allowNunjucks: config.enableNunjucksTemplates,

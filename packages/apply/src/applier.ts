@@ -74,14 +74,16 @@ export interface ApplyOptions {
    */
   signal?: AbortSignal | undefined;
   /**
-   * The live object as the caller's watch cache holds it: used instead of a GET. A copy one step
-   * behind is safe: Server-Side Apply and merge patches carry no precondition, an update that
-   * finds a newer resourceVersion reads again and retries, and a change the copy misses arrives
-   * as a watch event that calls for another apply. Not found in the cache is not proof of
-   * absence (an object may have just been created), so leave it undefined then: the applier
-   * reads the object before creating it.
+   * The live object as the caller's synced watch cache holds it, used instead of a GET: `null`
+   * when the cache has no such object. A copy one step behind is safe: Server-Side Apply and
+   * merge patches carry no precondition (applying to an object the cache did not show yet
+   * updates it), a create or update that finds the object newer reads it again and retries, and
+   * a change the copy misses arrives as a watch event that calls for another apply. The window
+   * in which a user's object created meanwhile could be adopted is the watch's latency, the
+   * same kind of window as between a GET and the write that follows it. Undefined: the object
+   * is read.
    */
-  cachedLive?: KubeObject | undefined;
+  cachedLive?: KubeObject | null | undefined;
 }
 
 /** Options of the single-request operations (`get`, `removeOrphanMarkers`). */
@@ -363,7 +365,9 @@ export class Applier {
     let live =
       prefetched !== undefined
         ? prefetched.live
-        : (cachedLiveOf(options.cachedLive, ref) ?? (await this.read(target, signal)));
+        : options.cachedLive === null
+          ? null
+          : (cachedLiveOf(options.cachedLive, ref) ?? (await this.read(target, signal)));
     if (live !== null && options.ownership !== undefined)
       checkOwnedBy(live, options.ownership, options.adoptForeign !== false, ref);
     const creation = decideCreation({
@@ -423,8 +427,9 @@ export class Applier {
     };
 
     let written: KubeObject;
+    let created = false;
     try {
-      written = await this.write(target, obj, live, options);
+      ({ object: written, created } = await this.write(target, obj, live, options));
     } catch (err) {
       // A stale view (batch LIST, a cached copy, or a race with another writer): read again and
       // redo once.
@@ -437,9 +442,12 @@ export class Applier {
       throw err;
     }
     writes++;
+    // What the server did decides (201): an object the cache had not seen yet is updated.
     const changed =
-      live === null || live.metadata.resourceVersion !== written.metadata.resourceVersion;
-    const action: ApplyAction = live === null ? 'created' : changed ? 'updated' : 'unchanged';
+      created ||
+      live === null ||
+      live.metadata.resourceVersion !== written.metadata.resourceVersion;
+    const action: ApplyAction = created ? 'created' : changed ? 'updated' : 'unchanged';
     return { ref, action, changed, writes, readopted, hash, object: written };
   }
 
@@ -448,7 +456,7 @@ export class Applier {
     obj: KubeObject,
     live: KubeObject | null,
     options: ApplyOptions,
-  ): Promise<KubeObject> {
+  ): Promise<{ object: KubeObject; created: boolean }> {
     const decision = decideWrite({
       patchStrategy: options.strategy ?? 'apply',
       conflictPolicy: options.conflictPolicy ?? 'Stuck',
@@ -458,7 +466,7 @@ export class Applier {
     const { signal } = options;
     switch (decision.method) {
       case 'server-side-apply':
-        return this.send(target, {
+        return this.sendWrite(target, {
           method: 'PATCH',
           path: target.path,
           query: { ...query, force: decision.force ? 'true' : undefined },
@@ -468,10 +476,16 @@ export class Applier {
         });
       case 'create': {
         const collection = resourcePath(target.mapping, { namespace: target.ref.namespace });
-        return this.send(target, { method: 'POST', path: collection, query, body: obj, signal });
+        return this.sendWrite(target, {
+          method: 'POST',
+          path: collection,
+          query,
+          body: obj,
+          signal,
+        });
       }
       case 'json-merge-patch':
-        return this.send(target, {
+        return this.sendWrite(target, {
           method: 'PATCH',
           path: target.path,
           query,
@@ -484,7 +498,7 @@ export class Applier {
           ...obj,
           metadata: { ...obj.metadata, resourceVersion: decision.resourceVersion },
         };
-        return this.send(target, { method: 'PUT', path: target.path, query, body, signal });
+        return this.sendWrite(target, { method: 'PUT', path: target.path, query, body, signal });
       }
     }
   }
@@ -544,6 +558,18 @@ export class Applier {
       if (err instanceof ApiError && err.isNotFound) return null;
       throw err;
     }
+  }
+
+  /** A write, and whether the server created the object (201). */
+  private async sendWrite(
+    target: Target,
+    req: Omit<KubeRequest, 'object'>,
+  ): Promise<{ object: KubeObject; created: boolean }> {
+    const response = await this.client.request({ ...req, object: target.ref });
+    return {
+      object: asKubeObject(response.body, req.method, req.path, target.ref),
+      created: response.status === 201,
+    };
   }
 
   private async send(target: Target, req: Omit<KubeRequest, 'object'>): Promise<KubeObject> {

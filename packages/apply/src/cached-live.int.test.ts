@@ -104,4 +104,32 @@ describe('applying with a cached live object', () => {
       a: '1',
     });
   });
+
+  it('null (the synced cache has no such object) creates with one PATCH and no GET', async () => {
+    await t.applier.apply(cm('warm', { a: '1' })); // discovery and list types, once
+    const requests = await counted(async () => {
+      const created = await t.applier.apply(cm('fresh', { a: '1' }), { cachedLive: null });
+      expect(created.action).toBe('created');
+    });
+    expect(requests).toEqual({ PATCH: 1 });
+  });
+
+  it('null for an object the cache had not seen yet still lands the change', async () => {
+    await t.applier.apply(cm('unseen', { a: '1' }));
+    const applied = await t.applier.apply(cm('unseen', { a: '2' }), { cachedLive: null });
+    expect(applied.action).toBe('updated');
+    expect((await getRaw(t.client, configMapPath(ns.name, 'unseen')))?.['data']).toEqual({
+      a: '2',
+    });
+    // replace creates with POST: the conflict makes it read the object and update it.
+    await t.applier.apply(cm('unseen-replace', { a: '1' }), { strategy: 'replace' });
+    const replaced = await t.applier.apply(cm('unseen-replace', { a: '2' }), {
+      strategy: 'replace',
+      cachedLive: null,
+    });
+    expect(replaced.action).toBe('updated');
+    expect((await getRaw(t.client, configMapPath(ns.name, 'unseen-replace')))?.['data']).toEqual({
+      a: '2',
+    });
+  });
 });
