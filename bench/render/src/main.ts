@@ -83,7 +83,8 @@ function inProcess(): Figures {
 // ---- isolated: render host processes ----
 async function isolated(): Promise<Figures> {
   const startAt = performance.now();
-  const host = await RenderHost.start({ processes: PROCESSES });
+  // Every process started up front: the figure is rendering, not starting processes on demand.
+  const host = await RenderHost.start({ processes: PROCESSES, minProcesses: PROCESSES });
   const startMs = performance.now() - startAt;
   try {
     let peakHeap = process.memoryUsage().heapUsed;
