@@ -6,6 +6,7 @@ import {
   EventReasons,
   Kinds,
   Finalizers,
+  parseNode,
   type LynqNode,
 } from '@lynq/api';
 import {
@@ -49,7 +50,7 @@ import {
 } from '@lynq/runtime';
 import { NodeType, type OperatorContext } from './context.js';
 import { cleanupNode, removeOrphans } from './node-cleanup.js';
-import { parsedForm, parsedNode } from './parsed.js';
+import { parsedForm } from './parsed.js';
 
 /** A node with a Stuck conflict looks again this often (Lynq requeues every node every 30 s). */
 const CONFLICT_RECHECK_MS = 30_000;
@@ -103,7 +104,7 @@ export class NodeController {
       this.ctx.metrics.nodeDeleted(namespace, req.name);
       return;
     }
-    const parsed = parsedNode(obj);
+    const parsed = parseNode(obj);
     if (!this.ctx.events.node.parsed(obj, parsed)) return;
     let node = parsed.value;
     if (obj.metadata.deletionTimestamp) {

@@ -23,7 +23,13 @@ export interface RenderCacheStats {
   chars: number;
 }
 
-const DEFAULTS: RenderCacheOptions = { maxEntries: 20_000, maxChars: 24 * 1024 * 1024 };
+/**
+ * Sized for a hub's rows to stay (its syncs touch every one of them; a row's hub render is about
+ * 1 KB) and for the nodes being provisioned now; a node's full render (about 10 KB for five
+ * resources) that falls out is rendered again on its next change. Objects take about three times
+ * their JSON size in the heap.
+ */
+const DEFAULTS: RenderCacheOptions = { maxEntries: 20_000, maxChars: 8 * 1024 * 1024 };
 
 function digest(text: string): string {
   return createHash('sha256').update(text).digest('base64url');
