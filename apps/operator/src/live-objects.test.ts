@@ -112,3 +112,30 @@ describe('RecentWrites', () => {
     expect(writes.fresher({ ...ref, name: 'd' }, undefined)).toBeUndefined();
   });
 });
+
+describe('RecentWrites and a watch faster than the write’s answer', () => {
+  const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'ns', name: 'd' };
+  const dep = (rv: string): KubeObject => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'd', namespace: 'ns', resourceVersion: rv },
+  });
+
+  it('a cache already past the write wins (the status updates that followed it are kept)', () => {
+    const writes = new RecentWrites();
+    writes.seen(dep('100')); // the ADDED event came first
+    writes.wrote(dep('100')); // then the apply's answer
+    writes.seen(dep('101')); // the controller manager's status update
+    expect(writes.fresher(ref, dep('102'))?.metadata.resourceVersion).toBe('102');
+    expect(writes.size).toBe(0);
+  });
+
+  it('without integer resourceVersions, only the written one ends the entry', () => {
+    const writes = new RecentWrites();
+    writes.wrote(dep('b'));
+    writes.seen(dep('c'));
+    expect(writes.fresher(ref, dep('c'))?.metadata.resourceVersion).toBe('b');
+    writes.seen(dep('b'));
+    expect(writes.fresher(ref, dep('c'))?.metadata.resourceVersion).toBe('c');
+  });
+});

@@ -46,6 +46,17 @@ function identity(apiVersion: string | undefined, kind: string | undefined, m: O
 type ObjectMeta = { namespace?: string | undefined; name?: string | undefined };
 
 /**
+ * Whether resourceVersion `a` is `b` or later. The API server's are etcd revisions, integers that
+ * only grow; they are compared as such when both are, since the watch may deliver the write (and
+ * later changes) before the write's own answer arrives. Otherwise only equality is known.
+ */
+function atLeast(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  if (/^\d{1,30}$/.test(a) && /^\d{1,30}$/.test(b)) return BigInt(a) >= BigInt(b);
+  return a === b;
+}
+
+/**
  * Objects this process wrote whose watch event has not arrived yet. A reconcile right after a
  * write would otherwise compare against the cache's older copy, see a change, and write again
  * (with a new apply-start-time, so not even a no-op). Entries end when the watch delivers the
@@ -72,7 +83,7 @@ export class RecentWrites {
     const key = identity(obj.apiVersion, obj.kind, obj.metadata);
     const entry = this.byKey.get(key);
     if (entry === undefined) return;
-    if (deleted || entry.object.metadata.resourceVersion === obj.metadata.resourceVersion)
+    if (deleted || atLeast(obj.metadata.resourceVersion, entry.object.metadata.resourceVersion))
       this.byKey.delete(key);
   }
 
@@ -84,7 +95,10 @@ export class RecentWrites {
     const key = identity(ref.apiVersion, ref.kind, ref);
     const entry = this.byKey.get(key);
     if (entry === undefined) return cached;
-    const caughtUp = cached?.metadata.resourceVersion === entry.object.metadata.resourceVersion;
+    const caughtUp = atLeast(
+      cached?.metadata.resourceVersion,
+      entry.object.metadata.resourceVersion,
+    );
     if (caughtUp || this.now() - entry.at > this.ttlMs) {
       this.byKey.delete(key);
       return cached;
