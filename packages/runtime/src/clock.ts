@@ -104,3 +104,13 @@ export class FakeClock implements Clock {
     this.current = target;
   }
 }
+
+/** `sleep` that answers instead of throwing: true after the delay, false once `signal` fired. */
+export async function pause(clock: Clock, delayMs: number, signal: AbortSignal): Promise<boolean> {
+  try {
+    await sleep(clock, delayMs, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}

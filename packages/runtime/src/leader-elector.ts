@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { realClock, sleep, type Clock } from './clock.js';
+import { pause, realClock, type Clock } from './clock.js';
 import {
   InvalidOptionError,
   KubeApiError,
@@ -314,13 +314,8 @@ export class LeaderElector {
     }
   }
 
-  private async pause(ms: number, signal: AbortSignal): Promise<boolean> {
-    try {
-      await sleep(this.clock, ms, signal);
-      return true;
-    } catch {
-      return false;
-    }
+  private pause(ms: number, signal: AbortSignal): Promise<boolean> {
+    return pause(this.clock, ms, signal);
   }
 
   private safely(fn: () => void): void {

@@ -6,7 +6,7 @@
 // it). Replicas announce themselves with a member Lease each and hold at most their fair share.
 import { hostname } from 'node:os';
 import { Counter, Gauge, register as globalRegistry, type Registry } from 'prom-client';
-import { realClock, sleep, type Clock, type Timer } from './clock.js';
+import { pause, realClock, type Clock, type Timer } from './clock.js';
 import { InvalidOptionError, KubeApiError, RuntimeError, errorMessage } from './errors.js';
 import type { LeaseSpec } from './leader-elector.js';
 import { jsonLogger, type Logger } from './logger.js';
@@ -776,13 +776,8 @@ export class ShardElector {
     });
   }
 
-  private async pause(ms: number, signal: AbortSignal): Promise<boolean> {
-    try {
-      await sleep(this.clock, ms, signal);
-      return true;
-    } catch {
-      return false;
-    }
+  private pause(ms: number, signal: AbortSignal): Promise<boolean> {
+    return pause(this.clock, ms, signal);
   }
 
   private safely(fn: () => void): void {
