@@ -20,8 +20,14 @@ export interface OperatorContext {
   manager: Manager;
   applier: Applier;
   host: RenderHost;
-  /** Renders through the host, reusing earlier results (hub and node controllers). */
+  /** Node renders through the host, reusing earlier results. */
   renders: RenderCache;
+  /**
+   * Hub renders (names, labels, annotations of every row), apart from the nodes' much larger
+   * renders so that provisioning thousands of nodes cannot push them out: every hub sync needs
+   * all of them.
+   */
+  hubRenders: RenderCache;
   /** One recorder per reporting component (reference §3.5). */
   events: Record<'hub' | 'form' | 'node' | 'applier', Events>;
   metrics: LynqMetrics;

@@ -152,7 +152,7 @@ export class HubController {
     for (const form of desired.forms) {
       const entries = desired.entries.filter((e) => e.form === form.name);
       if (entries.length === 0) continue;
-      const outcomes = await this.ctx.renders.renderNodes(
+      const outcomes = await this.ctx.hubRenders.renderNodes(
         form.source,
         entries.map((e) => ({ variables: e.variables, namespace })),
         { signal: rc.signal },

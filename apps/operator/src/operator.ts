@@ -273,6 +273,7 @@ export async function startOperator(
     applier,
     host,
     renders: new RenderCache(host),
+    hubRenders: new RenderCache(host, { maxChars: 16 * 1024 * 1024 }),
     events,
     metrics,
     logger,

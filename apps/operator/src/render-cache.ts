@@ -24,10 +24,10 @@ export interface RenderCacheStats {
 }
 
 /**
- * Sized for a hub's rows to stay (its syncs touch every one of them; a row's hub render is about
- * 1 KB) and for the nodes being provisioned now; a node's full render (about 10 KB for five
+ * Sized for the nodes being provisioned now: a node's full render (about 10 KB of JSON for five
  * resources) that falls out is rendered again on its next change. Objects take about three times
- * their JSON size in the heap.
+ * their JSON size in the heap. (The operator keeps hub renders, about 1 KB a row, in a cache of
+ * their own.)
  */
 const DEFAULTS: RenderCacheOptions = { maxEntries: 20_000, maxChars: 8 * 1024 * 1024 };
 
