@@ -5,7 +5,7 @@ import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync } 
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { freePorts } from '@lynq/testkit';
+import { freePorts, httpStatus } from '@lynq/testkit';
 
 /** The repository root (this file is bench/e2e/src/operator.ts). */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
@@ -50,16 +50,6 @@ export function staleBuildWarning(): string | undefined {
   return sources.some((t) => t > built)
     ? `apps/operator/dist is older than the sources of the operator, apply or runtime: run ${build} for figures of the current code`
     : undefined;
-}
-
-async function readyz(url: string): Promise<number | undefined> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-    await res.arrayBuffer();
-    return res.status;
-  } catch {
-    return undefined;
-  }
 }
 
 export async function startOperator(options: {
@@ -134,7 +124,7 @@ export async function startOperator(options: {
         `the operator exited during start-up (${status.signal ?? `code ${status.code}`}); log ${options.logFile}:\n${logTail()}`,
       );
     }
-    if ((await readyz(`http://127.0.0.1:${healthPort}/readyz`)) === 200) return op;
+    if ((await httpStatus(`http://127.0.0.1:${healthPort}/readyz`)) === 200) return op;
     if (Date.now() > deadline) {
       await op.stop(5_000);
       throw new Error(

@@ -3,7 +3,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePorts } from '@lynq/testkit';
+import { freePorts, httpStatus } from '@lynq/testkit';
 import { waitFor } from './wait-for.js';
 
 /** The repository root (this file is e2e/src/harness/operator.ts). */
@@ -102,16 +102,6 @@ function childEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv 
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
   delete env['FORCE_COLOR'];
   return env;
-}
-
-async function httpStatus(url: string): Promise<number | undefined> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-    await res.arrayBuffer();
-    return res.status;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

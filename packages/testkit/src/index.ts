@@ -26,7 +26,7 @@ export {
   type MysqlTable,
   type PgSchema,
 } from './db.js';
-export { waitFor, freePort, freePorts, type WaitOptions } from './proc.js';
+export { waitFor, freePort, freePorts, httpStatus, type WaitOptions } from './proc.js';
 export { installCrds, readCrds, crdDir } from './crds.js';
 export { uniqueName } from './names.js';
 export { TestkitError, type TestkitErrorCode } from './errors.js';

@@ -184,3 +184,17 @@ export async function waitFor<T>(
     await delay(options.intervalMs ?? 200);
   }
 }
+
+/**
+ * The HTTP status of a GET (body read and dropped), or undefined when nothing answered within
+ * `timeoutMs`: how tests and benches poll a process's /readyz.
+ */
+export async function httpStatus(url: string, timeoutMs = 2_000): Promise<number | undefined> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    await res.arrayBuffer();
+    return res.status;
+  } catch {
+    return undefined;
+  }
+}
