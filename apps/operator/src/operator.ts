@@ -20,6 +20,7 @@ import {
   resourcePath,
   stripManagedFields,
   ownerRequests,
+  requestFor,
   loadClusterCredentials,
   type ClusterCredentials,
   Kinds,
@@ -336,6 +337,8 @@ export async function startOperator(
     )
     .withWorkers(config.formConcurrency)
     .complete(retryStale(formPacing.timed(forms.reconcile)));
+  ctx.hubs.addEventHandler({ onDelete: (hub) => hubPacing.forget(requestFor(hub)) });
+  ctx.forms.addEventHandler({ onDelete: (form) => formPacing.forget(requestFor(form)) });
   ctx.nodes.addEventHandler({
     onUpdate: (a, b) => {
       if (progressOf(a) === progressOf(b)) return;
