@@ -9,6 +9,7 @@ export {
   type OperatorProcess,
   type ExitStatus,
 } from './operator.js';
+export { goTool } from './go-tools.js';
 export { freePort, freePorts } from '@lynq/testkit';
 export {
   waitFor,
