@@ -7,12 +7,19 @@
 #
 # Usage: build.sh SET              build (or reuse) and print the bin dir
 #        build.sh SET --print-dir  print the bin dir without building
+#        build.sh --all            build (or reuse) every set, printing nothing on stdout
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 set_name="${1:-}"
+if [[ "$set_name" == "--all" ]]; then
+  for d in "$here"/*/; do
+    [[ -f "$d/go.mod" ]] && bash "${BASH_SOURCE[0]}" "$(basename "$d")" >/dev/null
+  done
+  exit 0
+fi
 if [[ -z "$set_name" || ! -f "$here/$set_name/go.mod" ]]; then
-  echo "build.sh: usage: build.sh SET [--print-dir], SET one of: $(cd "$here" && ls -d */ | tr -d / | tr '\n' ' ')" >&2
+  echo "build.sh: usage: build.sh SET [--print-dir], SET one of: $(cd "$here" && ls -d -- */ 2>/dev/null | tr -d / | tr "\n" " ")" >&2
   exit 2
 fi
 mod="$here/$set_name"
