@@ -1,0 +1,176 @@
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import type { TLSSocket } from 'node:tls';
+import { join } from 'node:path';
+import { Counter, Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DelegatedAuth, type AccessReviews, type UserInfo } from './delegated-auth.js';
+import { silentLogger } from './logger.js';
+import { MetricsServer } from './metrics-server.js';
+import { ServingCertificate, selfSignedCertificate, type PemPair } from './serving-certificate.js';
+
+let server: MetricsServer | undefined;
+const dirs: string[] = [];
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function registryWithDemo(): Registry {
+  const registry = new Registry();
+  new Counter({ name: 'demo_total', help: 'demo', registers: [registry] }).inc(3);
+  return registry;
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  /** SHA-256 fingerprint of the certificate the server presented. */
+  fingerprint: string;
+}
+
+/** An HTTPS request trusting only `ca` (the server's self-signed certificate). */
+function httpsGet(
+  port: number,
+  ca: string,
+  options: { path?: string; method?: string; token?: string } = {},
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: options.path ?? '/metrics',
+        method: options.method ?? 'GET',
+        ca,
+        servername: 'localhost',
+        agent: false,
+        headers: options.token !== undefined ? { Authorization: `Bearer ${options.token}` } : {},
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const socket = res.socket as TLSSocket;
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+            fingerprint: socket.getPeerX509Certificate?.()?.fingerprint256 ?? '',
+          });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const reader: UserInfo = { username: 'system:serviceaccount:monitoring:prometheus' };
+const stranger: UserInfo = { username: 'system:serviceaccount:apps:web' };
+const reviews: AccessReviews = {
+  authenticate: (token) =>
+    Promise.resolve(({ reader, stranger } as Record<string, UserInfo>)[token]),
+  authorize: (user, verb, path) =>
+    Promise.resolve({
+      allowed: user === reader && verb === 'get' && path === '/metrics',
+      reason: '',
+    }),
+};
+
+describe('MetricsServer', () => {
+  it('serves plain HTTP without authentication when not secure', async () => {
+    server = new MetricsServer({
+      port: 0,
+      host: '127.0.0.1',
+      registry: registryWithDemo(),
+      logger: silentLogger,
+    });
+    await server.start();
+    expect(server.secure).toBe(false);
+    const res = await fetch(`http://127.0.0.1:${server.port}/metrics`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('demo_total 3');
+    expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(404);
+    expect(
+      (await fetch(`http://127.0.0.1:${server.port}/metrics`, { method: 'POST' })).status,
+    ).toBe(405);
+  });
+
+  it('over HTTPS answers 401, 403 or 200 as the reviews decide', async () => {
+    const certificate = await ServingCertificate.selfSigned({ commonName: 'lynq-operator' });
+    const ca = certificate.pair.cert;
+    server = new MetricsServer({
+      port: 0,
+      host: '127.0.0.1',
+      registry: registryWithDemo(),
+      logger: silentLogger,
+      secure: { certificate, auth: new DelegatedAuth({ reviews }) },
+    });
+    await server.start();
+    const port = server.port;
+
+    const none = await httpsGet(port, ca);
+    expect(none.status).toBe(401);
+    expect(none.headers['www-authenticate']).toBe('Bearer');
+    expect(none.body).not.toContain('demo_total');
+    expect((await httpsGet(port, ca, { token: 'made-up' })).status).toBe(401);
+
+    const forbidden = await httpsGet(port, ca, { token: 'stranger' });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body).toContain(
+      'Forbidden: user "system:serviceaccount:apps:web" cannot get path "/metrics"',
+    );
+    expect(forbidden.body).not.toContain('demo_total');
+
+    const ok = await httpsGet(port, ca, { token: 'reader' });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toContain('demo_total 3');
+    expect(ok.headers['content-type']).toContain('text/plain');
+    expect(ok.fingerprint).toBe(new X509Certificate(ca).fingerprint256);
+
+    const head = await httpsGet(port, ca, { token: 'reader', method: 'HEAD' });
+    expect(head).toMatchObject({ status: 200, body: '' });
+    expect((await httpsGet(port, ca, { path: '/other', token: 'reader' })).status).toBe(404);
+    // Plain HTTP to the TLS port gets no metrics.
+    await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
+  });
+
+  it('serves a new certificate to new connections once its files change', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lynq-metrics-cert-'));
+    dirs.push(dir);
+    const write = (p: PemPair) => {
+      writeFileSync(join(dir, 'tls.crt'), p.cert);
+      writeFileSync(join(dir, 'tls.key'), p.key);
+    };
+    const first = await selfSignedCertificate({ commonName: 'first' });
+    write(first);
+    const certificate = await ServingCertificate.fromFiles({ dir }, { pollMs: 200 });
+    server = new MetricsServer({
+      port: 0,
+      host: '127.0.0.1',
+      registry: registryWithDemo(),
+      logger: silentLogger,
+      secure: { certificate, auth: new DelegatedAuth({ reviews }) },
+    });
+    await server.start();
+    expect((await httpsGet(server.port, first.cert, { token: 'reader' })).status).toBe(200);
+
+    const second = await selfSignedCertificate({ commonName: 'second' });
+    const changed = new Promise<void>((resolve) => certificate.onChange(() => resolve()));
+    write(second);
+    await Promise.race([
+      changed,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('no reload in 10 s')), 10_000)),
+    ]);
+    const res = await httpsGet(server.port, second.cert, { token: 'reader' });
+    expect(res.status).toBe(200);
+    expect(res.fingerprint).toBe(new X509Certificate(second.cert).fingerprint256);
+    await expect(httpsGet(server.port, first.cert, { token: 'reader' })).rejects.toThrow();
+  });
+});

@@ -1,0 +1,141 @@
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { register as globalRegistry, type Registry } from 'prom-client';
+import type { AccessDecision, DelegatedAuth } from './delegated-auth.js';
+import { errorMessage } from './errors.js';
+import { jsonLogger, type Logger } from './logger.js';
+import type { ServingCertificate } from './serving-certificate.js';
+
+export const METRICS_PATH = '/metrics';
+
+export interface MetricsServerOptions {
+  /** TCP port (0: any free port, see `port` after start). */
+  port: number;
+  /** Default `0.0.0.0`. */
+  host?: string;
+  /** Served at /metrics (default: prom-client's global registry). */
+  registry?: Registry;
+  logger?: Logger;
+  /**
+   * HTTPS with this certificate, and only for requests `auth` allows (401 without or with an
+   * unauthenticated token, 403 for a user who may not get /metrics). Undefined: plain HTTP, open
+   * to anyone who can reach the port.
+   */
+  secure?: { certificate: ServingCertificate; auth: DelegatedAuth };
+}
+
+/** The HTTP answer to a refused decision: status, headers and a plain-text body. */
+export function refusal(decision: Exclude<AccessDecision, { allowed: true }>): {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+} {
+  const headers: Record<string, string> = { 'Content-Type': 'text/plain; charset=utf-8' };
+  if (decision.status === 401) headers['WWW-Authenticate'] = 'Bearer';
+  if (decision.retryAfterSeconds !== undefined)
+    headers['Retry-After'] = String(decision.retryAfterSeconds);
+  return { status: decision.status, headers, body: `${decision.message}\n` };
+}
+
+/**
+ * Serves the Prometheus registry at `/metrics`: over HTTPS with delegated authentication and
+ * authorization (controller-runtime's `--metrics-secure`), or over plain HTTP. The certificate is
+ * swapped in place when its files change; open connections keep the one they started with.
+ */
+export class MetricsServer {
+  private readonly registry: Registry;
+  private readonly logger: Logger;
+  private server: Server | HttpsServer | undefined;
+
+  constructor(private readonly options: MetricsServerOptions) {
+    this.registry = options.registry ?? globalRegistry;
+    this.logger = options.logger ?? jsonLogger();
+  }
+
+  get secure(): boolean {
+    return this.options.secure !== undefined;
+  }
+
+  /** The port listened on (after start). */
+  get port(): number {
+    const addr = this.server?.address();
+    return addr !== null && typeof addr === 'object' ? (addr as AddressInfo).port : 0;
+  }
+
+  async start(): Promise<void> {
+    if (this.server !== undefined) return;
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      this.handle(req, res).catch((err: unknown) => {
+        this.logger.log('error', 'metrics handler failed', { error: errorMessage(err) });
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    };
+    const secure = this.options.secure;
+    let server: Server | HttpsServer;
+    if (secure !== undefined) {
+      const https = createHttpsServer(
+        { ...secure.certificate.pair, minVersion: 'TLSv1.2' },
+        handler,
+      );
+      secure.certificate.onChange((pair) =>
+        https.setSecureContext({ ...pair, minVersion: 'TLSv1.2' }),
+      );
+      server = https;
+    } else {
+      server = createHttpServer(handler);
+    }
+    // A scrape is one small request: a client that dawdles does not get to hold a socket.
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 30_000;
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host ?? '0.0.0.0', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (server === undefined) return;
+    this.server = undefined;
+    this.options.secure?.certificate.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path !== METRICS_PATH) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    const auth = this.options.secure?.auth;
+    if (auth !== undefined) {
+      // HEAD asks for what GET would answer: the API server authorizes both as `get`.
+      const decision = await auth.check(req.headers.authorization, 'get', path);
+      if (!decision.allowed) {
+        const { status, headers, body } = refusal(decision);
+        res.writeHead(status, headers).end(req.method === 'HEAD' ? undefined : body);
+        return;
+      }
+    }
+    const body = await this.registry.metrics();
+    res
+      .writeHead(200, { 'Content-Type': this.registry.contentType })
+      .end(req.method === 'HEAD' ? undefined : body);
+  }
+}
