@@ -141,6 +141,39 @@ export {
 export { RuntimeMetrics, type ControllerMetrics } from './metrics.js';
 export { RuntimeMetricNames, ReconcileResults, type ReconcileResultLabel } from './metric-names.js';
 export { HealthServer, type HealthServerOptions, type Check } from './health-server.js';
+export {
+  MetricsServer,
+  METRICS_PATH,
+  refusal,
+  type MetricsServerOptions,
+} from './metrics-server.js';
+export {
+  DelegatedAuth,
+  DelegatedAuthMetricNames,
+  apiServerReviews,
+  bearerToken,
+  tokenReview,
+  subjectAccessReview,
+  userOfTokenReview,
+  verdictOfSubjectAccessReview,
+  type AccessDecision,
+  type AccessReviews,
+  type AuthorizationVerdict,
+  type DelegatedAuthOptions,
+  type UserInfo,
+} from './delegated-auth.js';
+export {
+  ServingCertificate,
+  CertificateError,
+  selfSignedCertificate,
+  describeCertificate,
+  checkPemPair,
+  type CertificateFiles,
+  type PemPair,
+  type SelfSignedOptions,
+  type ServingCertificateOptions,
+} from './serving-certificate.js';
+export { ExpiringLru } from './expiring-lru.js';
 
 // Writes a controller makes on its own objects
 export {
