@@ -2,15 +2,12 @@
 // the rollout, including Failed once progressDeadlineSeconds passes.
 import {
   Kinds,
-  validateForm,
   type FieldIssue,
   type LynqForm,
   type LynqFormStatus,
   type LynqNode,
 } from '@lynq/api';
-import { dependencyCheck } from '@lynq/graph';
-import { computeFormStatus, equalStatus } from '@lynq/plan';
-import { policyFormChecks } from '@lynq/policy';
+import { checkForm, computeFormStatus, equalStatus } from '@lynq/plan';
 import {
   type KubeObject,
   patchStatus,
@@ -20,8 +17,6 @@ import {
 } from '@lynq/runtime';
 import { FormType, type OperatorContext } from './context.js';
 import { parsedForm } from './parsed.js';
-
-const CHECKS = [dependencyCheck, ...policyFormChecks];
 
 export class FormController {
   /** Spec checks by form and generation (templates run in the render host): once per change. */
@@ -42,21 +37,15 @@ export class FormController {
       return;
     }
     const parsed = parsedForm(obj);
-    const errors: FieldIssue[] = parsed.ok ? [] : [...parsed.errors];
-    let form: LynqForm;
-    if (parsed.ok) {
-      form = parsed.value;
-      errors.push(...(await this.specErrors(form, obj)));
-    } else {
-      // Status only needs the names; the errors say what is wrong with the rest.
-      form = obj as unknown as LynqForm;
-    }
+    // Status only needs the names of an invalid form; the errors say what is wrong with the rest.
+    const form = parsed.ok ? parsed.value : (obj as unknown as LynqForm);
+    const errors = await this.specErrors(obj);
     const hubId = (obj['spec'] as { hubId?: string } | undefined)?.hubId ?? '';
     const nodes = this.ctx.nodes.store.list({ namespace }) as unknown as LynqNode[];
     const result = computeFormStatus({
       form,
       hubFound: this.ctx.hubs.store.get(hubId, namespace) !== undefined,
-      errors: dedupe(errors),
+      errors,
       nodes,
       now: new Date(),
     });
@@ -88,33 +77,18 @@ export class FormController {
   }
 
   /**
-   * Validation and template checks of the spec, once per generation: a form reconciles whenever
-   * its nodes progress, and its spec has not changed then.
+   * Every error of the spec (the checks the admission webhook runs; templates in the render
+   * host, where a check that costs its process refuses the form), once per generation: a form
+   * reconciles whenever its nodes progress, and its spec has not changed then.
    */
-  private async specErrors(form: LynqForm, obj: KubeObject): Promise<FieldIssue[]> {
+  private async specErrors(obj: KubeObject): Promise<FieldIssue[]> {
     const key = `${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
     const generation = obj.metadata.generation ?? 0;
     const cached = this.specIssues.get(key);
     if (cached?.generation === generation && cached.uid === obj.metadata.uid) return cached.errors;
-    const errors = [...validateForm(form, { checks: CHECKS }).errors];
-    try {
-      errors.push(...((await this.ctx.host.validateForm(form)).errors ?? []));
-    } catch (err) {
-      // The check cost its render process (time, memory): the form is refused as it is.
-      errors.push({
-        path: 'spec',
-        message: `template check failed: ${err instanceof Error ? err.message : String(err)}`,
-      });
-    }
+    const checked = await checkForm(obj, { templates: (form) => this.ctx.host.validateForm(form) });
+    const errors = checked.ok ? [] : checked.errors;
     this.specIssues.set(key, { uid: obj.metadata.uid, generation, errors });
     return errors;
   }
-}
-
-function dedupe(issues: readonly FieldIssue[]): FieldIssue[] {
-  const seen = new Set<string>();
-  return issues.filter((i) => {
-    const k = `${i.path}\u0000${i.message}`;
-    return seen.has(k) ? false : (seen.add(k), true);
-  });
 }

@@ -1,0 +1,363 @@
+import { HOST_OR_URL_DEPRECATION, Webhooks, type LynqForm } from '@lynq/api';
+import { validateTemplates } from '@lynq/render';
+import { describe, expect, it } from 'vitest';
+import {
+  BadReviewError,
+  readAdmissionReview,
+  type AdmissionRequest,
+  type Operation,
+} from './admission-review.js';
+import {
+  ADMISSION_ROUTES,
+  LynqAdmission,
+  denialMessage,
+  type AdmissionRoute,
+} from './lynq-admission.js';
+
+const route = (path: string): AdmissionRoute => ADMISSION_ROUTES.get(path)!;
+const budget = { templateBudgetMs: 5_000 };
+const admission = new LynqAdmission({ templates: validateTemplates });
+
+const configMap = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  nameTemplate: `{{ .uid }}-${id}`,
+  spec: { apiVersion: 'v1', kind: 'ConfigMap', data: { a: 'b' } },
+  ...extra,
+});
+
+const formObject = (spec: Record<string, unknown>, name = 'web') => ({
+  apiVersion: 'operator.lynq.sh/v1',
+  kind: 'LynqForm',
+  metadata: { name, namespace: 'apps' },
+  spec: { hubId: 'tenants', ...spec },
+});
+
+const hubObject = (
+  valueMappings: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+) => ({
+  apiVersion: 'operator.lynq.sh/v1',
+  kind: 'LynqHub',
+  metadata: { name: 'tenants', namespace: 'apps' },
+  spec: {
+    source: {
+      type: 'mysql',
+      syncInterval: '1m',
+      mysql: { host: 'db', port: 3306, username: 'u', database: 'd', table: 't' },
+    },
+    valueMappings,
+    ...extra,
+  },
+});
+
+function request(
+  kind: 'LynqHub' | 'LynqForm',
+  operation: Operation,
+  object: unknown,
+  oldObject?: unknown,
+): AdmissionRequest {
+  return {
+    uid: 'req-1',
+    kind: { group: 'operator.lynq.sh', version: 'v1', kind },
+    operation,
+    namespace: 'apps',
+    ...(object !== undefined ? { object } : {}),
+    ...(oldObject !== undefined ? { oldObject } : {}),
+  };
+}
+
+const decodePatch = (patch: string | undefined): unknown =>
+  patch === undefined ? undefined : JSON.parse(Buffer.from(patch, 'base64').toString('utf8'));
+
+describe('readAdmissionReview', () => {
+  const review = (request: unknown) =>
+    JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request });
+
+  it('reads the request of a v1 AdmissionReview; null objects are absent', () => {
+    const req = readAdmissionReview(
+      review({
+        uid: 'u1',
+        kind: { group: 'operator.lynq.sh', version: 'v1', kind: 'LynqForm' },
+        operation: 'DELETE',
+        name: 'web',
+        namespace: 'apps',
+        object: null,
+        oldObject: { a: 1 },
+        dryRun: true,
+      }),
+    );
+    expect(req).toEqual({
+      uid: 'u1',
+      kind: { group: 'operator.lynq.sh', version: 'v1', kind: 'LynqForm' },
+      operation: 'DELETE',
+      name: 'web',
+      namespace: 'apps',
+      oldObject: { a: 1 },
+      dryRun: true,
+    });
+  });
+
+  it.each([
+    ['{', /the body is not JSON/],
+    ['[]', /not an AdmissionReview object/],
+    [
+      JSON.stringify({ apiVersion: 'admission.k8s.io/v1beta1', kind: 'AdmissionReview' }),
+      /admissionReviewVersions: \[v1\]/,
+    ],
+    [review(undefined), /request is missing/],
+    [review({ kind: { kind: 'LynqHub' }, operation: 'CREATE' }), /request.uid is missing/],
+    [review({ uid: 'u', operation: 'CREATE' }), /request.kind is missing/],
+    [
+      review({ uid: 'u', kind: { kind: 'LynqHub' }, operation: 'PATCH' }),
+      /request.operation must be one of/,
+    ],
+  ])('refuses %s with a BadReviewError saying why', (body, message) => {
+    expect(() => readAdmissionReview(body)).toThrow(BadReviewError);
+    expect(() => readAdmissionReview(body)).toThrow(message);
+  });
+});
+
+describe('mutating webhooks', () => {
+  it('fills in the policy defaults of every form resource as a base64 JSON Patch', async () => {
+    const res = await admission.review(
+      route(Webhooks.MutateFormPath),
+      request(
+        'LynqForm',
+        'CREATE',
+        formObject({ configMaps: [configMap('a', { deletionPolicy: 'Retain' })] }),
+      ),
+      budget,
+    );
+    expect(res).toMatchObject({ uid: 'req-1', allowed: true, patchType: 'JSONPatch' });
+    expect(decodePatch(res.patch)).toEqual(
+      expect.arrayContaining([
+        { op: 'add', path: '/spec/templateSyntax', value: 'go' },
+        { op: 'add', path: '/spec/configMaps/0/creationPolicy', value: 'WhenNeeded' },
+        { op: 'add', path: '/spec/configMaps/0/conflictPolicy', value: 'Stuck' },
+        { op: 'add', path: '/spec/configMaps/0/timeoutSeconds', value: 300 },
+        { op: 'add', path: '/spec/configMaps/0/waitForReady', value: true },
+      ]),
+    );
+    expect(JSON.stringify(decodePatch(res.patch))).not.toContain('deletionPolicy');
+  });
+
+  it('sets the hub defaults (syncInterval, port) where empty, and sends no patch when nothing changes', async () => {
+    const hub = hubObject({ uid: 'id', activate: 'on' });
+    hub.spec.source.syncInterval = '';
+    hub.spec.source.mysql.port = 0;
+    const res = await admission.review(
+      route(Webhooks.MutateHubPath),
+      request('LynqHub', 'CREATE', hub),
+      budget,
+    );
+    expect(decodePatch(res.patch)).toEqual([
+      { op: 'replace', path: '/spec/source/syncInterval', value: '30s' },
+      { op: 'replace', path: '/spec/source/mysql/port', value: 3306 },
+    ]);
+    const complete = hubObject({ uid: 'id', activate: 'on' });
+    const same = await admission.review(
+      route(Webhooks.MutateHubPath),
+      request('LynqHub', 'UPDATE', complete),
+      budget,
+    );
+    expect(same).toEqual({ uid: 'req-1', allowed: true });
+  });
+
+  it('leaves what it cannot read to validation', async () => {
+    const res = await admission.review(
+      route(Webhooks.MutateFormPath),
+      request('LynqForm', 'CREATE', {
+        apiVersion: 'operator.lynq.sh/v1',
+        kind: 'LynqForm',
+        spec: 'x',
+      }),
+      budget,
+    );
+    expect(res).toEqual({ uid: 'req-1', allowed: true });
+  });
+});
+
+describe('validating webhooks', () => {
+  it('refuses a form with every error, each with its field path, naming the form', async () => {
+    const res = await admission.review(
+      route(Webhooks.ValidateFormPath),
+      request(
+        'LynqForm',
+        'CREATE',
+        formObject({
+          configMaps: [
+            configMap('a', { dependIds: ['b'] }),
+            configMap('b', { dependIds: ['a'] }),
+            configMap('a'),
+            configMap('t', { nameTemplate: '{{ .uid | | trim }}' }),
+            configMap('j', { ignoreFields: ['$.data[?(@.x =='] }),
+          ],
+        }),
+      ),
+      budget,
+    );
+    expect(res.allowed).toBe(false);
+    expect(res.status).toMatchObject({ code: 403, reason: 'Forbidden' });
+    const message = res.status!.message;
+    expect(message).toMatch(/^LynqForm apps\/web is invalid \(\d+ errors\):\n/);
+    expect(message).toContain(
+      'spec.configMaps[0].dependIds[0]: dependency validation failed: circular dependency detected: a -> b -> a',
+    );
+    expect(message).toContain('spec.configMaps[2].id: duplicate resource ID "a"');
+    expect(message).toContain('spec.configMaps[3].nameTemplate: invalid template');
+    expect(message).toContain('spec.configMaps[4].ignoreFields[0]: ignoreFields validation failed');
+    expect(res.status!.details).toMatchObject({ group: 'operator.lynq.sh', kind: 'LynqForm' });
+    expect(res.status!.details!.causes!.map((c) => c.field)).toEqual(
+      expect.arrayContaining(['spec.configMaps[0].dependIds[0]', 'spec.configMaps[2].id']),
+    );
+  });
+
+  it('refuses a hub missing its mappings and passes the hostOrUrl deprecation as a warning', async () => {
+    const res = await admission.review(
+      route(Webhooks.ValidateHubPath),
+      request('LynqHub', 'CREATE', hubObject({ uid: '', activate: '', hostOrUrl: 'url' })),
+      budget,
+    );
+    expect(res.allowed).toBe(false);
+    expect(res.status!.message).toBe(
+      'LynqHub apps/tenants is invalid (2 errors):\n  spec.valueMappings.uid: is required\n  spec.valueMappings.activate: is required',
+    );
+    expect(res.warnings).toEqual([`spec.valueMappings.hostOrUrl: ${HOST_OR_URL_DEPRECATION}`]);
+    const ok = await admission.review(
+      route(Webhooks.ValidateHubPath),
+      request('LynqHub', 'CREATE', hubObject({ uid: 'id', activate: 'on', hostOrUrl: 'url' })),
+      budget,
+    );
+    expect(ok.allowed).toBe(true);
+    expect(ok.warnings).toHaveLength(1);
+  });
+
+  it('accepts plugin source types only when the plugin is loaded', async () => {
+    const hub = { ...hubObject({ uid: 'id', activate: 'on' }) };
+    hub.spec = { ...hub.spec, source: { type: 'memory', config: {} } as never };
+    const without = await admission.review(
+      route(Webhooks.ValidateHubPath),
+      request('LynqHub', 'CREATE', hub),
+      budget,
+    );
+    expect(without.status?.message).toContain('spec.source.type: unknown source type "memory"');
+    const withPlugin = new LynqAdmission({
+      templates: validateTemplates,
+      pluginSourceTypes: ['memory'],
+    });
+    expect(
+      (
+        await withPlugin.review(
+          route(Webhooks.ValidateHubPath),
+          request('LynqHub', 'CREATE', hub),
+          budget,
+        )
+      ).allowed,
+    ).toBe(true);
+  });
+
+  it('refuses a change of spec.hubId on UPDATE, naming old and new', async () => {
+    const old = formObject({ configMaps: [configMap('a')] });
+    const changed = { ...old, spec: { ...old.spec, hubId: 'other' } };
+    const res = await admission.review(
+      route(Webhooks.ValidateFormPath),
+      request('LynqForm', 'UPDATE', changed, old),
+      budget,
+    );
+    expect(res.allowed).toBe(false);
+    expect(res.status!.message).toBe(
+      'LynqForm apps/web is invalid: spec.hubId: hubId is immutable (was "tenants", now "other"): create a new LynqForm instead',
+    );
+  });
+
+  it('allows DELETE, metadata-only updates and objects being deleted without checking them', async () => {
+    const bad = formObject({ configMaps: [configMap('a', { dependIds: ['a'] })] });
+    const v = route(Webhooks.ValidateFormPath);
+    expect((await admission.review(v, request('LynqForm', 'CREATE', bad), budget)).allowed).toBe(
+      false,
+    );
+    expect(
+      await admission.review(v, request('LynqForm', 'DELETE', undefined, bad), budget),
+    ).toEqual({
+      uid: 'req-1',
+      allowed: true,
+    });
+    const relabelled = { ...bad, metadata: { ...bad.metadata, labels: { a: 'b' } } };
+    expect(
+      (await admission.review(v, request('LynqForm', 'UPDATE', relabelled, bad), budget)).allowed,
+    ).toBe(true);
+    const deleting = {
+      ...bad,
+      metadata: { ...bad.metadata, deletionTimestamp: '2026-07-01T00:00:00Z', finalizers: [] },
+      spec: { ...bad.spec, configMaps: [] },
+    };
+    expect(
+      (await admission.review(v, request('LynqForm', 'UPDATE', deleting, bad), budget)).allowed,
+    ).toBe(true);
+  });
+
+  it('refuses the form with the reason when the template check cannot run in time', async () => {
+    const slow = new LynqAdmission({
+      templates: () => new Promise<never>(() => {}),
+    });
+    const started = Date.now();
+    const res = await slow.review(
+      route(Webhooks.ValidateFormPath),
+      request('LynqForm', 'CREATE', formObject({ configMaps: [configMap('a')] })),
+      { templateBudgetMs: 200 },
+    );
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(res.allowed).toBe(false);
+    expect(res.status!.message).toBe(
+      'LynqForm apps/web is invalid: spec: template check failed: it did not finish within 200 ms (render processes busy)',
+    );
+    const crashing = new LynqAdmission({
+      templates: (_: LynqForm) => Promise.reject(new Error('the render process ran out of memory')),
+    });
+    const crashed = await crashing.review(
+      route(Webhooks.ValidateFormPath),
+      request('LynqForm', 'CREATE', formObject({ configMaps: [configMap('a')] })),
+      budget,
+    );
+    expect(crashed.status!.message).toContain(
+      'template check failed: the render process ran out of memory',
+    );
+  });
+
+  it('refuses a request for another kind with 400, saying to check the rules', async () => {
+    const res = await admission.review(
+      route(Webhooks.ValidateHubPath),
+      request('LynqForm', 'CREATE', formObject({})),
+      budget,
+    );
+    expect(res).toMatchObject({ allowed: false, status: { code: 400 } });
+    expect(res.status!.message).toMatch(/admits LynqHub .* got LynqForm/);
+  });
+
+  it('names an object by its generateName when the name is not set yet', async () => {
+    const form = formObject({ configMaps: [configMap('a', { dependIds: ['x'] })] });
+    const generated = { ...form, metadata: { namespace: 'apps', generateName: 'web-' } };
+    const res = await admission.review(
+      route(Webhooks.ValidateFormPath),
+      request('LynqForm', 'CREATE', generated),
+      budget,
+    );
+    expect(res.status!.message).toMatch(
+      /^LynqForm apps\/web-<generated> is invalid: spec.configMaps\[0\].dependIds\[0\]: /,
+    );
+  });
+});
+
+describe('denialMessage', () => {
+  it('puts one error on one line and several on their own lines', () => {
+    expect(denialMessage('LynqHub a/b', [{ path: 'spec.x', message: 'bad' }])).toBe(
+      'LynqHub a/b is invalid: spec.x: bad',
+    );
+    expect(
+      denialMessage('LynqHub a/b', [
+        { path: 'spec.x', message: 'bad' },
+        { path: '', message: 'worse' },
+      ]),
+    ).toBe('LynqHub a/b is invalid (2 errors):\n  spec.x: bad\n  worse');
+  });
+});

@@ -1,0 +1,97 @@
+// One validation of LynqForms and LynqHubs for every caller: the form controller (Valid
+// condition), the admission webhooks and `lynq validate`. Everything is pure except the template
+// check, which the caller supplies: the operator runs it in a RenderHost process (templates are
+// untrusted input, bounded in time and memory there); a CLI can pass render's validateTemplates.
+import {
+  applyFormDefaults,
+  parseForm,
+  parseHub,
+  validateForm,
+  type FieldIssue,
+  type FormCheck,
+  type FormCheckResult,
+  type LynqForm,
+  type LynqHub,
+  type ParseResult,
+} from '@lynq/api';
+import { dependencyCheck } from '@lynq/graph';
+import { policyFormChecks } from '@lynq/policy';
+
+/** The checks of a form that need nothing but the form: dependency graph (cycle path), ignoreFields JSONPath, readyWhen CEL. */
+export const FORM_CHECKS: readonly FormCheck[] = [dependencyCheck, ...policyFormChecks];
+
+/** The template check of a form, in-process (render's `validateTemplates`) or elsewhere (a RenderHost). */
+export type TemplateCheck = (form: LynqForm) => FormCheckResult | Promise<FormCheckResult>;
+
+export interface CheckFormOptions {
+  /** Checks every template of the form; may reject, and the form is then refused with the reason. */
+  templates: TemplateCheck;
+}
+
+export interface CheckHubOptions {
+  /** Source types of loaded datasource plugins, besides the built-in mysql and postgresql. */
+  pluginSourceTypes?: readonly string[];
+}
+
+/** The path of the error a template check that could not run leaves on the form. */
+export const TEMPLATE_CHECK_FAILED_PATH = 'spec';
+
+function dedupe(issues: readonly FieldIssue[]): FieldIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.path}\u0000${i.message}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+}
+
+/**
+ * The schema-valid form of an input that failed other checks (duplicate ids, a cycle), so that its
+ * templates are checked too and every error is reported at once. Undefined when the schema fails.
+ */
+function schemaValid(input: unknown): LynqForm | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  return validateForm(applyFormDefaults(input)).value;
+}
+
+/**
+ * Validates a LynqForm object (as the API server or a YAML parser gives it): defaults, schema,
+ * hubId, ids, the dependency graph with the cycle path, ignoreFields JSONPath, readyWhen CEL, and
+ * the templates through `options.templates`. Returns every error and warning, with field paths;
+ * `object` names the form (`LynqForm namespace/name`). Never rejects: a template check that throws
+ * becomes an error on `spec` saying why it could not run.
+ */
+export async function checkForm(
+  input: unknown,
+  options: CheckFormOptions,
+): Promise<ParseResult<LynqForm>> {
+  const parsed = parseForm(input, { checks: FORM_CHECKS });
+  const errors = parsed.ok ? [] : [...parsed.errors];
+  const warnings = [...parsed.warnings];
+  const form = parsed.ok ? parsed.value : schemaValid(input);
+  if (form !== undefined) {
+    try {
+      const found = await options.templates(form);
+      errors.push(...(found.errors ?? []));
+      warnings.push(...(found.warnings ?? []));
+    } catch (err) {
+      errors.push({
+        path: TEMPLATE_CHECK_FAILED_PATH,
+        message: `template check failed: ${err instanceof Error ? err.message : String(err)}`,
+      });
+    }
+  }
+  const object = parsed.object;
+  if (errors.length > 0 || form === undefined)
+    return { ok: false, object, errors: dedupe(errors), warnings: dedupe(warnings) };
+  return { ok: true, value: form, object, warnings: dedupe(warnings) };
+}
+
+/**
+ * Validates a LynqHub object: defaults, schema, value mappings, source blocks, Secret references,
+ * and source types (built-in or from `pluginSourceTypes`). Every error and warning, with paths.
+ */
+export function checkHub(input: unknown, options: CheckHubOptions = {}): ParseResult<LynqHub> {
+  return parseHub(input, {
+    ...(options.pluginSourceTypes ? { pluginSourceTypes: options.pluginSourceTypes } : {}),
+  });
+}
