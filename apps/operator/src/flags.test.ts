@@ -28,7 +28,9 @@ describe('parseFlags defaults', () => {
   it('uses Lynq defaults and ours when no flag is given', () => {
     expect(parse()).toEqual({
       metricsAddress: undefined,
+      metrics: { secure: true, certPath: undefined, certName: 'tls.crt', keyName: 'tls.key' },
       healthAddress: { port: 8081 },
+      webhook: { port: 9443, certPath: undefined, certName: 'tls.crt', keyName: 'tls.key' },
       leaderElection: {
         enabled: false,
         id: LEADER_ELECTION_ID,
@@ -192,6 +194,28 @@ describe('parseFlags values', () => {
     );
   });
 
+  it('sets the webhook server: port (0 disables), certificate directory and file names', () => {
+    expect(
+      parse(
+        '--webhook-port=10250',
+        '--webhook-cert-path=/tmp/k8s-webhook-server/serving-certs',
+        '--webhook-cert-name=cert.pem',
+        '--webhook-cert-key=key.pem',
+      ).webhook,
+    ).toEqual({
+      port: 10250,
+      certPath: '/tmp/k8s-webhook-server/serving-certs',
+      certName: 'cert.pem',
+      keyName: 'key.pem',
+    });
+    expect(parse('--webhook-port=0').webhook.port).toBe(0);
+    expect(flagError(['--webhook-port=65536']).flag).toBe('--webhook-port');
+    expect(flagError(['--webhook-cert-name=../tls.crt']).message).toMatch(
+      /--webhook-cert-name: expected a file name/,
+    );
+    expect(flagError(['--webhook-cert-key=']).flag).toBe('--webhook-cert-key');
+  });
+
   it('lists datasource plugin packages and refuses what is not a package name', () => {
     expect(parse('--datasource-plugins=@acme/lynq-redis, lynq-csv').datasourcePlugins).toEqual([
       '@acme/lynq-redis',
@@ -308,13 +332,27 @@ describe('parseFlags errors', () => {
     expect(flagError(['--']).flag).toBe('--');
   });
 
-  it('refuses --metrics-secure until HTTPS metrics exist', () => {
-    for (const argv of [['--metrics-secure'], ['--metrics-secure=true']]) {
-      const err = flagError(argv);
-      expect(err.flag).toBe('--metrics-secure');
-      expect(err.message).toContain('not supported yet');
-      expect(err.message).toContain('--metrics-secure=false');
-    }
+  it('serves metrics securely by default (Lynq), plain with --metrics-secure=false', () => {
+    expect(parse('--metrics-secure').metrics.secure).toBe(true);
+    expect(parse('--metrics-secure=true').metrics.secure).toBe(true);
+    expect(parse('--metrics-secure=false').metrics.secure).toBe(false);
+    expect(
+      parse(
+        '--metrics-cert-path=/tmp/k8s-metrics-server/metrics-certs',
+        '--metrics-cert-name=cert.pem',
+        '--metrics-cert-key=key.pem',
+      ).metrics,
+    ).toEqual({
+      secure: true,
+      certPath: '/tmp/k8s-metrics-server/metrics-certs',
+      certName: 'cert.pem',
+      keyName: 'key.pem',
+    });
+    expect(flagError(['--metrics-cert-name=a/tls.crt']).flag).toBe('--metrics-cert-name');
+    expect(flagError(['--metrics-cert-key=']).flag).toBe('--metrics-cert-key');
+    const plainWithCert = flagError(['--metrics-secure=false', '--metrics-cert-path=/certs']);
+    expect(plainWithCert.flag).toBe('--metrics-cert-path');
+    expect(plainWithCert.message).toContain('only with --metrics-secure');
   });
 
   it('refuses zap settings it cannot honour, with a hint', () => {
@@ -334,7 +372,7 @@ describe('help', () => {
     expect(() => parse('--hub-concurrency=2', arg)).toThrow(HelpRequested);
   });
 
-  it('documents every flag with its default, and the metrics-secure limitation', () => {
+  it('documents every flag with its default', () => {
     for (const flag of [
       '--metrics-bind-address ADDR',
       '--health-probe-bind-address ADDR',
@@ -367,7 +405,10 @@ describe('help', () => {
       '--datasource-max-result-bytes BYTES',
     ])
       expect(USAGE).toContain(flag);
-    expect(USAGE).toMatch(/--metrics-secure .*not supported yet/);
+    expect(USAGE).toMatch(/--metrics-secure .*=false: plain HTTP \(default true\)/);
+    expect(USAGE).toMatch(/--metrics-cert-path DIR .*self-signed/);
+    expect(USAGE).toMatch(/--metrics-cert-name FILE .*\(default tls\.crt\)/);
+    expect(USAGE).toMatch(/--metrics-cert-key FILE .*\(default tls\.key\)/);
     expect(USAGE).toMatch(/--health-probe-bind-address ADDR .*\(default :8081\)/);
     expect(USAGE).toMatch(/--leader-election-id NAME .*\(default f2130106\.lynq\.sh\)/);
     expect(USAGE).toMatch(/--datasource-max-result-bytes BYTES .*\(default 64Mi\)/);

@@ -30,11 +30,35 @@ export interface ShardingConfig {
   readonly replicaId: string;
 }
 
+/** The admission webhook server (reference §2): HTTPS with certificates read from a directory. */
+export interface WebhookConfig {
+  /** 0: not started. */
+  readonly port: number;
+  /** The directory holding the serving certificate and key; undefined: not started. */
+  readonly certPath: string | undefined;
+  /** File names inside certPath. */
+  readonly certName: string;
+  readonly keyName: string;
+}
+
+/** How /metrics is served (reference §9): HTTPS with authentication and authorization, or plain HTTP. */
+export interface MetricsConfig {
+  /** HTTPS, and only for tokens allowed to get /metrics (TokenReview + SubjectAccessReview). */
+  readonly secure: boolean;
+  /** The directory holding the serving certificate and key; undefined: self-signed at start. */
+  readonly certPath: string | undefined;
+  /** File names inside certPath. */
+  readonly certName: string;
+  readonly keyName: string;
+}
+
 export interface OperatorConfig {
   /** Undefined: disabled (`0`). */
   readonly metricsAddress: BindAddress | undefined;
+  readonly metrics: MetricsConfig;
   /** Undefined: disabled (`0`). */
   readonly healthAddress: BindAddress | undefined;
+  readonly webhook: WebhookConfig;
   readonly leaderElection: LeaderElectionConfig;
   readonly sharding: ShardingConfig;
   readonly hubConcurrency: number;
@@ -80,9 +104,16 @@ export class HelpRequested extends Error {
 // name, value placeholder ('' for a boolean), default ('' when computed or none), help.
 // prettier-ignore
 const FLAGS: readonly (readonly [string, string, string, string])[] = [
-  ['metrics-bind-address', 'ADDR', '0', 'metrics address, e.g. :8080; 0 disables metrics'],
-  ['metrics-secure', '', 'false', "only =false: HTTPS with authn/authz (Lynq's default) is not supported yet"],
+  ['metrics-bind-address', 'ADDR', '0', 'metrics address, e.g. :8443; 0 disables metrics'],
+  ['metrics-secure', '', 'true', 'HTTPS, only for tokens allowed to get /metrics (TokenReview, SubjectAccessReview); =false: plain HTTP'],
+  ['metrics-cert-path', 'DIR', '', 'directory of the metrics serving certificate; empty: self-signed at start'],
+  ['metrics-cert-name', 'FILE', 'tls.crt', 'certificate file in --metrics-cert-path (reloaded when it changes)'],
+  ['metrics-cert-key', 'FILE', 'tls.key', 'private key file in --metrics-cert-path'],
   ['health-probe-bind-address', 'ADDR', ':8081', '/healthz and /readyz address; 0 disables them'],
+  ['webhook-port', 'PORT', '9443', 'admission webhook HTTPS port; 0 disables the webhook server'],
+  ['webhook-cert-path', 'DIR', '', 'directory of the webhook serving certificate; empty: no webhook server'],
+  ['webhook-cert-name', 'FILE', 'tls.crt', 'certificate file in --webhook-cert-path (reloaded when it changes)'],
+  ['webhook-cert-key', 'FILE', 'tls.key', 'private key file in --webhook-cert-path'],
   ['leader-elect', '', 'false', 'elect a leader so that one replica reconciles'],
   ['leader-election-id', 'NAME', LEADER_ELECTION_ID, 'Lease name'],
   ['leader-election-namespace', 'NS', '', `Lease namespace (default: the pod's, else --namespace, else ${DEFAULT_NAMESPACE})`],
@@ -192,8 +223,6 @@ function unknownFlag(typed: string, name: string): FlagError {
 
 // Lynq's flags whose values we cannot honour fail loudly rather than run with another meaning.
 function checkCompat(flag: string, name: string, value: string): void {
-  if (name === 'metrics-secure' && value === 'true')
-    throw new FlagError(flag, `${flag}: HTTPS metrics are not supported yet; pass ${flag}=false`);
   if (name === 'zap-devel' && value === 'true')
     throw new FlagError(flag, `${flag} is not supported (logs are JSON); use --log-level=debug`);
   if (name === 'zap-encoder' && value !== 'json')
@@ -291,7 +320,14 @@ function build(get: (name: string) => string | undefined, opts: ParseFlagsOption
 
   return {
     metricsAddress: address('metrics-bind-address'),
+    metrics: metricsConfig(get),
     healthAddress: address('health-probe-bind-address'),
+    webhook: {
+      port: int('webhook-port', 0, 65535),
+      certPath: get('webhook-cert-path') || undefined,
+      certName: fileName('webhook-cert-name', get('webhook-cert-name') ?? ''),
+      keyName: fileName('webhook-cert-key', get('webhook-cert-key') ?? ''),
+    },
     leaderElection: {
       enabled: leaderElect,
       id: dns('leader-election-id', DNS_SUBDOMAIN, 'a DNS-1123 subdomain') ?? LEADER_ELECTION_ID,
@@ -326,6 +362,30 @@ function build(get: (name: string) => string | undefined, opts: ParseFlagsOption
     },
     datasourcePlugins: plugins(get('datasource-plugins') ?? ''),
   };
+}
+
+function metricsConfig(get: (name: string) => string | undefined): MetricsConfig {
+  const secure = get('metrics-secure') === 'true';
+  const certPath = get('metrics-cert-path') || undefined;
+  // A certificate for a plain-HTTP server would be silently unused.
+  if (certPath !== undefined && !secure)
+    throw new FlagError(
+      '--metrics-cert-path',
+      '--metrics-cert-path is used only with --metrics-secure (the default); drop --metrics-secure=false or the certificate',
+    );
+  return {
+    secure,
+    certPath,
+    certName: fileName('metrics-cert-name', get('metrics-cert-name') ?? ''),
+    keyName: fileName('metrics-cert-key', get('metrics-cert-key') ?? ''),
+  };
+}
+
+/** A file name inside a directory flag: not empty, no directory part. */
+function fileName(name: string, raw: string): string {
+  if (raw === '' || raw.includes('/') || raw === '.' || raw === '..')
+    throw invalid(`--${name}`, raw, 'a file name (without a directory)');
+  return raw;
 }
 
 const NPM_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;

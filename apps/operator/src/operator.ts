@@ -12,9 +12,12 @@ import { Applier, KubeClient } from '@lynq/apply';
 import { DatasourceRegistry, HubDatasources, type SecretResolver } from '@lynq/datasource';
 import { RenderHost } from '@lynq/render/host';
 import {
-  HealthServer,
+  DelegatedAuth,
   Manager,
+  MetricsServer,
   RestClient,
+  ServingCertificate,
+  apiServerReviews,
   ignoreStatusOnlyChanges,
   jsonLogger,
   resourcePath,
@@ -34,11 +37,12 @@ import {
   type Request,
 } from '@lynq/runtime';
 import { setMaxListeners } from 'node:events';
+import { hostname } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import { FormType, HubType, NodeType, type OperatorContext } from './context.js';
 import { Events } from './events.js';
-import type { OperatorConfig } from './flags.js';
+import type { MetricsConfig, OperatorConfig } from './flags.js';
 import { FormController } from './form-controller.js';
 import { HubController } from './hub-controller.js';
 import { LiveObjects } from './live-objects.js';
@@ -47,6 +51,7 @@ import { NodeController } from './node-controller.js';
 import { ProgressPacing } from './pacing.js';
 import { RenderCache } from './render-cache.js';
 import { forgetNodesOfReleasedShards, shardingOf } from './sharding.js';
+import { startWebhooks } from './webhook/start-webhooks.js';
 
 /** Something the operator cannot run without (a CRD, the API server); exit 1. */
 export class StartupError extends Error {
@@ -177,6 +182,32 @@ function retryStale(reconcile: Reconciler): Reconciler {
   };
 }
 
+/**
+ * What --metrics-secure needs: the serving certificate (from --metrics-cert-path, else self-signed
+ * now) and the delegated authentication and authorization, asked through the operator's client.
+ */
+async function secureMetrics(
+  metrics: MetricsConfig,
+  client: RestClient,
+  registry: Registry,
+  logger: Logger,
+): Promise<{ certificate: ServingCertificate; auth: DelegatedAuth }> {
+  const certificate =
+    metrics.certPath !== undefined
+      ? await ServingCertificate.fromFiles(
+          { dir: metrics.certPath, certName: metrics.certName, keyName: metrics.keyName },
+          { logger },
+        )
+      : await ServingCertificate.selfSigned(
+          { commonName: 'lynq-operator', hosts: ['localhost', hostname(), '127.0.0.1', '::1'] },
+          { logger },
+        );
+  return {
+    certificate,
+    auth: new DelegatedAuth({ reviews: apiServerReviews(client), logger, registry }),
+  };
+}
+
 export async function startOperator(
   config: OperatorConfig,
   logger: Logger = jsonLogger({ level: config.logLevel }),
@@ -295,6 +326,20 @@ export async function startOperator(
     });
     logger.log('info', 'datasource plugin loaded', { package: pkg, type: plugin.type });
   }
+  // Admission is served on every replica from now on, before the caches sync or a leader is elected.
+  const webhooks = await startWebhooks(config.webhook, {
+    templates: (form) => host.validateForm(form),
+    pluginSourceTypes: registry.types(),
+    logger,
+    registry: promRegistry,
+  }).catch(async (err: unknown) => {
+    await host.close();
+    throw new StartupError(
+      `cannot start the webhook server: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
+  });
+  if (webhooks) manager.health?.addReadyCheck('webhook', () => webhooks.listening);
   const sources = new HubDatasources({
     registry,
     limits: config.datasourceLimits,
@@ -360,16 +405,32 @@ export async function startOperator(
   if (manager.shards !== undefined)
     forgetNodesOfReleasedShards(manager.shards, nodeController, ctx);
 
-  const metricsServer = config.metricsAddress
-    ? new HealthServer({
+  let metricsServer: MetricsServer | undefined;
+  if (config.metricsAddress) {
+    try {
+      metricsServer = new MetricsServer({
         port: config.metricsAddress.port,
         host: config.metricsAddress.host,
         registry: promRegistry,
         logger,
-      })
-    : undefined;
-  await metricsServer?.start();
-  if (metricsServer) logger.log('info', 'Starting metrics server', { port: metricsServer.port });
+        ...(config.metrics.secure
+          ? { secure: await secureMetrics(config.metrics, client, promRegistry, logger) }
+          : {}),
+      });
+      await metricsServer.start();
+    } catch (err) {
+      await Promise.allSettled([host.close(), webhooks?.stop()]);
+      throw new StartupError(
+        `cannot start the metrics server: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
+    }
+    logger.log('info', 'Starting metrics server', {
+      secure: metricsServer.secure,
+      port: metricsServer.port,
+      ...(config.metrics.secure ? { certificate: config.metrics.certPath ?? 'self-signed' } : {}),
+    });
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -385,6 +446,7 @@ export async function startOperator(
       await manager.stop(config.gracefulShutdownMs);
       sharding?.client.close(); // the manager closes only its own client
       await sources.close();
+      await webhooks?.stop(); // before the render host its reviews use
       await host.close();
       await metricsServer?.stop();
       clearTimeout(grace);

@@ -67,6 +67,8 @@ export async function startOperator(options: {
     `--namespace=${options.namespace}`,
     `--health-probe-bind-address=127.0.0.1:${healthPort}`,
     `--metrics-bind-address=127.0.0.1:${metricsPort}`,
+    // The bench scrapes plain HTTP without a token.
+    '--metrics-secure=false',
     ...options.args,
   ];
   const fd = openSync(options.logFile, 'a');

@@ -33,6 +33,12 @@ export interface OperatorOptions {
   readyTimeoutMs?: number;
   /** Extra environment variables for the child. */
   env?: Record<string, string>;
+  /** The operator's main.js; default OPERATOR_MAIN (the workspace build), e.g. a packaged copy. */
+  main?: string;
+  /** Working directory of the process; default the repository root. */
+  cwd?: string;
+  /** Run the process as this user and group (switching needs a root test process). */
+  user?: { uid: number; gid: number };
 }
 
 export interface ExitStatus {
@@ -110,9 +116,10 @@ function childEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv 
  * can never fill up), on free loopback ports for health and metrics.
  */
 export async function startOperator(options: OperatorOptions): Promise<OperatorProcess> {
-  if (!existsSync(OPERATOR_MAIN))
+  const main = options.main ?? OPERATOR_MAIN;
+  if (!existsSync(main))
     throw new Error(
-      `${OPERATOR_MAIN} does not exist: build the operator first (npx nx run @lynq/operator:build)`,
+      `${main} does not exist: build the operator first (npx nx run @lynq/operator:build)`,
     );
   const name = options.name ?? 'operator';
   const [healthPort, metricsPort] = (await freePorts(2)) as [number, number];
@@ -124,6 +131,8 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
           ...(options.namespace !== undefined ? [`--namespace=${options.namespace}`] : []),
           `--health-probe-bind-address=127.0.0.1:${healthPort}`,
           `--metrics-bind-address=127.0.0.1:${metricsPort}`,
+          // Plain HTTP, so tests scrape without a token; metrics-secure.e2e passes =true in args.
+          '--metrics-secure=false',
           ...(options.leaderElection !== undefined
             ? [
                 '--leader-elect',
@@ -137,10 +146,11 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
   const dir = logDir();
   const logFile = join(dir, `${name}.log`);
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [OPERATOR_MAIN, ...args], {
-    cwd: REPO_ROOT,
+  const child = spawn(process.execPath, [main, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
     env: childEnv(options.env),
     stdio: ['ignore', fd, fd],
+    ...(options.user !== undefined ? { uid: options.user.uid, gid: options.user.gid } : {}),
   });
   closeSync(fd);
   let status: ExitStatus | undefined;

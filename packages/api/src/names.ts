@@ -198,6 +198,22 @@ export const Metrics = {
   FormRolloutProgress: 'lynqform_rollout_progress',
   /** Ours: requests this process sent to the API server, by method (idle: no writes). */
   RestClientRequestsTotal: 'lynq_rest_client_requests_total',
+  /** Ours: admission requests the webhooks answered, by `kind`, `operation` and `allowed`. */
+  AdmissionRequestsTotal: 'lynq_admission_requests_total',
+  /** Ours: 1 while a hub's last datasource read succeeded, 0 while it fails; `hub`, `namespace`. */
+  HubDatasourceUp: 'lynq_hub_datasource_up',
+  /** Ours: when a hub last read its rows successfully (Unix seconds); `hub`, `namespace`. */
+  HubLastSuccessfulSync: 'lynq_hub_last_successful_sync_timestamp_seconds',
+  /** Ours: a hub's syncInterval in seconds (what "stale" is measured against); `hub`, `namespace`. */
+  HubSyncInterval: 'lynq_hub_sync_interval_seconds',
+  /** Ours: LynqNode deletions the deletion guard holds back in the last sync; `hub`, `namespace`. */
+  HubDeletionsHeld: 'lynq_hub_deletions_held',
+  /** Ours: rows whose hub-level templates (node name, labels) failed in the last sync. */
+  HubRenderErrors: 'lynq_hub_render_errors',
+  /** controller-runtime's webhook server metrics (label `webhook` = path), as Go dashboards read them. */
+  WebhookRequestsTotal: 'controller_runtime_webhook_requests_total',
+  WebhookRequestsInFlight: 'controller_runtime_webhook_requests_in_flight',
+  WebhookLatencySeconds: 'controller_runtime_webhook_latency_seconds',
 } as const;
 
 /** Admission webhook paths and names. */

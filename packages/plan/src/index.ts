@@ -70,3 +70,12 @@ export {
   type NodeStatusResult,
 } from './node-status.js';
 export { equalStatus } from './equal-status.js';
+export {
+  checkForm,
+  checkHub,
+  FORM_CHECKS,
+  TEMPLATE_CHECK_FAILED_PATH,
+  type CheckFormOptions,
+  type CheckHubOptions,
+  type TemplateCheck,
+} from './check-form.js';

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestkitError, errorMessage } from './errors.js';
 
@@ -145,6 +147,75 @@ export function ensurePki(dir: string): Pki {
   );
   openssl(['pkey', '-in', pki.serviceAccountKey, '-pubout', '-out', pki.serviceAccountPub], dir);
   return pki;
+}
+
+/** A serving certificate and the fresh CA that signed it (see servingCertificate). */
+export interface ServingCertificate {
+  /** PEM of the CA: what a webhook configuration's caBundle holds (base64 of it). */
+  caPem: string;
+  /** `<dir>/<certName>` and `<dir>/<keyName>`. */
+  certFile: string;
+  keyFile: string;
+}
+
+/**
+ * Writes a serving certificate for `hosts` (IP addresses and DNS names) to `<dir>/tls.crt` and
+ * `<dir>/tls.key` (or the names given), signed by a CA made for it and valid for two days. Each
+ * call makes a new CA, as a rotation to a new issuer would; the CA's key is deleted after signing.
+ */
+export function servingCertificate(
+  dir: string,
+  options: { hosts?: readonly string[]; certName?: string; keyName?: string } = {},
+): ServingCertificate {
+  const hosts = options.hosts ?? ['127.0.0.1', 'localhost'];
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const work = mkdtempSync(join(tmpdir(), 'lynq-serving-'));
+  try {
+    const pki = { ...pkiFiles(work) };
+    openssl(
+      [
+        'req',
+        '-x509',
+        '-new',
+        ...ecKey,
+        '-keyout',
+        pki.caKey,
+        '-out',
+        pki.caCert,
+        '-days',
+        '2',
+        '-sha256',
+        '-subj',
+        `/CN=lynq-test-serving-ca-${Date.now()}`,
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+      ],
+      work,
+    );
+    const san = hosts.map((h) => (isIP(h) !== 0 ? `IP:${h}` : `DNS:${h}`)).join(',');
+    signLeaf(
+      work,
+      'serving',
+      `/CN=${hosts[0] ?? 'localhost'}`,
+      [
+        'basicConstraints=CA:FALSE',
+        'keyUsage=critical,digitalSignature,keyEncipherment',
+        'extendedKeyUsage=serverAuth',
+        `subjectAltName=${san}`,
+      ],
+      pki,
+    );
+    const certFile = join(dir, options.certName ?? 'tls.crt');
+    const keyFile = join(dir, options.keyName ?? 'tls.key');
+    // Key first, then the certificate: a watcher sees at most one mismatched moment.
+    writeFileSync(keyFile, readFileSync(join(work, 'serving.key')), { mode: 0o600 });
+    writeFileSync(certFile, readFileSync(join(work, 'serving.crt')));
+    return { caPem: readFileSync(pki.caCert, 'utf8'), certFile, keyFile };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 /** An admin kubeconfig with every credential embedded, so it can be copied anywhere. */

@@ -29,6 +29,7 @@ export {
 export { waitFor, freePort, freePorts, httpStatus, type WaitOptions } from './proc.js';
 export { installCrds, readCrds, crdDir } from './crds.js';
 export { uniqueName } from './names.js';
+export { servingCertificate, type ServingCertificate } from './certs.js';
 export { TestkitError, type TestkitErrorCode } from './errors.js';
 export {
   goAppliedHash,

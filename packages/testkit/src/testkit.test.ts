@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseProfile } from './binaries.js';
-import { ensurePki, renderKubeconfig } from './certs.js';
+import { ensurePki, renderKubeconfig, servingCertificate } from './certs.js';
 import {
   COMPONENTS,
   FAKE_NODE_COUNT,
@@ -53,6 +53,21 @@ describe('certificates', () => {
     const admin = text(pki.adminCert);
     expect(admin).toMatch(/Subject: O\s*=\s*system:masters, CN\s*=\s*lynq-testkit-admin/);
     expect(admin).toContain('TLS Web Client Authentication');
+  });
+
+  it('makes a serving certificate signed by a new CA each time (webhook tests)', () => {
+    const first = servingCertificate(join(dir, 'serving'), { hosts: ['127.0.0.1', 'webhook.svc'] });
+    const serving = text(first.certFile);
+    expect(serving).toContain('IP Address:127.0.0.1, DNS:webhook.svc');
+    expect(serving).toContain('TLS Web Server Authentication');
+    const ca = join(dir, 'serving-ca.crt');
+    writeFileSync(ca, first.caPem);
+    const verify = (cert: string) =>
+      execFileSync('openssl', ['verify', '-CAfile', ca, cert], { encoding: 'utf8' });
+    expect(verify(first.certFile)).toContain(': OK');
+    const second = servingCertificate(join(dir, 'serving'));
+    expect(second.caPem).not.toBe(first.caPem);
+    expect(() => verify(second.certFile)).toThrow();
   });
 
   it('is reused, not regenerated', () => {
