@@ -63,7 +63,7 @@ describe('csv datasource', () => {
     });
   });
 
-  it('loads by package name, as the operator does with --datasource-plugin', async () => {
+  it('loads by package name, as the operator does with --datasource-plugins', async () => {
     const registry = new DatasourceRegistry({ builtins: false });
     const plugin = await registry.loadPlugin('@lynq/example-datasource-csv');
     expect(plugin.type).toBe('csv');

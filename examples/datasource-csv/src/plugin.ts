@@ -1,7 +1,7 @@
 import { DATASOURCE_CONTRACT_VERSION, type DatasourcePlugin } from '@lynq/datasource';
 import { createCsvDatasource } from './csv-datasource.js';
 
-/** The `csv` datasource type: what the operator imports with `--datasource-plugin`. */
+/** The `csv` datasource type: what the operator imports with `--datasource-plugins`. */
 export const datasourcePlugin: DatasourcePlugin = {
   contractVersion: DATASOURCE_CONTRACT_VERSION,
   type: 'csv',

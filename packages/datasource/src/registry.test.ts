@@ -124,7 +124,7 @@ describe('DatasourceRegistry', () => {
     expect(err.code).toBe('UNKNOWN_TYPE');
     expect(err.fields).toEqual(['spec.source.type']);
     expect(err.message).toBe(
-      'spec.source.type: unknown datasource type "redis" (known: mysql, postgresql; plugins are loaded with --datasource-plugin)',
+      'spec.source.type: unknown datasource type "redis" (known: mysql, postgresql; plugins are loaded with --datasource-plugins)',
     );
   });
 

@@ -30,7 +30,7 @@ interface Entry {
 
 /**
  * Datasource types by name. Built-ins are imported when a hub first uses them; plugins are
- * imported by package name (`--datasource-plugin @acme/lynq-datasource-redis`) and checked
+ * imported by package name (`--datasource-plugins=@acme/lynq-datasource-redis`) and checked
  * against the contract before anything else can use them.
  */
 export class DatasourceRegistry {
@@ -103,7 +103,7 @@ export class DatasourceRegistry {
     }
     throw new DatasourceError({
       code: 'UNKNOWN_TYPE',
-      message: `spec.source.type: unknown datasource type ${JSON.stringify(type)} (known: ${this.types().join(', ')}; plugins are loaded with --datasource-plugin)`,
+      message: `spec.source.type: unknown datasource type ${JSON.stringify(type)} (known: ${this.types().join(', ')}; plugins are loaded with --datasource-plugins)`,
       fields: ['spec.source.type'],
       type,
     });
