@@ -14,12 +14,14 @@
 // in them (the operator's own behaviour under the chart's identity is least-privilege.e2e.test.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { request as httpsRequestRaw } from 'node:https';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import {
+  httpStatus,
   installCrds,
   kubeconfigPath,
   loadTestKubeConfig,
@@ -28,8 +30,10 @@ import {
 } from '@lynq/testkit';
 import { resourcePath, resourceType, type KubeObject, type ResourceType } from '@lynq/runtime';
 import {
+  OPERATOR_MAIN,
   REPO_ROOT,
   Res,
+  freePorts,
   goTool,
   hub,
   mysqlSource,
@@ -684,6 +688,12 @@ describe('helm template', () => {
       'registry.example.com/platform/lynq-operator@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
     );
     expect(c.securityContext).toMatchObject(PSS_CONTAINER);
+    // Every flag the chart can pass is one the operator has (its --help lists them all).
+    const usage = execFileSync(process.execPath, [OPERATOR_MAIN, '--help'], { encoding: 'utf8' });
+    for (const arg of c.args ?? []) {
+      const flag = /^--[a-z0-9-]+/.exec(arg)?.[0] ?? arg;
+      expect(usage, flag).toContain(`  ${flag} `);
+    }
     // Namespaced objects in the release namespace (monitoring ones may be elsewhere), cluster-scoped
     // ones named after the release; every object carries the chart's and the common labels.
     for (const o of objs) {
@@ -958,6 +968,85 @@ describe('on the local API server', () => {
     }
   }, 240_000);
 
+  it("the operator runs with exactly the chart's flags: ready, /metrics refuses anonymous scrapes, webhooks served with the chart's certificate", async () => {
+    const [health, metrics, webhookPort] = (await freePorts(3)) as [number, number, number];
+    const objs = render(
+      {
+        certManager: { enabled: false },
+        manager: {
+          healthProbeBindAddress: `127.0.0.1:${health}`,
+          metricsBindAddress: `127.0.0.1:${metrics}`,
+          watchNamespace: s.namespace,
+        },
+        webhook: { port: webhookPort },
+      },
+      'lynq',
+      s.namespace,
+    );
+    // The certificate the chart generated, where the pod would mount it.
+    const secret = find(objs, 'Secret');
+    const certDir = mkdtempSync(join(work, 'serving-certs-'));
+    for (const file of ['tls.crt', 'tls.key'])
+      writeFileSync(join(certDir, file), Buffer.from(secret.data?.[file] ?? '', 'base64'));
+    const chartArgs = manager(find(objs, 'Deployment')).args ?? [];
+    const args = chartArgs.map((a) =>
+      a === '--webhook-cert-path=/tmp/k8s-webhook-server/serving-certs'
+        ? `--webhook-cert-path=${certDir}`
+        : a,
+    );
+    expect(args).not.toEqual(chartArgs); // the mount path was there to replace
+    // Outside a pod only the kubeconfig is added; the lease goes to --namespace.
+    const op = await s.startOperator({
+      name: 'chart-flags',
+      rawArgs: [...args, `--kubeconfig=${kubeconfigPath()}`],
+      waitUntilReady: false,
+    });
+    await s.waitFor(async () => (await httpStatus(`http://127.0.0.1:${health}/readyz`)) === 200, {
+      what: `the operator started with the chart's flags ready (log ${op.logFile})`,
+      timeoutMs: 60_000,
+    });
+    // --metrics-secure: HTTPS, and a request without a token is refused.
+    const scrape = await httpsRequest({
+      port: metrics,
+      path: '/metrics',
+      rejectUnauthorized: false,
+    });
+    expect(scrape.status).toBe(401);
+    // The webhook server presents the chart's certificate, valid for the Service's DNS name under
+    // the chart's CA (what the API server checks with the caBundle), and answers an AdmissionReview.
+    const uid = '6c1b3c9e-chart-e2e';
+    const review = await httpsRequest({
+      port: webhookPort,
+      path: '/validate-operator-lynq-sh-v1-lynqhub',
+      ca: Buffer.from(secret.data?.['ca.crt'] ?? '', 'base64').toString('utf8'),
+      servername: `lynq-webhook-service.${s.namespace}.svc`,
+      body: {
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        request: {
+          uid,
+          kind: { group: 'operator.lynq.sh', version: 'v1', kind: 'LynqHub' },
+          resource: { group: 'operator.lynq.sh', version: 'v1', resource: 'lynqhubs' },
+          name: 'no-uid',
+          namespace: s.namespace,
+          operation: 'CREATE',
+          userInfo: { username: 'e2e' },
+          object: {
+            ...hub({ name: 'no-uid', namespace: s.namespace, source: mysqlSource(s.table) }),
+            spec: { source: mysqlSource(s.table), valueMappings: { activate: 'active' } },
+          },
+        },
+      },
+    });
+    expect(review.status).toBe(200);
+    const answer = JSON.parse(review.body) as {
+      response?: { uid?: string; allowed?: boolean; status?: { message?: string } };
+    };
+    expect(answer.response).toMatchObject({ uid, allowed: false });
+    expect(answer.response?.status?.message).toMatch(/valueMappings\.uid/);
+    await op.stop();
+  });
+
   it('the namespace really enforces the standard: without the security contexts no pod is admitted', async () => {
     const release = uniqueName('pss');
     const objs = render(
@@ -1145,4 +1234,40 @@ function canonical<T>(value: T): T {
         .map(([k, v]) => [k, canonical(v)]),
     ) as T;
   return value;
+}
+
+/** One HTTPS request to 127.0.0.1 (POST with a JSON body when given); status and body text. */
+function httpsRequest(options: {
+  port: number;
+  path: string;
+  body?: unknown;
+  ca?: string;
+  servername?: string;
+  rejectUnauthorized?: boolean;
+}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const req = httpsRequestRaw(
+      {
+        host: '127.0.0.1',
+        port: options.port,
+        path: options.path,
+        method: payload === undefined ? 'GET' : 'POST',
+        headers: payload === undefined ? {} : { 'content-type': 'application/json' },
+        ...(options.ca !== undefined ? { ca: options.ca } : {}),
+        ...(options.servername !== undefined ? { servername: options.servername } : {}),
+        rejectUnauthorized: options.rejectUnauthorized ?? true,
+        timeout: 10_000,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`https 127.0.0.1:${options.port} timed out`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
