@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds one set of Go command-line tools (helm, promtool, ...) from the Go modules pinned in
 # tools/go-tools/<set>/go.mod (its `tool` directives name the main packages) and caches them
-# outside the repository, keyed by the set's go.mod and go.sum:
+# outside the repository, keyed by the set's go.mod, go.sum and Go sources:
 #   ${LYNQ_CACHE_DIR:-$HOME/.cache/lynq}/go-tools/<set>-<hash>/bin/
 # A no-op when that directory is complete (stamp written last). Prints the bin dir on stdout.
 #
@@ -23,7 +23,9 @@ if [[ -z "$set_name" || ! -f "$here/$set_name/go.mod" ]]; then
   exit 2
 fi
 mod="$here/$set_name"
-hash="$(cat "$mod/go.mod" "$mod/go.sum" | sha256sum | cut -c1-12)"
+# The key covers the set's own Go sources too (a tool package inside the module, e.g.
+# promtool/promql-selectors): a changed source is a new build. A set without any hashes as before.
+hash="$({ cat "$mod/go.mod" "$mod/go.sum"; find "$mod" -name '*.go' -type f -print0 | sort -z | xargs -0r cat; } | sha256sum | cut -c1-12)"
 cache_root="${LYNQ_CACHE_DIR:-$HOME/.cache/lynq}"
 out="$cache_root/go-tools/${set_name}-${hash}"
 bin="$out/bin"

@@ -106,6 +106,8 @@ export class HubController {
   constructor(
     private readonly ctx: OperatorContext,
     private readonly sources: HubDatasources,
+    /** Source types of the loaded datasource plugins: valid besides mysql and postgresql. */
+    private readonly pluginSourceTypes: readonly string[] = [],
   ) {}
 
   readonly reconcile = async (req: Request, rc: ReconcileContext): Promise<Result | void> => {
@@ -121,7 +123,7 @@ export class HubController {
       }
       return;
     }
-    const parsed = parseHub(obj);
+    const parsed = parseHub(obj, { pluginSourceTypes: this.pluginSourceTypes });
     if (!this.ctx.events.hub.parsed(obj, parsed)) return;
     let hub = parsed.value;
     if (!hasFinalizer(obj, Finalizers.Hub)) {
@@ -212,6 +214,13 @@ export class HubController {
     }
     const { desired: d = 0, ready = 0, failed = 0 } = plan.status;
     this.ctx.metrics.hub(namespace, hub.metadata.name ?? '', { desired: d, ready, failed });
+    this.ctx.metrics.hubSync(namespace, hub.metadata.name ?? '', {
+      datasourceUp: fetch.ok,
+      succeededAtMs: due && fetch.ok ? now : undefined,
+      syncIntervalMs: syncMs,
+      deletionsHeld: plan.held.length,
+      renderErrors: plan.renderErrors.length,
+    });
     this.logSync(hub, fetch, plan, rc);
 
     const untilFetch = Math.max(1, (this.nextFetch.get(key) ?? now) - Date.now());

@@ -43,6 +43,11 @@ describe('LynqMetrics', () => {
         'hub_desired gauge',
         'hub_failed gauge',
         'hub_ready gauge',
+        'lynq_hub_datasource_up gauge',
+        'lynq_hub_deletions_held gauge',
+        'lynq_hub_last_successful_sync_timestamp_seconds gauge',
+        'lynq_hub_render_errors gauge',
+        'lynq_hub_sync_interval_seconds gauge',
         'lynqform_rollout_phase gauge',
         'lynqform_rollout_progress gauge',
         'lynqform_rollout_updating_nodes gauge',
@@ -217,6 +222,52 @@ describe('LynqMetrics', () => {
     const lines = await samples(registry);
     expect(lines.filter((l) => l.includes('hub="h"'))).toEqual([]);
     expect(lines).toContain('hub_desired{hub="other",namespace="ns"} 1');
+  });
+
+  it('exports hub sync health: datasource up, last good read, held deletions, render errors', async () => {
+    const registry = new Registry();
+    const metrics = LynqMetrics.for(registry);
+    const hubLines = async () =>
+      (await samples(registry)).filter((l) => l.startsWith('lynq_hub_') && l.includes('hub="h"'));
+    metrics.hubSync('ns', 'h', {
+      datasourceUp: true,
+      succeededAtMs: 1_700_000_000_500,
+      syncIntervalMs: 30_000,
+      deletionsHeld: 0,
+      renderErrors: 0,
+    });
+    expect(await hubLines()).toEqual([
+      'lynq_hub_datasource_up{hub="h",namespace="ns"} 1',
+      'lynq_hub_last_successful_sync_timestamp_seconds{hub="h",namespace="ns"} 1700000000.5',
+      'lynq_hub_sync_interval_seconds{hub="h",namespace="ns"} 30',
+      'lynq_hub_deletions_held{hub="h",namespace="ns"} 0',
+      'lynq_hub_render_errors{hub="h",namespace="ns"} 0',
+    ]);
+    // A failed read keeps the time of the last good one.
+    metrics.hubSync('ns', 'h', {
+      datasourceUp: false,
+      syncIntervalMs: 60_000,
+      deletionsHeld: 7,
+      renderErrors: 2,
+    });
+    expect(await hubLines()).toEqual([
+      'lynq_hub_datasource_up{hub="h",namespace="ns"} 0',
+      'lynq_hub_last_successful_sync_timestamp_seconds{hub="h",namespace="ns"} 1700000000.5',
+      'lynq_hub_sync_interval_seconds{hub="h",namespace="ns"} 60',
+      'lynq_hub_deletions_held{hub="h",namespace="ns"} 7',
+      'lynq_hub_render_errors{hub="h",namespace="ns"} 2',
+    ]);
+    metrics.hubSync('ns', 'other', {
+      datasourceUp: true,
+      syncIntervalMs: 30_000,
+      deletionsHeld: 0,
+      renderErrors: 0,
+    });
+    metrics.hubDeleted('ns', 'h');
+    expect(await hubLines()).toEqual([]);
+    expect(await samples(registry)).toContain(
+      'lynq_hub_datasource_up{hub="other",namespace="ns"} 1',
+    );
   });
 
   it('exports form rollouts with phase numbers and removes them without maxSkew', async () => {

@@ -1,5 +1,6 @@
 // Lynq's own Prometheus metrics (internal/metrics/metrics.go): the same names, label names, label
-// order and buckets, so that Lynq's alerts and Grafana dashboard work unchanged. The runtime
+// order and buckets, so that Lynq's alerts and Grafana dashboard work unchanged; and ours, named
+// lynq_*, for what Lynq does not export (datasource health, deletion-guard holds). The runtime
 // provides controller_runtime_* and workqueue_*. Unlike Lynq, nothing outlives its object: a
 // deleted node, hub or form takes every series it had with it.
 import { Metrics as M, NodeReasons, type RolloutPhase } from '@lynq/api';
@@ -12,6 +13,20 @@ export type NodeResourceCounts = Readonly<
   Record<'ready' | 'desired' | 'failed' | 'conflicted', number>
 >;
 export type HubNodeCounts = Readonly<Record<'desired' | 'ready' | 'failed', number>>;
+
+/** What one hub sync saw besides its node counts (ours; Lynq exports none of these). */
+export interface HubSyncValues {
+  /** Whether the hub's last read of its datasource succeeded. */
+  readonly datasourceUp: boolean;
+  /** When a read succeeded in this sync (ms since the epoch); undefined keeps the last one. */
+  readonly succeededAtMs?: number | undefined;
+  /** The hub's syncInterval in ms. */
+  readonly syncIntervalMs: number;
+  /** LynqNode deletions the deletion guard held back. */
+  readonly deletionsHeld: number;
+  /** Rows whose hub-level templates failed. */
+  readonly renderErrors: number;
+}
 /** A status condition; `status` True, False or Unknown. */
 export type ConditionLike = Readonly<{ type: string; status: string }>;
 
@@ -78,6 +93,29 @@ function register(registry: Registry) {
       desired: gauge(M.HubDesired, 'LynqNodes a LynqHub should have', HUB),
       ready: gauge(M.HubReady, 'Ready LynqNodes of a LynqHub', HUB),
       failed: gauge(M.HubFailed, 'Failed LynqNodes of a LynqHub', HUB),
+    },
+    hubSync: {
+      datasourceUp: gauge(
+        M.HubDatasourceUp,
+        '1 while the last datasource read of a LynqHub succeeded, 0 while it fails',
+        HUB,
+      ),
+      lastSuccess: gauge(
+        M.HubLastSuccessfulSync,
+        'When a LynqHub last read its rows successfully, in seconds since the epoch',
+        HUB,
+      ),
+      syncInterval: gauge(M.HubSyncInterval, 'The syncInterval of a LynqHub in seconds', HUB),
+      deletionsHeld: gauge(
+        M.HubDeletionsHeld,
+        'LynqNode deletions the deletion guard held back in the last sync of a LynqHub',
+        HUB,
+      ),
+      renderErrors: gauge(
+        M.HubRenderErrors,
+        'Rows whose hub-level templates failed in the last sync of a LynqHub',
+        HUB,
+      ),
     },
     applyAttempts: counter(M.ApplyAttemptsTotal, 'Attempts to apply a resource', APPLY),
     rollout: {
@@ -170,8 +208,20 @@ export class LynqMetrics {
     for (const key of keys(this.m.hub)) this.m.hub[key].set({ hub: name, namespace }, counts[key]);
   }
 
+  /** Datasource health, deletion-guard holds and render failures of one hub sync. */
+  hubSync(namespace: string, name: string, sync: HubSyncValues): void {
+    const labels = { hub: name, namespace };
+    const g = this.m.hubSync;
+    g.datasourceUp.set(labels, sync.datasourceUp ? 1 : 0);
+    if (sync.succeededAtMs !== undefined) g.lastSuccess.set(labels, sync.succeededAtMs / 1000);
+    g.syncInterval.set(labels, sync.syncIntervalMs / 1000);
+    g.deletionsHeld.set(labels, sync.deletionsHeld);
+    g.renderErrors.set(labels, sync.renderErrors);
+  }
+
   hubDeleted(namespace: string, name: string): void {
-    for (const g of Object.values(this.m.hub)) g.remove({ hub: name, namespace });
+    for (const g of [...Object.values(this.m.hub), ...Object.values(this.m.hubSync)])
+      g.remove({ hub: name, namespace });
   }
 
   /** A form's rollout gauges; undefined removes them (Lynq's rule when maxSkew is 0). */

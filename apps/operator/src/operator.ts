@@ -354,7 +354,7 @@ export async function startOperator(
   // Nodes' progress reaches hubs and forms in batches (see pacing.ts); spec changes at once.
   const hubPacing = new ProgressPacing();
   const formPacing = new ProgressPacing();
-  const hubs = new HubController(ctx, sources);
+  const hubs = new HubController(ctx, sources, registry.types());
   const hubController = manager
     .controller(ControllerNames.Hub)
     .for(HubType, { predicates: [ignoreStatusOnlyChanges()] })
