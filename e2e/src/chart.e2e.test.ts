@@ -820,7 +820,10 @@ async function deleteAll(objs: readonly Obj[]): Promise<string[]> {
 
 /** The CRDs of a Go module's directory (the module is downloaded into the Go module cache). */
 function moduleCrds(module: string, dir: string, names: readonly string[]) {
-  const out = execFileSync('go', ['mod', 'download', '-json', module], {
+  // The Go toolchain that builds the control plane and the tools (tools/go-tools/build.sh falls
+  // back to /usr/local/go the same way).
+  const go = spawnSync('go', ['version']).status === 0 ? 'go' : '/usr/local/go/bin/go';
+  const out = execFileSync(go, ['mod', 'download', '-json', module], {
     cwd: work,
     encoding: 'utf8',
     env: { ...process.env, GOFLAGS: '-mod=mod', GO111MODULE: 'on' },
