@@ -127,7 +127,10 @@ export class Manager implements InformerSource {
       });
       this.health.addHealthCheck('ping', () => true);
       this.health.addHealthCheck('leadership', () => !this.lostLeadership);
-      this.health.addReadyCheck('informers-synced', () => this.hasSynced());
+      // The informers start() waited for. One added later (a kind watched on demand) does not
+      // count: one this identity may not list, or whose CRD is gone, would make the process
+      // unready for good, and with it everything else it serves.
+      this.health.addReadyCheck('informers-synced', () => this.synced);
     }
     this.shards =
       options.sharding !== undefined
