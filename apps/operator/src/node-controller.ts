@@ -67,6 +67,8 @@ interface ApplyRun {
   retry: boolean;
   /** A field-ownership conflict (Stuck): look again in a while, as Lynq's 30 s requeue does. */
   conflicted: boolean;
+  /** The API server refused the operator's identity (RBAC): look again in a while, too. */
+  denied: boolean;
   /** Soonest readiness deadline of a waiting object, in ms from now. */
   wakeInMs: number | undefined;
 }
@@ -82,6 +84,15 @@ function mayPass(err: unknown): boolean {
   if (err instanceof UnknownKindError) return false;
   if (err instanceof ApiError) return err.status === 409 || err.status === 429 || err.status >= 500;
   return true;
+}
+
+/**
+ * 401 or 403: the operator's identity may not do this (a kind its RBAC does not grant). An
+ * administrator fixes that (rbac.extraRules) without any change a watch would show, so the node
+ * looks again on the conflict schedule instead of waiting for its form or row to change.
+ */
+export function deniedAccess(err: unknown): boolean {
+  return err instanceof ApiError && (err.status === 401 || err.status === 403);
 }
 
 /** A pass over the node's resources is under way: an earlier reconcile left some waiting. */
@@ -192,8 +203,9 @@ export class NodeController {
       (Date.now() - started) / 1000,
     );
     if (run.retry || kept.length > 0) return { requeue: true };
-    // The other manager may let go of the field without any change we would see.
-    if (run.conflicted)
+    // The other manager may let go of the field, or an administrator grant the permission,
+    // without any change we would see.
+    if (run.conflicted || run.denied)
       return { requeueAfter: Math.min(run.wakeInMs ?? CONFLICT_RECHECK_MS, CONFLICT_RECHECK_MS) };
     if (run.wakeInMs !== undefined) return { requeueAfter: Math.max(run.wakeInMs, 100) };
   };
@@ -290,6 +302,7 @@ export class NodeController {
       wrote: false,
       retry: false,
       conflicted: false,
+      denied: false,
       wakeInMs: undefined,
     };
     // A pass already under way (its first reconcile said so) is not announced again.
@@ -407,6 +420,7 @@ export class NodeController {
       if (signal.aborted) throw err;
       this.ctx.metrics.applyAttempt(kind, 'error', policies.conflictPolicy);
       if (err instanceof ConflictError || err instanceof NotOursError) run.conflicted = true;
+      else if (deniedAccess(err)) run.denied = true;
       else run.retry ||= mayPass(err);
       const message = err instanceof Error ? err.message : String(err);
       if (err instanceof ConflictError || err instanceof NotOursError) {
