@@ -572,6 +572,8 @@ describe('helm template', () => {
       expect.objectContaining({
         port: 'https',
         path: '/metrics',
+        // The objects' namespace label, not the operator's (see docs/monitoring.md).
+        honorLabels: true,
         scheme: 'https',
         bearerTokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token',
         tlsConfig: { insecureSkipVerify: true },

@@ -25,7 +25,11 @@ fi
 mod="$here/$set_name"
 # The key covers the set's own Go sources too (a tool package inside the module, e.g.
 # promtool/promql-selectors): a changed source is a new build. A set without any hashes as before.
-hash="$({ cat "$mod/go.mod" "$mod/go.sum"; find "$mod" -name '*.go' -type f -print0 | sort -z | xargs -0r cat; } | sha256sum | cut -c1-12)"
+# Optional build tags, one line in SET/build-tags (e.g. promtool without the cloud service
+# discoveries it never uses here).
+tags=""
+[[ -f "$mod/build-tags" ]] && tags="$(tr -d '[:space:]' < "$mod/build-tags")"
+hash="$({ cat "$mod/go.mod" "$mod/go.sum"; [[ -z "$tags" ]] || echo "tags=$tags"; find "$mod" -name '*.go' -type f -print0 | sort -z | xargs -0r cat; } | sha256sum | cut -c1-12)"
 cache_root="${LYNQ_CACHE_DIR:-$HOME/.cache/lynq}"
 out="$cache_root/go-tools/${set_name}-${hash}"
 bin="$out/bin"
@@ -62,7 +66,7 @@ mkdir -p "$bin"
 echo "build.sh: building $set_name into $bin" >&2
 start=$SECONDS
 export CGO_ENABLED=0
-(cd "$mod" && nice -n 10 go build -trimpath -ldflags "-s -w" -o "$bin/" tool)
+(cd "$mod" && nice -n 10 go build -trimpath ${tags:+-tags "$tags"} -ldflags "-s -w" -o "$bin/" tool)
 printf 'set=%s\nhash=%s\nbuilt=%s\nseconds=%s\n' "$set_name" "$hash" "$(date -u +%FT%TZ)" "$((SECONDS - start))" > "$stamp"
 echo "build.sh: $set_name done in $((SECONDS - start))s" >&2
 echo "$bin"
