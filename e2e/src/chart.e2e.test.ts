@@ -309,6 +309,9 @@ describe('helm template', () => {
       '--hub-concurrency=3',
       '--form-concurrency=5',
       '--node-concurrency=10',
+      '--render-processes=2',
+      '--render-memory-limit-mb=128',
+      '--render-timeout=5s',
       '--log-level=info',
       '--graceful-shutdown-timeout=30s',
     ]);
@@ -323,7 +326,7 @@ describe('helm template', () => {
     );
     expect(c.resources).toMatchObject({
       requests: { cpu: '50m', memory: '128Mi' },
-      limits: { memory: '256Mi' },
+      limits: { memory: '512Mi' },
     });
     expect(c.env).toEqual([
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
