@@ -4,6 +4,7 @@
 // untrusted input, bounded in time and memory there); a CLI can pass render's validateTemplates.
 import {
   applyFormDefaults,
+  describeObject,
   parseForm,
   parseHub,
   validateForm,
@@ -53,21 +54,54 @@ function schemaValid(input: unknown): LynqForm | undefined {
   return validateForm(applyFormDefaults(input)).value;
 }
 
+/** The path of the error a form that could not be checked at all gets. */
+export const FORM_CHECK_FAILED_PATH = 'spec';
+
+/** Why a check threw, for the form's status: a stack overflow says what in the form causes it. */
+function failureReason(err: unknown): string {
+  if (err instanceof RangeError && /call stack/i.test(err.message))
+    return `it is too large to check: its resources or their dependency chains are too many (${err.message})`;
+  return err instanceof Error ? err.message : String(err);
+}
+
 /**
  * Validates a LynqForm object (as the API server or a YAML parser gives it): defaults, schema,
  * hubId, ids, the dependency graph with the cycle path, ignoreFields JSONPath, readyWhen CEL, and
  * the templates through `options.templates`. Returns every error and warning, with field paths;
- * `object` names the form (`LynqForm namespace/name`). Never rejects: a template check that throws
- * becomes an error on `spec` saying why it could not run.
+ * `object` names the form (`LynqForm namespace/name`). Never rejects or throws: a template check
+ * that fails becomes an error on `spec` saying why it could not run, and so does a form the other
+ * checks cannot get through (the graph check recurses along dependency chains: thousands of
+ * resources, each depending on the one before, exhaust the stack).
  */
 export async function checkForm(
   input: unknown,
   options: CheckFormOptions,
 ): Promise<ParseResult<LynqForm>> {
-  const parsed = parseForm(input, { checks: FORM_CHECKS });
+  let parsed: ParseResult<LynqForm>;
+  try {
+    parsed = parseForm(input, { checks: FORM_CHECKS });
+  } catch (err) {
+    return {
+      ok: false,
+      object: describeObject(input, 'LynqForm'),
+      errors: [
+        {
+          path: FORM_CHECK_FAILED_PATH,
+          message: `the form cannot be checked: ${failureReason(err)}`,
+        },
+      ],
+      warnings: [],
+    };
+  }
   const errors = parsed.ok ? [] : [...parsed.errors];
   const warnings = [...parsed.warnings];
-  const form = parsed.ok ? parsed.value : schemaValid(input);
+  let form: LynqForm | undefined;
+  try {
+    form = parsed.ok ? parsed.value : schemaValid(input);
+  } catch {
+    // Only for reporting the templates' errors along with the others: those are reported anyway.
+    form = undefined;
+  }
   if (form !== undefined) {
     try {
       const found = await options.templates(form);

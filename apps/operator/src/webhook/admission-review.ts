@@ -1,6 +1,8 @@
 // The AdmissionReview envelope of admission.k8s.io/v1: what the API server sends a webhook and
 // what it expects back. A body that is not a v1 AdmissionReview with a request is a BadReviewError
-// (HTTP 400), never a crash.
+// (HTTP 400), never a crash; so is one that is not UTF-8, or nested or crowded past what any
+// LynqHub or LynqForm needs (measured before JSON.parse, which would otherwise spend seconds and
+// hundreds of MB on a hostile 8 MiB body, and whose result every later step walks recursively).
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
 
@@ -66,14 +68,109 @@ export class BadReviewError extends Error {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const optionalString = (v: unknown): string | undefined =>
-  typeof v === 'string' && v !== '' ? v : undefined;
+/**
+ * Longest uid, name, namespace, kind, group or version taken: a uid is a UUID, names are at most
+ * 253 characters. Longer ones are not from an API server and would be echoed and logged.
+ */
+const MAX_STRING = 253;
 
-/** The request of an AdmissionReview body (JSON text), or a BadReviewError saying what is wrong. */
-export function readAdmissionReview(body: string): AdmissionRequest {
+function optionalString(v: unknown, field: string): string | undefined {
+  if (typeof v !== 'string' || v === '') return undefined;
+  if (v.length > MAX_STRING)
+    throw new BadReviewError(`${field} is longer than ${MAX_STRING} characters`);
+  return v;
+}
+
+/** How much structure a review body may have. */
+export interface ReviewLimits {
+  /** Containers (objects, arrays) inside one another, the envelope's three included. */
+  maxDepth: number;
+  /** JSON values, counted as the objects and arrays plus the commas between members and items. */
+  maxValues: number;
+}
+
+/**
+ * The object's own limit in @lynq/api is 1,000 levels; the envelope (review, request, object)
+ * adds three. Deeper bodies are refused before they are parsed.
+ */
+export const MAX_REVIEW_DEPTH = 1_003;
+/**
+ * A form of a thousand resources has some 50,000 values, twice that on UPDATE (object and
+ * oldObject). 8 MiB of `[{},{},...]` has 2.7 million, which JSON.parse alone turns into 170 MB.
+ */
+export const MAX_REVIEW_VALUES = 250_000;
+
+export const DEFAULT_REVIEW_LIMITS: ReviewLimits = {
+  maxDepth: MAX_REVIEW_DEPTH,
+  maxValues: MAX_REVIEW_VALUES,
+};
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** The body as text; the API server sends UTF-8 JSON, anything else is refused, never repaired. */
+export function decodeBody(body: Uint8Array): string {
+  try {
+    return utf8.decode(body);
+  } catch {
+    throw new BadReviewError('the body is not UTF-8 text');
+  }
+}
+
+/**
+ * Refuses JSON text nested deeper than `maxDepth` or holding more than `maxValues` values, in one
+ * pass over the text that allocates nothing. Malformed text is left for JSON.parse to describe.
+ */
+export function checkReviewShape(text: string, limits: ReviewLimits): void {
+  let depth = 0;
+  let values = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+      continue;
+    }
+    switch (c) {
+      case 0x22:
+        inString = true;
+        break;
+      case 0x7b /* { */:
+      case 0x5b /* [ */:
+        if (++depth > limits.maxDepth)
+          throw new BadReviewError(
+            `the body is nested more than ${limits.maxDepth} levels deep (at character ${i}); no LynqHub or LynqForm is`,
+          );
+        values++;
+        break;
+      case 0x7d /* } */:
+      case 0x5d /* ] */:
+        depth--;
+        break;
+      case 0x2c /* , */:
+        values++;
+        break;
+    }
+    if (values > limits.maxValues)
+      throw new BadReviewError(
+        `the body holds more than ${limits.maxValues} JSON values; no LynqHub or LynqForm does`,
+      );
+  }
+}
+
+/**
+ * The request of an AdmissionReview body (UTF-8 JSON bytes, or text), or a BadReviewError saying
+ * what is wrong with it.
+ */
+export function readAdmissionReview(
+  body: Uint8Array | string,
+  limits: ReviewLimits = DEFAULT_REVIEW_LIMITS,
+): AdmissionRequest {
+  const text = typeof body === 'string' ? body : decodeBody(body);
+  checkReviewShape(text, limits);
   let review: unknown;
   try {
-    review = JSON.parse(body);
+    review = JSON.parse(text);
   } catch (err) {
     throw new BadReviewError(
       `the body is not JSON: ${err instanceof Error ? err.message : String(err)}`,
@@ -86,10 +183,11 @@ export function readAdmissionReview(body: string): AdmissionRequest {
     );
   const request = review['request'];
   if (!isObject(request)) throw new BadReviewError('request is missing');
-  const uid = optionalString(request['uid']);
+  const uid = optionalString(request['uid'], 'request.uid');
   if (uid === undefined) throw new BadReviewError('request.uid is missing');
   const kind = request['kind'];
-  if (!isObject(kind) || typeof kind['kind'] !== 'string' || kind['kind'] === '')
+  const kindName = isObject(kind) ? optionalString(kind['kind'], 'request.kind.kind') : undefined;
+  if (!isObject(kind) || kindName === undefined)
     throw new BadReviewError('request.kind is missing');
   const operation = request['operation'];
   if (typeof operation !== 'string' || !OPERATIONS.includes(operation))
@@ -99,15 +197,15 @@ export function readAdmissionReview(body: string): AdmissionRequest {
   const out: AdmissionRequest = {
     uid,
     kind: {
-      group: typeof kind['group'] === 'string' ? kind['group'] : '',
-      version: typeof kind['version'] === 'string' ? kind['version'] : '',
-      kind: kind['kind'],
+      group: optionalString(kind['group'], 'request.kind.group') ?? '',
+      version: optionalString(kind['version'], 'request.kind.version') ?? '',
+      kind: kindName,
     },
     operation: operation as Operation,
   };
-  const name = optionalString(request['name']);
-  const namespace = optionalString(request['namespace']);
-  const subResource = optionalString(request['subResource']);
+  const name = optionalString(request['name'], 'request.name');
+  const namespace = optionalString(request['namespace'], 'request.namespace');
+  const subResource = optionalString(request['subResource'], 'request.subResource');
   if (name !== undefined) out.name = name;
   if (namespace !== undefined) out.namespace = namespace;
   if (subResource !== undefined) out.subResource = subResource;

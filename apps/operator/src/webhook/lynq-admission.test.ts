@@ -115,6 +115,93 @@ describe('readAdmissionReview', () => {
     expect(() => readAdmissionReview(body)).toThrow(BadReviewError);
     expect(() => readAdmissionReview(body)).toThrow(message);
   });
+
+  const formRequest = (object: unknown, extra: Record<string, unknown> = {}) =>
+    review({
+      uid: 'u',
+      kind: { group: 'operator.lynq.sh', version: 'v1', kind: 'LynqForm' },
+      operation: 'CREATE',
+      object,
+      ...extra,
+    });
+
+  it('refuses bodies nested past any form before parsing them, quickly, at any depth', () => {
+    // The deepest object @lynq/api accepts (1,000 levels) still reaches the validation.
+    const deepest = `{"spec":${'['.repeat(998)}${']'.repeat(998)}}`;
+    expect(readAdmissionReview(formRequest(JSON.parse(deepest))).object).toBeDefined();
+    for (const depth of [1_001, 10_000, 4_000_000]) {
+      const body = formRequest({ spec: 'HOLE' }).replace(
+        '"HOLE"',
+        '['.repeat(depth) + ']'.repeat(depth),
+      );
+      const started = performance.now();
+      expect(() => readAdmissionReview(body)).toThrow(
+        /the body is nested more than 1003 levels deep \(at character \d+\); no LynqHub or LynqForm is/,
+      );
+      // JSON.parse alone takes seconds on 4 million levels (and every step after it recurses).
+      expect(performance.now() - started).toBeLessThan(1_000);
+    }
+  });
+
+  it('refuses a body of millions of tiny values before JSON.parse turns it into hundreds of MB', () => {
+    const empties = formRequest({ spec: 'HOLE' }).replace(
+      '"HOLE"',
+      `[${Array<string>(2_700_000).fill('{}').join(',')}]`,
+    );
+    expect(empties.length).toBeGreaterThan(8_000_000);
+    const started = performance.now();
+    expect(() => readAdmissionReview(empties)).toThrow(
+      'the body holds more than 250000 JSON values; no LynqHub or LynqForm does',
+    );
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('does not count brackets, commas or escaped quotes inside strings', () => {
+    const template = `{{ if .x }}[[{{ .y }}]],\\"{{{{ end }}${'{'.repeat(5_000)}`;
+    const body = formRequest({ spec: { nameTemplate: template, list: ['a\\', '"[', ']'] } });
+    // Exactly: review, request, object, spec, list; 16 values (containers and commas).
+    expect(readAdmissionReview(body, { maxDepth: 5, maxValues: 16 }).object).toEqual({
+      spec: { nameTemplate: template, list: ['a\\', '"[', ']'] },
+    });
+    expect(() => readAdmissionReview(body, { maxDepth: 4, maxValues: 16 })).toThrow(/4 levels/);
+    expect(() => readAdmissionReview(body, { maxDepth: 5, maxValues: 15 })).toThrow(/15 JSON/);
+  });
+
+  it('refuses bytes that are not UTF-8, instead of reading them with replacement characters', () => {
+    const bytes = Buffer.concat([
+      Buffer.from(formRequest({ metadata: { name: 'x' } }).replace('"x"', '"')),
+      Buffer.from([0xff, 0xfe, 0xc3]),
+      Buffer.from('"}}}'),
+    ]);
+    expect(() => readAdmissionReview(bytes)).toThrow('the body is not UTF-8 text');
+    const utf8 = Buffer.from(formRequest({ metadata: { name: 'ünïcödé-✓' } }));
+    expect(readAdmissionReview(utf8).object).toEqual({ metadata: { name: 'ünïcödé-✓' } });
+  });
+
+  it('refuses a uid, name or kind longer than any the API server sends (they are echoed and logged)', () => {
+    const long = 'x'.repeat(254);
+    expect(() => readAdmissionReview(formRequest({}, { uid: long }))).toThrow(
+      'request.uid is longer than 253 characters',
+    );
+    expect(() => readAdmissionReview(formRequest({}, { name: long }))).toThrow(
+      'request.name is longer than 253 characters',
+    );
+    expect(() =>
+      readAdmissionReview(formRequest({}, { kind: { group: long, kind: 'LynqForm' } })),
+    ).toThrow('request.kind.group is longer than 253 characters');
+  });
+
+  it('takes __proto__ and constructor keys as plain data, changing no prototype', () => {
+    const body = formRequest({ spec: 'HOLE' }).replace(
+      '"HOLE"',
+      '{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}',
+    );
+    const req = readAdmissionReview(body);
+    const spec = (req.object as { spec: Record<string, unknown> }).spec;
+    expect(Object.keys(spec)).toEqual(['__proto__', 'constructor']);
+    expect(Object.getPrototypeOf(spec)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
 });
 
 describe('mutating webhooks', () => {
@@ -345,6 +432,154 @@ describe('validating webhooks', () => {
     expect(res.status!.message).toMatch(
       /^LynqForm apps\/web-<generated> is invalid: spec.configMaps\[0\].dependIds\[0\]: /,
     );
+  });
+});
+
+describe('hostile forms', () => {
+  const validate = route(Webhooks.ValidateFormPath);
+  const mutate = route(Webhooks.MutateFormPath);
+
+  it('keeps __proto__ and constructor members as data: refused where unknown, patched around where kept', async () => {
+    const object = JSON.parse(
+      JSON.stringify(formObject({ configMaps: [configMap('a')] })).replace(
+        '"data":{"a":"b"}',
+        '"data":{"__proto__":"p","constructor":"c","a/b~c":"d"}',
+      ),
+    ) as Record<string, unknown>;
+    const ok = await admission.review(validate, request('LynqForm', 'CREATE', object), budget);
+    expect(ok.allowed).toBe(true);
+    const patched = await admission.review(mutate, request('LynqForm', 'CREATE', object), budget);
+    const ops = decodePatch(patched.patch) as { path: string }[];
+    expect(ops.every((op) => op.path.startsWith('/spec/'))).toBe(true);
+    const polluted = JSON.parse(
+      JSON.stringify(formObject({})).replace('"spec":{', '"spec":{"__proto__":{"hubId":"x"},'),
+    ) as unknown;
+    const refused = await admission.review(
+      validate,
+      request('LynqForm', 'CREATE', polluted),
+      budget,
+    );
+    expect(refused.status!.message).toContain('spec.__proto__: unknown field');
+    expect(({} as Record<string, unknown>)['hubId']).toBeUndefined();
+  });
+
+  it('lists the first 20 of 3,000 errors, 100 causes, clipped; never the whole form back', async () => {
+    const id = 'x'.repeat(2_000);
+    const form = formObject({
+      configMaps: Array.from({ length: 3_000 }, (_, i) => configMap(`r${i}`, { dependIds: [id] })),
+    });
+    const res = await admission.review(validate, request('LynqForm', 'CREATE', form), budget);
+    expect(res.allowed).toBe(false);
+    const lines = res.status!.message.split('\n');
+    expect(lines[0]).toBe('LynqForm apps/web is invalid (3000 errors):');
+    expect(lines).toHaveLength(22);
+    expect(lines[21]).toBe('  ... and 2980 more');
+    expect(res.status!.details!.causes).toHaveLength(100);
+    expect(JSON.stringify(res).length).toBeLessThan(150_000);
+    expect(res.status!.details!.causes![0]!.message.length).toBeLessThanOrEqual(1024);
+  });
+
+  it('answers a form whose dependency chain exhausts the stack with a refusal saying why', async () => {
+    const chain = formObject({
+      configMaps: Array.from({ length: 20_000 }, (_, i) =>
+        configMap(`r${i}`, i > 0 ? { dependIds: [`r${i - 1}`] } : {}),
+      ),
+    });
+    const res = await admission.review(validate, request('LynqForm', 'CREATE', chain), budget);
+    expect(res).toMatchObject({ allowed: false, status: { code: 403 } });
+    expect(res.status!.message).toMatch(
+      /^LynqForm apps\/web is invalid: spec: the form cannot be checked: it is too large to check/,
+    );
+    const patched = await admission.review(mutate, request('LynqForm', 'CREATE', chain), budget);
+    expect((decodePatch(patched.patch) as unknown[]).length).toBe(20_000 * 7 + 1);
+  });
+
+  it('never rejects: whatever throws becomes a refusal with the reason', async () => {
+    const throwing = new LynqAdmission({
+      templates: () => {
+        throw new RangeError('Maximum call stack size exceeded');
+      },
+    });
+    const res = await throwing.review(
+      validate,
+      request('LynqForm', 'CREATE', formObject({ configMaps: [configMap('a')] })),
+      budget,
+    );
+    expect(res.allowed).toBe(false);
+    expect(res.status!.message).toContain(
+      'template check failed: Maximum call stack size exceeded',
+    );
+    // An object whose getters throw (not JSON, but review() is a function anyone can call).
+    const trap = { apiVersion: 'operator.lynq.sh/v1', kind: 'LynqForm' } as Record<string, unknown>;
+    Object.defineProperty(trap, 'spec', {
+      enumerable: true,
+      get: () => {
+        throw new Error('no spec for you');
+      },
+    });
+    const trapped = await admission.review(mutate, request('LynqForm', 'CREATE', trap), budget);
+    expect(trapped).toMatchObject({
+      allowed: false,
+      status: { code: 500, reason: 'InternalError', message: 'the review failed: no spec for you' },
+    });
+  });
+
+  it('has at most maxTemplateChecks checks in the RenderHost, held until each ends, not until its review gives up', async () => {
+    const pending: (() => void)[] = [];
+    let calls = 0;
+    const hanging = new LynqAdmission({
+      templates: () => {
+        calls++;
+        return new Promise((resolve) => pending.push(() => resolve({ errors: [], warnings: [] })));
+      },
+      maxTemplateChecks: 1,
+      maxWaitingTemplateChecks: 1,
+    });
+    const form = request('LynqForm', 'CREATE', formObject({ configMaps: [configMap('a')] }));
+    const first = await hanging.review(validate, form, { templateBudgetMs: 100 });
+    expect(first.status!.message).toContain('it did not finish within 100 ms');
+    // The first check still runs: the next waits for it, then gives up within its own budget.
+    const [second, third] = await Promise.all([
+      hanging.review(validate, form, { templateBudgetMs: 150 }),
+      hanging.review(validate, form, { templateBudgetMs: 150 }),
+    ]);
+    expect(second.status!.message).toContain(
+      'it could not start within 150 ms: 1 template checks were running',
+    );
+    expect(third.status!.message).toContain(
+      'the operator is busy: 1 template checks are running and 1 waiting; retry',
+    );
+    expect(calls).toBe(1);
+    // Once the check ends, the slot is free again.
+    pending.shift()!();
+    const waiting = hanging.review(validate, form, { templateBudgetMs: 2_000 });
+    await new Promise((r) => setTimeout(r, 20));
+    pending.shift()!();
+    expect((await waiting).allowed).toBe(true);
+    expect(calls).toBe(2);
+  });
+
+  it('returns at most 10 warnings of printable text, clipped', async () => {
+    const many = new LynqAdmission({
+      templates: () => ({
+        errors: [],
+        warnings: Array.from({ length: 50 }, (_, i) => ({
+          path: `spec.configMaps[${i}]`,
+          message: `line\r\nbreak ${'w'.repeat(1000)}`,
+        })),
+      }),
+    });
+    const res = await many.review(
+      validate,
+      request('LynqForm', 'CREATE', formObject({ configMaps: [configMap('a')] })),
+      budget,
+    );
+    expect(res.warnings).toHaveLength(11);
+    expect(res.warnings![10]).toBe('... and 40 more warnings');
+    for (const w of res.warnings!) {
+      expect(w.length).toBeLessThanOrEqual(256);
+      expect(w).not.toMatch(/[\r\n]/);
+    }
   });
 });
 

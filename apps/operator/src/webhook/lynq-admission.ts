@@ -1,7 +1,8 @@
 // What the admission webhooks decide for LynqHubs and LynqForms (reference §2): defaults as a JSON
 // Patch, and validation with every error, each naming the object, the field and what is wrong.
 // The checks are @lynq/plan's checkForm/checkHub, the same the form controller and `lynq validate`
-// run; templates go through the caller's check (the operator's RenderHost), bounded in time.
+// run; templates go through the caller's check (the operator's RenderHost), bounded in time and in
+// how many run at once. What goes back is bounded too: the first errors and warnings, each clipped.
 import { isDeepStrictEqual } from 'node:util';
 import {
   GROUP,
@@ -15,6 +16,7 @@ import {
 import { checkForm, checkHub, type TemplateCheck } from '@lynq/plan';
 import type { AdmissionRequest, AdmissionResponse, StatusCause } from './admission-review.js';
 import { jsonPatch } from './json-patch.js';
+import { TemplateCheckSlots } from './template-check-slots.js';
 
 export type AdmissionKind = typeof Kinds.Hub | typeof Kinds.Form;
 
@@ -36,6 +38,10 @@ export interface LynqAdmissionOptions {
   templates: TemplateCheck;
   /** Source types of the loaded datasource plugins (besides mysql and postgresql). */
   pluginSourceTypes?: readonly string[];
+  /** Template checks in the RenderHost at once (see TemplateCheckSlots). Default 2. */
+  maxTemplateChecks?: number;
+  /** Reviews waiting for a template check; more are refused at once. Default 32. */
+  maxWaitingTemplateChecks?: number;
 }
 
 export interface ReviewOptions {
@@ -48,6 +54,25 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
+/** Errors listed in a denial's message; the rest are counted. */
+export const MAX_MESSAGE_ERRORS = 20;
+/** Errors given as status causes (each with its field). */
+export const MAX_CAUSES = 100;
+/** Warnings returned; the API server passes on 4 KiB of them at most. */
+export const MAX_WARNINGS = 10;
+/** Characters of one name, field, message or warning; the API server truncates warnings at 256. */
+export const MAX_TEXT = 256;
+
+/** `text`, cut to `max` characters with an ellipsis. */
+export function clip(text: string, max = MAX_TEXT): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+const clipIssue = (e: FieldIssue): FieldIssue => ({
+  path: clip(e.path),
+  message: clip(e.message, 4 * MAX_TEXT),
+});
+
 /** `LynqForm apps/web`: from the object, else from the request (a generated name is not known yet). */
 export function describeAdmitted(kind: string, req: AdmissionRequest, object: unknown): string {
   const meta = isObject(object) && isObject(object['metadata']) ? object['metadata'] : {};
@@ -55,42 +80,70 @@ export function describeAdmitted(kind: string, req: AdmissionRequest, object: un
   const generateName = str(meta['generateName']);
   const name =
     str(meta['name']) ?? req.name ?? (generateName ? `${generateName}<generated>` : '<unnamed>');
-  return `${kind} ${namespace ? `${namespace}/` : ''}${name}`;
+  return clip(`${kind} ${namespace ? `${namespace}/` : ''}${name}`);
 }
 
-/** One line for one error, else a line per error (kubectl prints the message as it is). */
+/**
+ * One line for one error, else a line per error (kubectl prints the message as it is), the
+ * first MAX_MESSAGE_ERRORS of them; each clipped.
+ */
 export function denialMessage(object: string, errors: readonly FieldIssue[]): string {
-  if (errors.length === 1) return `${object} is invalid: ${formatIssue(errors[0]!)}`;
-  return `${object} is invalid (${errors.length} errors):\n${errors.map((e) => `  ${formatIssue(e)}`).join('\n')}`;
+  if (errors.length === 1) return `${object} is invalid: ${formatIssue(clipIssue(errors[0]!))}`;
+  const listed = errors.slice(0, MAX_MESSAGE_ERRORS).map((e) => `  ${formatIssue(clipIssue(e))}`);
+  if (errors.length > MAX_MESSAGE_ERRORS)
+    listed.push(`  ... and ${errors.length - MAX_MESSAGE_ERRORS} more`);
+  return `${object} is invalid (${errors.length} errors):\n${listed.join('\n')}`;
 }
 
-/** Warnings reach clients as HTTP headers: printable text only. */
-const warningText = (issue: FieldIssue) =>
-  formatIssue(issue)
-    // eslint-disable-next-line no-control-regex -- control characters are what is removed
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-    .trim();
-
-/** Rejects with a reason after `ms`; the check's own failure (TIMEOUT, MEMORY, CRASHED) rejects too. */
-function bounded(check: TemplateCheck, ms: number): TemplateCheck {
-  return (form) =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`it did not finish within ${ms} ms (render processes busy)`)),
-        ms,
-      );
-      Promise.resolve()
-        .then(() => check(form))
-        .then(resolve, reject)
-        .finally(() => clearTimeout(timer));
-    });
+/** Warnings reach clients as HTTP headers: printable text only, MAX_WARNINGS at most, clipped. */
+export function warningTexts(issues: readonly FieldIssue[]): string[] {
+  const texts = issues.slice(0, MAX_WARNINGS).map((issue) =>
+    clip(
+      formatIssue(issue)
+        // eslint-disable-next-line no-control-regex -- control characters are what is removed
+        .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+        .trim(),
+    ),
+  );
+  if (issues.length > MAX_WARNINGS)
+    texts.push(`... and ${issues.length - MAX_WARNINGS} more warnings`);
+  return texts;
 }
 
 export class LynqAdmission {
-  constructor(private readonly options: LynqAdmissionOptions) {}
+  private readonly slots: TemplateCheckSlots;
 
-  /** The answer to one AdmissionRequest on `route`; never rejects. */
+  constructor(private readonly options: LynqAdmissionOptions) {
+    this.slots = new TemplateCheckSlots({
+      ...(options.maxTemplateChecks !== undefined ? { size: options.maxTemplateChecks } : {}),
+      ...(options.maxWaitingTemplateChecks !== undefined
+        ? { maxWaiting: options.maxWaitingTemplateChecks }
+        : {}),
+    });
+  }
+
+  /** The answer to one AdmissionRequest on `route`; never rejects (a failure is a refusal saying why). */
   async review(
+    route: AdmissionRoute,
+    req: AdmissionRequest,
+    options: ReviewOptions,
+  ): Promise<AdmissionResponse> {
+    try {
+      return await this.answer(route, req, options);
+    } catch (err) {
+      return this.refuse(
+        req,
+        500,
+        'InternalError',
+        clip(
+          `the review failed: ${err instanceof Error ? err.message : String(err)}`,
+          4 * MAX_TEXT,
+        ),
+      );
+    }
+  }
+
+  private async answer(
     route: AdmissionRoute,
     req: AdmissionRequest,
     options: ReviewOptions,
@@ -100,7 +153,10 @@ export class LynqAdmission {
         req,
         400,
         'BadRequest',
-        `this webhook admits ${route.kind} (${GROUP}), got ${req.kind.kind} (${req.kind.group || 'core'}): check the webhook configuration's rules`,
+        clip(
+          `this webhook admits ${route.kind} (${GROUP}), got ${req.kind.kind} (${req.kind.group || 'core'}): check the webhook configuration's rules`,
+          4 * MAX_TEXT,
+        ),
       );
     // Status and other subresources are not the webhooks' business; DELETE is always allowed.
     if (req.subResource !== undefined || (req.operation !== 'CREATE' && req.operation !== 'UPDATE'))
@@ -147,28 +203,28 @@ export class LynqAdmission {
       warnings = checked.warnings;
     } else {
       errors.push(...immutableHubId(req));
+      const { templates } = this.options;
       const checked = await checkForm(object, {
-        templates: bounded(this.options.templates, options.templateBudgetMs),
+        templates: (form) => this.slots.run(() => templates(form), options.templateBudgetMs),
       });
       if (!checked.ok) errors.push(...checked.errors);
       warnings = checked.warnings;
     }
     const response: AdmissionResponse = { uid: req.uid, allowed: errors.length === 0 };
-    if (warnings.length > 0) response.warnings = warnings.map(warningText);
+    if (warnings.length > 0) response.warnings = warningTexts(warnings);
     if (errors.length === 0) return response;
     const name = describeAdmitted(kind, req, object);
-    const causes: StatusCause[] = errors.map((e) => ({
-      reason: 'FieldValueInvalid',
-      field: e.path,
-      message: e.message,
-    }));
+    const causes: StatusCause[] = errors.slice(0, MAX_CAUSES).map((e) => {
+      const { path, message } = clipIssue(e);
+      return { reason: 'FieldValueInvalid', field: path, message };
+    });
     response.status = {
       // controller-runtime answers a refused validation with 403 Forbidden (Lynq's webhooks too).
       code: 403,
       reason: 'Forbidden',
       message: denialMessage(name, errors),
       details: {
-        ...(req.name ? { name: req.name } : {}),
+        ...(req.name ? { name: clip(req.name) } : {}),
         group: GROUP,
         kind,
         causes,

@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as tcpConnect, type Socket } from 'node:net';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import type { ConnectionOptions, TLSSocket } from 'node:tls';
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { Metrics, Webhooks } from '@lynq/api';
 import { validateTemplates } from '@lynq/render';
 import { selfSignedCertificate, type LogFields, type Logger, type PemPair } from '@lynq/runtime';
@@ -35,14 +36,19 @@ const fingerprintOf = (pem: string) => new X509Certificate(pem).fingerprint256;
 
 function send(
   path: string,
-  body: string | undefined,
-  options: { method?: string; contentType?: string; maxVersion?: 'TLSv1.1' } = {},
+  body: string | Buffer | undefined,
+  options: {
+    method?: string;
+    contentType?: string;
+    maxVersion?: 'TLSv1.1';
+    to?: WebhookServer;
+  } = {},
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
     // ALPNProtocols is passed on to tls.connect, though RequestOptions does not list it.
     const request: RequestOptions & Pick<ConnectionOptions, 'ALPNProtocols'> = {
       host: '127.0.0.1',
-      port: server.port,
+      port: (options.to ?? server).port,
       path,
       method: options.method ?? 'POST',
       // The certificate is checked by fingerprint below; each test asks for a new connection.
@@ -231,5 +237,206 @@ describe('templateBudgetMs', () => {
     expect(templateBudgetMs('1s')).toBe(500);
     expect(templateBudgetMs('30s')).toBe(28_500);
     expect(templateBudgetMs('nonsense')).toBe(8_500);
+  });
+});
+
+/** A connection that writes what the test says, and notes what came back and when it closed. */
+interface RawClient {
+  socket: Socket;
+  received: () => string;
+  /** Resolves with the ms from connecting to the server closing it. */
+  closed: Promise<number>;
+}
+
+function raw(port: number, tls: boolean, alpn: string[] = ['http/1.1']): Promise<RawClient> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const chunks: Buffer[] = [];
+    const socket: Socket = tls
+      ? tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false, ALPNProtocols: alpn })
+      : tcpConnect({ host: '127.0.0.1', port });
+    const closed = new Promise<number>((r) =>
+      socket.on('close', () => r(performance.now() - started)),
+    );
+    const client = { socket, received: () => Buffer.concat(chunks).toString('latin1'), closed };
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', () => {});
+    socket.once(tls ? 'secureConnect' : 'connect', () => resolve(client));
+    socket.once('close', () => reject(new Error('closed before connecting')));
+  });
+}
+
+/** Writes `text` every `everyMs` until the socket closes. */
+function trickle(socket: Socket, text: string | Buffer, everyMs: number): void {
+  const timer = setInterval(
+    () => (socket.destroyed ? clearInterval(timer) : socket.write(text)),
+    everyMs,
+  );
+}
+
+const head = (path: string, extra = '') =>
+  `POST ${path} HTTP/1.1\r\nHost: webhook\r\nContent-Type: application/json\r\n${extra}`;
+
+describe('WebhookServer against hostile clients', () => {
+  let hostile: WebhookServer;
+  let hostileDir: string;
+  const failed = () => logs.filter((l) => l.message === 'admission request failed');
+
+  beforeAll(async () => {
+    hostileDir = mkdtempSync(join(tmpdir(), 'lynq-webhook-hostile-'));
+    const pair = await selfSignedCertificate({ commonName: 'hostile', hosts: ['127.0.0.1'] });
+    writeFileSync(join(hostileDir, 'tls.crt'), pair.cert);
+    writeFileSync(join(hostileDir, 'tls.key'), pair.key);
+    hostile = await WebhookServer.start({
+      port: 0,
+      host: '127.0.0.1',
+      certDir: hostileDir,
+      certName: 'tls.crt',
+      keyName: 'tls.key',
+      admission: new LynqAdmission({ templates: validateTemplates }),
+      logger,
+      maxBodyBytes: 64 * 1024,
+      maxPendingBodyBytes: 128 * 1024,
+      maxConnections: 20,
+      timeouts: { handshakeMs: 500, headersMs: 500, requestMs: 1_000 },
+    });
+  });
+
+  afterAll(async () => {
+    await hostile?.stop();
+    rmSync(hostileDir, { recursive: true, force: true });
+  });
+
+  it('cuts off a client that does not finish the TLS handshake, its headers or its body in time', async () => {
+    const silent = await raw(hostile.port, false);
+    const headers = await raw(hostile.port, true);
+    headers.socket.write(head(Webhooks.ValidateFormPath));
+    trickle(headers.socket, 'X-Slow: 1\r\n', 100);
+    const body = await raw(hostile.port, true);
+    body.socket.write(`${head(Webhooks.ValidateFormPath, 'Content-Length: 60000\r\n')}\r\n{`);
+    trickle(body.socket, ' ', 100);
+    const [silentMs, headersMs, bodyMs] = await Promise.all([
+      silent.closed,
+      headers.closed,
+      body.closed,
+    ]);
+    // The deadlines are 0.5 s, 0.5 s and 1 s, checked every 0.5 s (node's defaults: 120 s, 40 s, 90 s).
+    expect(silentMs).toBeLessThan(3_000);
+    expect(headersMs).toBeLessThan(3_000);
+    expect(bodyMs).toBeLessThan(4_000);
+    expect(body.received()).toMatch(/^HTTP\/1\.1 408/);
+    expect(failed()).toEqual([]);
+    expect(
+      (await send(Webhooks.ValidateFormPath, formReview('u-ok', {}), { to: hostile })).status,
+    ).toBe(200);
+  });
+
+  it('holds at most maxPendingBodyBytes of bodies: past it, 503 with Retry-After; then serves again', async () => {
+    const holders = await Promise.all([raw(hostile.port, true), raw(hostile.port, true)]);
+    for (const h of holders) {
+      h.socket.write(`${head(Webhooks.ValidateFormPath, 'Content-Length: 65000\r\n')}\r\n`);
+      h.socket.write(Buffer.alloc(60_000, 0x20));
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const third = await send(Webhooks.ValidateFormPath, Buffer.alloc(30_000, 0x20), {
+      to: hostile,
+    });
+    expect(third.status).toBe(503);
+    expect(third.body).toMatch(/busy reading other requests/);
+    // The clients leave halfway: nothing to answer, nothing logged as a failure, the budget freed.
+    for (const h of holders) h.socket.destroy();
+    await until(
+      'the budget is free again',
+      async () =>
+        (await send(Webhooks.ValidateFormPath, formReview('u-free', {}), { to: hostile }))
+          .status === 200,
+    );
+    expect(failed()).toEqual([]);
+  });
+
+  it('closes connections past maxConnections as they come, and serves once they are gone', async () => {
+    const clients = await Promise.allSettled(
+      Array.from({ length: 30 }, () => raw(hostile.port, true)),
+    );
+    const open = clients.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : []));
+    await new Promise((r) => setTimeout(r, 200));
+    const alive = open.filter((c) => !c.socket.destroyed);
+    expect(alive.length).toBeLessThanOrEqual(20);
+    for (const c of open) c.socket.destroy();
+    await until(
+      'a connection is accepted again',
+      async () =>
+        (
+          await send(Webhooks.MutateFormPath, formReview('u-back', {}), { to: hostile }).catch(
+            () => ({ status: 0 }),
+          )
+        ).status === 200,
+    );
+  });
+
+  it('refuses, within a second and in plain words, bodies too deep, too crowded, not UTF-8 or huge', async () => {
+    const deep = formReview('u', {}).replace(
+      '"spec":{',
+      `"spec":{"x":${'['.repeat(20_000)}${']'.repeat(20_000)},`,
+    );
+    const crowded = formReview('u', {}).replace(
+      '"spec":{',
+      `"spec":{"x":[${Array<string>(20_000).fill('0').join(',')}],`,
+    );
+    const latin1 = Buffer.from(
+      formReview('u', { configMaps: [] }).replace('"web"', '"w\u00e9b"'),
+      'latin1',
+    );
+    const started = performance.now();
+    const answers = await Promise.all([
+      send(Webhooks.MutateFormPath, deep, { to: hostile }),
+      send(Webhooks.ValidateFormPath, latin1, { to: hostile }),
+    ]);
+    expect(answers.map((a) => [a.status, a.body])).toEqual([
+      [
+        400,
+        expect.stringMatching(
+          /^bad AdmissionReview: the body is nested more than 1003 levels deep/,
+        ),
+      ],
+      [400, 'bad AdmissionReview: the body is not UTF-8 text\n'],
+    ]);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    // 20,000 values is under the limit: this one is refused by validation, with a 200.
+    expect((await send(Webhooks.ValidateFormPath, crowded, { to: hostile })).status).toBe(200);
+    expect(failed()).toEqual([]);
+  });
+
+  it('stops reading a body past maxBodyBytes: 413, and the connection closes though the client goes on', async () => {
+    const client = await raw(hostile.port, true);
+    client.socket.write(`${head(Webhooks.ValidateFormPath, 'Transfer-Encoding: chunked\r\n')}\r\n`);
+    const chunk = Buffer.concat([
+      Buffer.from('4000\r\n'),
+      Buffer.alloc(0x4000, 0x20),
+      Buffer.from('\r\n'),
+    ]);
+    trickle(client.socket, chunk, 5);
+    expect(await client.closed).toBeLessThan(3_000);
+    expect(client.received()).toMatch(/^HTTP\/1\.1 413/);
+  });
+
+  it('answers what is not HTTP/1.1 to a webhook, a request target that is no path, and odd methods', async () => {
+    const h2 = await raw(hostile.port, true, ['h2', 'http/1.1']);
+    expect((h2.socket as TLSSocket).alpnProtocol).toBe('http/1.1');
+    h2.socket.write('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+    await h2.closed;
+    expect(h2.received()).toMatch(/^HTTP\/1\.1 400/);
+    await expect(raw(hostile.port, true, ['h2'])).rejects.toThrow();
+    const target = await raw(hostile.port, true);
+    target.socket.write(
+      'POST http://[ HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
+    );
+    await target.closed;
+    expect(target.received()).toMatch(/^HTTP\/1\.1 400/);
+    for (const method of ['PUT', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE'])
+      expect((await send(Webhooks.ValidateFormPath, '{}', { method, to: hostile })).status).toBe(
+        405,
+      );
+    expect(failed()).toEqual([]);
   });
 });

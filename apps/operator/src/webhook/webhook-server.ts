@@ -1,6 +1,9 @@
 // The admission webhook server: HTTPS (TLS 1.2 or later, HTTP/1.1) on --webhook-port with the
 // certificate of --webhook-cert-path, reloaded when its files change. It answers the four paths of
 // reference §2 with AdmissionReviews; a malformed or oversized body gets a 4xx saying why.
+// Anyone who reaches the port may call it, so what a client can cost is bounded: connections,
+// time to finish the TLS handshake, the headers and the body, bytes of bodies held at once, and
+// (admission-review.ts) the nesting and size of what is parsed.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,9 +13,11 @@ import { ServingCertificate, type Logger, type PemPair } from '@lynq/runtime';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import {
   BadReviewError,
+  DEFAULT_REVIEW_LIMITS,
   readAdmissionReview,
   reviewResponse,
   type AdmissionRequest,
+  type ReviewLimits,
 } from './admission-review.js';
 import { ADMISSION_ROUTES, type AdmissionRoute, type LynqAdmission } from './lynq-admission.js';
 
@@ -32,6 +37,26 @@ export interface WebhookServerOptions {
   certPollMs?: number;
   /** Largest request body accepted, in bytes. Default 8 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Bytes of request bodies held at once, across requests; past it a request is answered 503
+   * with Retry-After. Default 32 MiB (four bodies of the largest size).
+   */
+  maxPendingBodyBytes?: number;
+  /** Nesting and number of values a body may have. Default DEFAULT_REVIEW_LIMITS. */
+  reviewLimits?: ReviewLimits;
+  /** Connections open at once; more are closed as they come. Default 512. */
+  maxConnections?: number;
+  /** Time a client has for the TLS handshake, the headers, and the whole request. */
+  timeouts?: Partial<ClientTimeouts>;
+}
+
+export interface ClientTimeouts {
+  /** Default 10 s. */
+  handshakeMs: number;
+  /** Default 10 s. */
+  headersMs: number;
+  /** Headers and body; the API server waits at most 30 s for the answer. Default 30 s. */
+  requestMs: number;
 }
 
 /**
@@ -39,6 +64,12 @@ export interface WebhookServerOptions {
  * envelope. Anything larger is not from an API server.
  */
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_MAX_PENDING_BODY_BYTES = 4 * DEFAULT_MAX_BODY_BYTES;
+const DEFAULT_TIMEOUTS: ClientTimeouts = {
+  handshakeMs: 10_000,
+  headersMs: 10_000,
+  requestMs: 30_000,
+};
 /** Time to answer when the API server does not say (its default webhook timeout is 10 s). */
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** Kept free of the template check for the answer to travel back. */
@@ -60,25 +91,59 @@ export function templateBudgetMs(timeoutParam: string | null): number {
 }
 
 class BodyTooLargeError extends Error {}
+/** The bodies being read already hold maxPendingBodyBytes. */
+class BusyError extends Error {}
+/** The client went away (or was cut off) before its body was complete: nobody to answer. */
+class ClientGoneError extends Error {}
 
-function readBody(req: IncomingMessage, max: number): Promise<string> {
-  return new Promise((resolve, reject) => {
+/** Bytes of request bodies held, across requests. */
+class BodyBudget {
+  private held = 0;
+  constructor(readonly max: number) {}
+  take(bytes: number): boolean {
+    if (this.held + bytes > this.max) return false;
+    this.held += bytes;
+    return true;
+  }
+  give(bytes: number): void {
+    this.held -= bytes;
+  }
+}
+
+/**
+ * The body, at most `max` bytes, its chunks taken from `budget` (the caller gives back `held()`).
+ * Settles exactly once: with the bytes, or BodyTooLargeError, BusyError, ClientGoneError.
+ */
+function readBody(
+  req: IncomingMessage,
+  max: number,
+  budget: BodyBudget,
+): { body: Promise<Buffer>; held: () => number } {
+  let size = 0;
+  const body = new Promise<Buffer>((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > max) return reject(new BodyTooLargeError());
     const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const stop = (err: Error) => {
+      req.off('data', onData);
+      // Not read any further: the answer says Connection: close, and the socket goes with it.
+      req.pause();
+      reject(err);
+    };
+    const onData = (chunk: Buffer) => {
+      if (size + chunk.length > max) return stop(new BodyTooLargeError());
+      if (!budget.take(chunk.length)) return stop(new BusyError());
       size += chunk.length;
-      if (size > max) {
-        req.removeAllListeners('data');
-        reject(new BodyTooLargeError());
-        return;
-      }
       chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks, size)));
+    req.on('error', () => reject(new ClientGoneError()));
+    req.on('close', () => {
+      if (!req.complete) reject(new ClientGoneError());
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
   });
+  return { body, held: () => size };
 }
 
 type WebhookMetrics = ReturnType<typeof registerMetrics>;
@@ -127,6 +192,8 @@ function registerMetrics(registry: Registry) {
 
 export class WebhookServer {
   private readonly maxBodyBytes: number;
+  private readonly budget: BodyBudget;
+  private readonly limits: ReviewLimits;
   private readonly metrics: WebhookMetrics | undefined;
 
   private constructor(
@@ -135,6 +202,8 @@ export class WebhookServer {
     private readonly options: WebhookServerOptions,
   ) {
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.budget = new BodyBudget(options.maxPendingBodyBytes ?? DEFAULT_MAX_PENDING_BODY_BYTES);
+    this.limits = options.reviewLimits ?? DEFAULT_REVIEW_LIMITS;
     this.metrics = webhookMetrics(options.registry);
   }
 
@@ -150,13 +219,19 @@ export class WebhookServer {
         ...(options.certPollMs !== undefined ? { pollMs: options.certPollMs } : {}),
       },
     );
+    const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     const server = createServer({
       ...secureOptions(certs.pair),
-      // The API server keeps connections open between reviews; slow clients are cut off.
+      // The API server keeps connections open between reviews; slow clients are cut off: the
+      // handshake, the headers and the whole request each have a deadline, checked every second
+      // (node's default check every 30 s would let a trickling client hold on for a minute more).
+      handshakeTimeout: timeouts.handshakeMs,
       keepAliveTimeout: 60_000,
-      headersTimeout: 10_000,
-      requestTimeout: 60_000,
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      connectionsCheckingInterval: Math.min(1_000, timeouts.headersMs),
     });
+    server.maxConnections = options.maxConnections ?? 512;
     // New connections get the new pair; a pair that does not load was refused before this.
     certs.onChange((pair) => server.setSecureContext(secureOptions(pair)));
     const self = new WebhookServer(server, certs, options);
@@ -216,7 +291,13 @@ export class WebhookServer {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'https://webhook');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'https://webhook');
+    } catch {
+      this.plain(res, 400, 'the request target is not a URL path');
+      return;
+    }
     const route = ADMISSION_ROUTES.get(url.pathname);
     if (route === undefined) {
       const paths = [...ADMISSION_ROUTES.keys()].join(', ');
@@ -259,9 +340,14 @@ export class WebhookServer {
         `expected Content-Type application/json, got ${JSON.stringify(type)}`,
       );
     let request: AdmissionRequest;
+    const reading = readBody(req, this.maxBodyBytes, this.budget);
     try {
-      request = readAdmissionReview(await readBody(req, this.maxBodyBytes));
+      request = readAdmissionReview(await reading.body, this.limits);
     } catch (err) {
+      if (err instanceof ClientGoneError) {
+        logger.log('debug', 'admission request abandoned by the client', { path: url.pathname });
+        return 499;
+      }
       if (err instanceof BodyTooLargeError) {
         res.setHeader('Connection', 'close');
         logger.log('warn', 'admission request refused: body too large', {
@@ -270,12 +356,27 @@ export class WebhookServer {
         });
         return this.plain(res, 413, `the body is larger than ${this.maxBodyBytes} bytes`);
       }
+      if (err instanceof BusyError) {
+        res.setHeader('Connection', 'close');
+        res.setHeader('Retry-After', '1');
+        logger.log('warn', 'admission request refused: too many request bodies being read', {
+          path: url.pathname,
+          maxPendingBytes: this.budget.max,
+        });
+        return this.plain(
+          res,
+          503,
+          `the webhook is busy reading other requests (${this.budget.max} bytes of bodies at once); retry`,
+        );
+      }
       if (!(err instanceof BadReviewError)) throw err;
       logger.log('warn', 'admission request refused: not an AdmissionReview', {
         path: url.pathname,
         error: err.message,
       });
       return this.plain(res, 400, `bad AdmissionReview: ${err.message}`);
+    } finally {
+      this.budget.give(reading.held());
     }
     const started = performance.now();
     const response = await this.options.admission.review(route, request, {
