@@ -118,9 +118,10 @@ export function decodeBody(body: Uint8Array): string {
 
 /**
  * Refuses JSON text nested deeper than `maxDepth` or holding more than `maxValues` values, in one
- * pass over the text that allocates nothing. Malformed text is left for JSON.parse to describe.
+ * pass over the text that allocates nothing; returns the number of values (what parsing it will
+ * cost, roughly). Malformed text is left for JSON.parse to describe.
  */
-export function checkReviewShape(text: string, limits: ReviewLimits): void {
+export function checkReviewShape(text: string, limits: ReviewLimits): number {
   let depth = 0;
   let values = 0;
   let inString = false;
@@ -156,6 +157,7 @@ export function checkReviewShape(text: string, limits: ReviewLimits): void {
         `the body holds more than ${limits.maxValues} JSON values; no LynqHub or LynqForm does`,
       );
   }
+  return values;
 }
 
 /**
@@ -168,6 +170,11 @@ export function readAdmissionReview(
 ): AdmissionRequest {
   const text = typeof body === 'string' ? body : decodeBody(body);
   checkReviewShape(text, limits);
+  return parseAdmissionReview(text);
+}
+
+/** The request of AdmissionReview text that checkReviewShape has accepted. */
+export function parseAdmissionReview(text: string): AdmissionRequest {
   let review: unknown;
   try {
     review = JSON.parse(text);

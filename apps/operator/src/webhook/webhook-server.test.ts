@@ -280,6 +280,10 @@ const head = (path: string, extra = '') =>
 describe('WebhookServer against hostile clients', () => {
   let hostile: WebhookServer;
   let hostileDir: string;
+  /** Template checks of forms with hubId `hold` wait for this. */
+  let release: () => void = () => {};
+  let gate = Promise.resolve();
+  let holding = false;
   const failed = () => logs.filter((l) => l.message === 'admission request failed');
 
   beforeAll(async () => {
@@ -293,10 +297,19 @@ describe('WebhookServer against hostile clients', () => {
       certDir: hostileDir,
       certName: 'tls.crt',
       keyName: 'tls.key',
-      admission: new LynqAdmission({ templates: validateTemplates }),
+      admission: new LynqAdmission({
+        templates: async (form) => {
+          if (form.spec.hubId === 'hold') {
+            holding = true;
+            await gate;
+          }
+          return validateTemplates(form);
+        },
+      }),
       logger,
       maxBodyBytes: 64 * 1024,
       maxPendingBodyBytes: 128 * 1024,
+      maxPendingValues: 3_000,
       maxConnections: 20,
       timeouts: { handshakeMs: 500, headersMs: 500, requestMs: 1_000 },
     });
@@ -342,7 +355,7 @@ describe('WebhookServer against hostile clients', () => {
       to: hostile,
     });
     expect(third.status).toBe(503);
-    expect(third.body).toMatch(/busy reading other requests/);
+    expect(third.body).toMatch(/busy with other requests/);
     // The clients leave halfway: nothing to answer, nothing logged as a failure, the budget freed.
     for (const h of holders) h.socket.destroy();
     await until(
@@ -352,6 +365,52 @@ describe('WebhookServer against hostile clients', () => {
           .status === 200,
     );
     expect(failed()).toEqual([]);
+  });
+
+  it('holds at most maxPendingValues of parsed reviews until they are answered: past it, 503', async () => {
+    gate = new Promise((r) => (release = r));
+    const padded = (uid: string, hubId: string, keys: number) =>
+      review({
+        uid,
+        kind: { group: 'operator.lynq.sh', version: 'v1', kind: 'LynqForm' },
+        operation: 'CREATE',
+        object: {
+          apiVersion: 'operator.lynq.sh/v1',
+          kind: 'LynqForm',
+          metadata: { name: 'web', namespace: 'apps' },
+          spec: {
+            hubId,
+            configMaps: [
+              {
+                id: 'a',
+                nameTemplate: 'a',
+                spec: {
+                  apiVersion: 'v1',
+                  kind: 'ConfigMap',
+                  data: Object.fromEntries(Array.from({ length: keys }, (_, i) => [`k${i}`, 'v'])),
+                },
+              },
+            ],
+          },
+        },
+      });
+    const held = send(Webhooks.ValidateFormPath, padded('u-held', 'hold', 2_000), { to: hostile });
+    await until('the first review waits for its template check', () => Promise.resolve(holding));
+    const crowded = await send(Webhooks.ValidateFormPath, padded('u-more', 'h', 1_500), {
+      to: hostile,
+    });
+    expect(crowded.status).toBe(503);
+    expect(crowded.body).toContain('3000 JSON values at once');
+    // Small reviews still fit beside it.
+    expect(
+      (await send(Webhooks.ValidateFormPath, padded('u-small', 'h', 10), { to: hostile })).status,
+    ).toBe(200);
+    release();
+    expect((await held).status).toBe(200);
+    expect(
+      (await send(Webhooks.ValidateFormPath, padded('u-after', 'h', 1_500), { to: hostile }))
+        .status,
+    ).toBe(200);
   });
 
   it('closes connections past maxConnections as they come, and serves once they are gone', async () => {
@@ -381,7 +440,7 @@ describe('WebhookServer against hostile clients', () => {
     );
     const crowded = formReview('u', {}).replace(
       '"spec":{',
-      `"spec":{"x":[${Array<string>(20_000).fill('0').join(',')}],`,
+      `"spec":{"x":[${Array<string>(2_000).fill('0').join(',')}],`,
     );
     const latin1 = Buffer.from(
       formReview('u', { configMaps: [] }).replace('"web"', '"w\u00e9b"'),
@@ -402,7 +461,7 @@ describe('WebhookServer against hostile clients', () => {
       [400, 'bad AdmissionReview: the body is not UTF-8 text\n'],
     ]);
     expect(performance.now() - started).toBeLessThan(2_000);
-    // 20,000 values is under the limit: this one is refused by validation, with a 200.
+    // 2,000 values is under the limits: this one is refused by validation, with a 200.
     expect((await send(Webhooks.ValidateFormPath, crowded, { to: hostile })).status).toBe(200);
     expect(failed()).toEqual([]);
   });

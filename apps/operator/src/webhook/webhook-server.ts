@@ -14,7 +14,10 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import {
   BadReviewError,
   DEFAULT_REVIEW_LIMITS,
-  readAdmissionReview,
+  MAX_REVIEW_VALUES,
+  checkReviewShape,
+  decodeBody,
+  parseAdmissionReview,
   reviewResponse,
   type AdmissionRequest,
   type ReviewLimits,
@@ -38,10 +41,18 @@ export interface WebhookServerOptions {
   /** Largest request body accepted, in bytes. Default 8 MiB. */
   maxBodyBytes?: number;
   /**
-   * Bytes of request bodies held at once, across requests; past it a request is answered 503
-   * with Retry-After. Default 32 MiB (four bodies of the largest size).
+   * Bytes of request bodies held at once, across requests, from the first byte until the answer
+   * is sent; past it a request is answered 503 with Retry-After. Default 32 MiB (four bodies of
+   * the largest size).
    */
   maxPendingBodyBytes?: number;
+  /**
+   * JSON values (see ReviewLimits) of the reviews parsed and not yet answered, across requests:
+   * what they cost in memory (some 500 bytes a value, through the copies that defaulting,
+   * validation and the template check make). Past it, 503 with Retry-After. Default 250,000: one
+   * review of the largest size (about 120 MB more heap), or many ordinary ones.
+   */
+  maxPendingValues?: number;
   /** Nesting and number of values a body may have. Default DEFAULT_REVIEW_LIMITS. */
   reviewLimits?: ReviewLimits;
   /** Connections open at once; more are closed as they come. Default 512. */
@@ -65,6 +76,7 @@ export interface ClientTimeouts {
  */
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_MAX_PENDING_BODY_BYTES = 4 * DEFAULT_MAX_BODY_BYTES;
+export const DEFAULT_MAX_PENDING_VALUES = MAX_REVIEW_VALUES;
 const DEFAULT_TIMEOUTS: ClientTimeouts = {
   handshakeMs: 10_000,
   headersMs: 10_000,
@@ -96,8 +108,8 @@ class BusyError extends Error {}
 /** The client went away (or was cut off) before its body was complete: nobody to answer. */
 class ClientGoneError extends Error {}
 
-/** Bytes of request bodies held, across requests. */
-class BodyBudget {
+/** Bytes of request bodies, or values of parsed reviews, held across requests. */
+class Budget {
   private held = 0;
   constructor(readonly max: number) {}
   take(bytes: number): boolean {
@@ -117,7 +129,7 @@ class BodyBudget {
 function readBody(
   req: IncomingMessage,
   max: number,
-  budget: BodyBudget,
+  budget: Budget,
 ): { body: Promise<Buffer>; held: () => number } {
   let size = 0;
   const body = new Promise<Buffer>((resolve, reject) => {
@@ -192,7 +204,8 @@ function registerMetrics(registry: Registry) {
 
 export class WebhookServer {
   private readonly maxBodyBytes: number;
-  private readonly budget: BodyBudget;
+  private readonly budget: Budget;
+  private readonly values: Budget;
   private readonly limits: ReviewLimits;
   private readonly metrics: WebhookMetrics | undefined;
 
@@ -202,7 +215,8 @@ export class WebhookServer {
     private readonly options: WebhookServerOptions,
   ) {
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    this.budget = new BodyBudget(options.maxPendingBodyBytes ?? DEFAULT_MAX_PENDING_BODY_BYTES);
+    this.budget = new Budget(options.maxPendingBodyBytes ?? DEFAULT_MAX_PENDING_BODY_BYTES);
+    this.values = new Budget(options.maxPendingValues ?? DEFAULT_MAX_PENDING_VALUES);
     this.limits = options.reviewLimits ?? DEFAULT_REVIEW_LIMITS;
     this.metrics = webhookMetrics(options.registry);
   }
@@ -323,7 +337,6 @@ export class WebhookServer {
     req: IncomingMessage,
     res: ServerResponse,
   ): Promise<number> {
-    const { logger } = this.options;
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
       return this.plain(
@@ -339,45 +352,75 @@ export class WebhookServer {
         415,
         `expected Content-Type application/json, got ${JSON.stringify(type)}`,
       );
-    let request: AdmissionRequest;
+    // Bytes and values stay taken until the answer is sent: a review waiting for a template
+    // check holds its parsed object all that time.
     const reading = readBody(req, this.maxBodyBytes, this.budget);
+    let values = 0;
     try {
-      request = readAdmissionReview(await reading.body, this.limits);
-    } catch (err) {
-      if (err instanceof ClientGoneError) {
-        logger.log('debug', 'admission request abandoned by the client', { path: url.pathname });
-        return 499;
+      let request: AdmissionRequest;
+      try {
+        const text = decodeBody(await reading.body);
+        values = checkReviewShape(text, this.limits);
+        if (!this.values.take(values)) {
+          values = 0;
+          throw new BusyError();
+        }
+        request = parseAdmissionReview(text);
+      } catch (err) {
+        return this.refuse(url, res, err);
       }
-      if (err instanceof BodyTooLargeError) {
-        res.setHeader('Connection', 'close');
-        logger.log('warn', 'admission request refused: body too large', {
-          path: url.pathname,
-          maxBytes: this.maxBodyBytes,
-        });
-        return this.plain(res, 413, `the body is larger than ${this.maxBodyBytes} bytes`);
-      }
-      if (err instanceof BusyError) {
-        res.setHeader('Connection', 'close');
-        res.setHeader('Retry-After', '1');
-        logger.log('warn', 'admission request refused: too many request bodies being read', {
-          path: url.pathname,
-          maxPendingBytes: this.budget.max,
-        });
-        return this.plain(
-          res,
-          503,
-          `the webhook is busy reading other requests (${this.budget.max} bytes of bodies at once); retry`,
-        );
-      }
-      if (!(err instanceof BadReviewError)) throw err;
-      logger.log('warn', 'admission request refused: not an AdmissionReview', {
-        path: url.pathname,
-        error: err.message,
-      });
-      return this.plain(res, 400, `bad AdmissionReview: ${err.message}`);
+      return await this.answer(route, url, request, res);
     } finally {
       this.budget.give(reading.held());
+      this.values.give(values);
     }
+  }
+
+  /** The HTTP answer to a request that is not reviewed, or rethrows what is not such a case. */
+  private refuse(url: URL, res: ServerResponse, err: unknown): number {
+    const { logger } = this.options;
+    if (err instanceof ClientGoneError) {
+      logger.log('debug', 'admission request abandoned by the client', { path: url.pathname });
+      // nginx's code for it: the client left, nothing was sent.
+      return 499;
+    }
+    if (err instanceof BodyTooLargeError) {
+      res.setHeader('Connection', 'close');
+      logger.log('warn', 'admission request refused: body too large', {
+        path: url.pathname,
+        maxBytes: this.maxBodyBytes,
+      });
+      return this.plain(res, 413, `the body is larger than ${this.maxBodyBytes} bytes`);
+    }
+    if (err instanceof BusyError) {
+      res.setHeader('Connection', 'close');
+      res.setHeader('Retry-After', '1');
+      logger.log('warn', 'admission request refused: too many requests in progress', {
+        path: url.pathname,
+        maxPendingBytes: this.budget.max,
+        maxPendingValues: this.values.max,
+      });
+      return this.plain(
+        res,
+        503,
+        `the webhook is busy with other requests (at most ${this.budget.max} bytes and ${this.values.max} JSON values at once); retry`,
+      );
+    }
+    if (!(err instanceof BadReviewError)) throw err;
+    logger.log('warn', 'admission request refused: not an AdmissionReview', {
+      path: url.pathname,
+      error: err.message,
+    });
+    return this.plain(res, 400, `bad AdmissionReview: ${err.message}`);
+  }
+
+  private async answer(
+    route: AdmissionRoute,
+    url: URL,
+    request: AdmissionRequest,
+    res: ServerResponse,
+  ): Promise<number> {
+    const { logger } = this.options;
     const started = performance.now();
     const response = await this.options.admission.review(route, request, {
       templateBudgetMs: templateBudgetMs(url.searchParams.get('timeout')),
