@@ -201,24 +201,25 @@ describe('DelegatedAuth', () => {
       reviewBurst: 20,
       maxEntries: 100,
     });
-    expect((await check('Bearer reader-token')).status).toBe(200); // 2 of the 20
+    // 1 of the 20: the SubjectAccessReview of a user the API server named comes from the reserve.
+    expect((await check('Bearer reader-token')).status).toBe(200);
     const codes = new Map<number, number>();
     for (let i = 0; i < 1000; i++) {
       const { status } = await check(`Bearer flood-${i}`);
       codes.set(status, (codes.get(status) ?? 0) + 1);
     }
-    expect(codes.get(401)).toBe(18);
-    expect(codes.get(429)).toBe(982);
-    expect(reviews.tokenReviews).toBe(19);
+    expect(codes.get(401)).toBe(19);
+    expect(codes.get(429)).toBe(981);
+    expect(reviews.tokenReviews).toBe(20);
     const limited = await check('Bearer flood-x');
     expect(limited).toMatchObject({ status: 429, retryAfterSeconds: 1 });
     // The scraper's entries live in caches the flood cannot fill.
     expect((await check('Bearer reader-token')).status).toBe(200);
-    expect(reviews.tokenReviews).toBe(19);
+    expect(reviews.tokenReviews).toBe(20);
     // A second later, five more reviews may go out.
     clock.advance(1000);
     for (let i = 0; i < 10; i++) await check(`Bearer later-${i}`);
-    expect(reviews.tokenReviews).toBe(24);
+    expect(reviews.tokenReviews).toBe(25);
     // However many tokens, the caches stay within their bound.
     for (let s = 0; s < 100; s++) {
       clock.advance(1000);
@@ -227,6 +228,77 @@ describe('DelegatedAuth', () => {
     expect((auth as unknown as { unauthenticated: { size: number } }).unauthenticated.size).toBe(
       100,
     );
+  });
+
+  it('keeps answering a scraper whose token it knows while made-up tokens drain the review rate', async () => {
+    const { clock, reviews, check } = setup({ reviewsPerSecond: 5, reviewBurst: 20 });
+    expect((await check('Bearer reader-token')).status).toBe(200);
+    // For two minutes, 50 made-up tokens a second: every review the rate allows goes to them.
+    let floodReviews = 0;
+    for (let s = 0; s < 120; s++) {
+      clock.advance(1_000);
+      const before = reviews.tokenReviews;
+      for (let i = 0; i < 50; i++) await check(`Bearer flood-${s}-${i}`);
+      floodReviews += reviews.tokenReviews - before;
+      // Prometheus scrapes every 15 s; its token's review expires each minute and is asked again.
+      if (s % 15 === 14) expect((await check('Bearer reader-token')).status).toBe(200);
+    }
+    // The flood still got no more than the rate; the scraper's reviews came from a reserve.
+    expect(floodReviews).toBeLessThanOrEqual(20 + 120 * 5);
+    // A token never seen authenticated has no reserve: it waits its turn like the flood.
+    expect((await check('Bearer stranger-token')).status).toBe(429);
+  });
+
+  it('never lets one user, path or verb answer for another, even with reviews in flight together', async () => {
+    const { reviews, auth } = setup();
+    let open = () => {};
+    reviews.gate = new Promise((resolve) => (open = resolve));
+    const pending = [
+      auth.check('Bearer reader-token', 'get', '/metrics'),
+      auth.check('Bearer stranger-token', 'get', '/metrics'),
+      auth.check('Bearer reader-token', 'get', '/metrics/extra'),
+      auth.check('Bearer reader-token', 'head', '/metrics'),
+      auth.check('Bearer reader-token', 'get', '/metrics'),
+    ];
+    await Promise.resolve();
+    open();
+    expect((await Promise.all(pending)).map((d) => d.status)).toEqual([200, 403, 403, 403, 200]);
+    // One TokenReview per token, one SubjectAccessReview per user, verb and path.
+    expect(reviews.tokenReviews).toBe(2);
+    expect(reviews.accessReviews).toBe(4);
+    expect((await auth.check('Bearer stranger-token', 'get', '/metrics')).status).toBe(403);
+    expect((await auth.check('Bearer reader-token', 'get', '/metrics/extra')).status).toBe(403);
+  });
+
+  it('answers 500 when the SubjectAccessReview of an authenticated token fails, keeping the authentication', async () => {
+    const { reviews, auth, check } = setup();
+    const failingAuthorize = reviews.authorize.bind(reviews);
+    let fail = true;
+    reviews.authorize = async (user, verb, path) => {
+      if (fail) {
+        reviews.accessReviews++;
+        throw new Error(
+          'POST /apis/authorization.k8s.io/v1/subjectaccessreviews: 403 Forbidden: the operator may not create subjectaccessreviews',
+        );
+      }
+      return failingAuthorize(user, verb, path);
+    };
+    const lines: string[] = [];
+    (auth as unknown as { logger: { log: (l: string, m: string, f: unknown) => void } }).logger = {
+      log: (_l, m, f) => lines.push(`${m} ${JSON.stringify(f)}`),
+    };
+    const d = await check('Bearer reader-token');
+    expect(d).toMatchObject({ allowed: false, status: 500, user: { username: reader.username } });
+    expect(!d.allowed && d.message).toBe(
+      "Internal Server Error: the SubjectAccessReview could not be completed; the operator's log says why",
+    );
+    fail = false;
+    expect((await check('Bearer reader-token')).status).toBe(200);
+    expect(reviews.tokenReviews).toBe(1);
+    expect(reviews.accessReviews).toBe(2);
+    expect(lines.join('\n')).toContain(reader.username);
+    expect(lines.join('\n')).toContain('may not create subjectaccessreviews');
+    expect(lines.join('\n')).not.toContain('reader-token');
   });
 
   it('counts reviews and answers in its registry', async () => {

@@ -179,7 +179,9 @@ class RateExceeded extends Error {
  * Tokens are kept only as an HMAC under a key of this process. Unauthenticated tokens have a cache
  * of their own, so a flood of made-up tokens cannot push real scrapers out, and reviews on cache
  * misses go through a token bucket: past it the client gets 429, and the API server is not asked.
- * Concurrent requests with the same token share one review.
+ * Tokens that were authenticated before (remembered, as HMACs, for an hour) have a bucket of their
+ * own besides, so that a flood of made-up tokens cannot keep Prometheus from being reviewed again
+ * when its token's entry expires. Concurrent requests with the same token share one review.
  */
 export class DelegatedAuth {
   private readonly reviews: AccessReviews;
@@ -194,9 +196,11 @@ export class DelegatedAuth {
   private readonly authenticated: ExpiringLru<UserInfo>;
   private readonly unauthenticated: ExpiringLru<true>;
   private readonly decisions: ExpiringLru<AuthorizationVerdict>;
+  /** Tokens authenticated within the last hour, and users they named: they draw on `reserve`. */
+  private readonly known: ExpiringLru<true>;
   private readonly inFlight = new Map<string, Promise<unknown>>();
-  private tokens: number;
-  private refilledAt: number;
+  private readonly bucket: ReviewBucket;
+  private readonly reserve: ReviewBucket;
   private readonly reviewCounter: Counter<'review' | 'result'> | undefined;
   private readonly requestCounter: Counter<'code'> | undefined;
 
@@ -217,8 +221,9 @@ export class DelegatedAuth {
     this.authenticated = new ExpiringLru(max, this.clock);
     this.unauthenticated = new ExpiringLru(max, this.clock);
     this.decisions = new ExpiringLru(max, this.clock);
-    this.tokens = this.reviewBurst;
-    this.refilledAt = this.clock.now();
+    this.known = new ExpiringLru(max, this.clock);
+    this.bucket = new ReviewBucket(this.reviewsPerSecond, this.reviewBurst, this.clock);
+    this.reserve = new ReviewBucket(this.reviewsPerSecond, this.reviewBurst, this.clock);
     const registers = options.registry !== undefined ? [options.registry] : undefined;
     if (registers !== undefined) {
       this.reviewCounter = new Counter({
@@ -323,11 +328,11 @@ export class DelegatedAuth {
 
   private async authenticate(token: string): Promise<TokenOutcome> {
     const key = createHmac('sha256', this.hmacKey).update(token).digest('base64');
-    const known = this.authenticated.get(key);
-    if (known !== undefined) return { user: known };
+    const cached = this.authenticated.get(key);
+    if (cached !== undefined) return { user: cached };
     if (this.unauthenticated.get(key) !== undefined) return { user: undefined };
     return this.shared(`token:${key}`, async () => {
-      this.take();
+      this.take(this.known.get(`token:${key}`) !== undefined);
       let user: UserInfo | undefined;
       try {
         user = await this.reviews.authenticate(token);
@@ -339,8 +344,10 @@ export class DelegatedAuth {
         review: 'TokenReview',
         result: user !== undefined ? 'authenticated' : 'unauthenticated',
       });
-      if (user !== undefined) this.authenticated.set(key, user, this.tokenTtlMs);
-      else this.unauthenticated.set(key, true, this.tokenTtlMs);
+      if (user !== undefined) {
+        this.authenticated.set(key, user, this.tokenTtlMs);
+        this.known.set(`token:${key}`, true, KNOWN_TTL_MS);
+      } else this.unauthenticated.set(key, true, this.tokenTtlMs);
       return { user };
     });
   }
@@ -354,7 +361,8 @@ export class DelegatedAuth {
     const known = this.decisions.get(key);
     if (known !== undefined) return known;
     return this.shared(`decision:${key}`, async () => {
-      this.take();
+      // A user named by a token the API server authenticated: not a made-up one.
+      this.take(true);
       let verdict: AuthorizationVerdict;
       try {
         verdict = await this.reviews.authorize(user, verb, path);
@@ -380,18 +388,44 @@ export class DelegatedAuth {
     return started;
   }
 
-  /** Takes a review from the bucket, or throws RateExceeded when it is empty. */
-  private take(): void {
+  /**
+   * Takes a review from the reserve (for tokens authenticated before and their users) or else the
+   * shared bucket, or throws RateExceeded when neither has one.
+   */
+  private take(known: boolean): void {
+    if (known && this.reserve.take()) return;
+    if (!this.bucket.take()) throw new RateExceeded('review rate exceeded');
+  }
+}
+
+/** How long a token authenticated once keeps its claim on the reserve of reviews. */
+const KNOWN_TTL_MS = 3_600_000;
+
+/** `perSecond` reviews a second, `burst` at once. */
+class ReviewBucket {
+  private tokens: number;
+  private refilledAt: number;
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst: number,
+    private readonly clock: Clock,
+  ) {
+    this.tokens = burst;
+    this.refilledAt = clock.now();
+  }
+
+  take(): boolean {
     const now = this.clock.now();
     if (now > this.refilledAt) {
       this.tokens = Math.min(
-        this.reviewBurst,
-        this.tokens + ((now - this.refilledAt) / 1000) * this.reviewsPerSecond,
+        this.burst,
+        this.tokens + ((now - this.refilledAt) / 1000) * this.perSecond,
       );
       this.refilledAt = now;
     }
-    if (this.tokens < 1) throw new RateExceeded('review rate exceeded');
+    if (this.tokens < 1) return false;
     this.tokens -= 1;
+    return true;
   }
 }
 

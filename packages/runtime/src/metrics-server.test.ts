@@ -2,7 +2,8 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
-import type { TLSSocket } from 'node:tls';
+import { connect as tcpConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -172,5 +173,59 @@ describe('MetricsServer', () => {
     expect(res.status).toBe(200);
     expect(res.fingerprint).toBe(new X509Certificate(second.cert).fingerprint256);
     await expect(httpsGet(server.port, first.cert, { token: 'reader' })).rejects.toThrow();
+  });
+
+  it('cuts off clients that stay silent, trickle their headers or hold connections, and keeps serving', async () => {
+    const pair = await selfSignedCertificate({ commonName: 'slow' });
+    const dir = mkdtempSync(join(tmpdir(), 'lynq-metrics-slow-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'tls.crt'), pair.cert);
+    writeFileSync(join(dir, 'tls.key'), pair.key);
+    server = new MetricsServer({
+      port: 0,
+      host: '127.0.0.1',
+      registry: registryWithDemo(),
+      logger: silentLogger,
+      secure: {
+        certificate: await ServingCertificate.fromFiles({ dir }),
+        auth: new DelegatedAuth({ reviews }),
+      },
+      maxConnections: 10,
+      timeouts: { handshakeMs: 500, headersMs: 500, requestMs: 1_000 },
+    });
+    await server.start();
+    const port = server.port;
+    const open = (tls: boolean) =>
+      new Promise<{ socket: Socket; closed: Promise<number> }>((resolve, reject) => {
+        const started = performance.now();
+        const socket: Socket = tls
+          ? tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false })
+          : tcpConnect({ host: '127.0.0.1', port });
+        const closed = new Promise<number>((r) =>
+          socket.on('close', () => r(performance.now() - started)),
+        );
+        socket.on('error', () => {});
+        socket.once(tls ? 'secureConnect' : 'connect', () => resolve({ socket, closed }));
+        socket.once('close', () => reject(new Error('closed before connecting')));
+      });
+    const silent = await open(false);
+    const idle = await open(true);
+    const trickling = await open(true);
+    trickling.socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\n');
+    const timer = setInterval(() => trickling.socket.write('X-Slow: 1\r\n'), 100);
+    try {
+      const times = await Promise.all([silent.closed, idle.closed, trickling.closed]);
+      // Deadlines 0.5 s, checked every 0.5 s (node's defaults: 120 s, 40 s and 40 s).
+      for (const ms of times) expect(ms).toBeLessThan(3_000);
+    } finally {
+      clearInterval(timer);
+    }
+    const many = await Promise.allSettled(Array.from({ length: 20 }, () => open(true)));
+    await new Promise((r) => setTimeout(r, 200));
+    const alive = many.filter((c) => c.status === 'fulfilled' && !c.value.socket.destroyed);
+    expect(alive.length).toBeLessThanOrEqual(10);
+    for (const c of many) if (c.status === 'fulfilled') c.value.socket.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await httpsGet(port, pair.cert, { token: 'reader' })).status).toBe(200);
   });
 });

@@ -5,7 +5,7 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { register as globalRegistry, type Registry } from 'prom-client';
 import type { AccessDecision, DelegatedAuth } from './delegated-auth.js';
 import { errorMessage } from './errors.js';
@@ -28,6 +28,35 @@ export interface MetricsServerOptions {
    * to anyone who can reach the port.
    */
   secure?: { certificate: ServingCertificate; auth: DelegatedAuth };
+  /** Connections open at once; more are closed as they come. Default 256. */
+  maxConnections?: number;
+  /** Time a client has for the TLS handshake, its headers, and its whole request. */
+  timeouts?: Partial<MetricsClientTimeouts>;
+}
+
+export interface MetricsClientTimeouts {
+  /** Default 10 s. */
+  handshakeMs: number;
+  /** Default 10 s. */
+  headersMs: number;
+  /** Default 30 s. */
+  requestMs: number;
+}
+
+const DEFAULT_TIMEOUTS: MetricsClientTimeouts = {
+  handshakeMs: 10_000,
+  headersMs: 10_000,
+  requestMs: 30_000,
+};
+
+/**
+ * Closes a connection that sends nothing for `ms` before its first request: node's
+ * headersTimeout only counts from a request's first byte. Node's keep-alive timeout takes over
+ * between requests.
+ */
+function firstRequestDeadline(server: Server | HttpsServer, tls: boolean, ms: number): void {
+  server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => socket.setTimeout(ms));
+  server.on('request', (req: IncomingMessage) => req.socket.setTimeout(0));
 }
 
 /** The HTTP answer to a refused decision: status, headers and a plain-text body. */
@@ -78,10 +107,25 @@ export class MetricsServer {
       });
     };
     const secure = this.options.secure;
+    const timeouts = { ...DEFAULT_TIMEOUTS, ...this.options.timeouts };
+    // A scrape is one small request: a client that dawdles does not get to hold a socket. The
+    // deadlines are checked every second (node's default is every 30 s); one that never finishes
+    // its TLS handshake is cut after handshakeMs (not 120 s), and one that sends nothing once
+    // connected after headersMs (node's headersTimeout starts at the first byte: never, for it).
+    const http = {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      connectionsCheckingInterval: Math.min(1_000, timeouts.headersMs),
+    };
     let server: Server | HttpsServer;
     if (secure !== undefined) {
       const https = createHttpsServer(
-        { ...secure.certificate.pair, minVersion: 'TLSv1.2' },
+        {
+          ...secure.certificate.pair,
+          minVersion: 'TLSv1.2',
+          handshakeTimeout: timeouts.handshakeMs,
+          ...http,
+        },
         handler,
       );
       secure.certificate.onChange((pair) =>
@@ -89,11 +133,10 @@ export class MetricsServer {
       );
       server = https;
     } else {
-      server = createHttpServer(handler);
+      server = createHttpServer(http, handler);
     }
-    // A scrape is one small request: a client that dawdles does not get to hold a socket.
-    server.headersTimeout = 10_000;
-    server.requestTimeout = 30_000;
+    server.maxConnections = this.options.maxConnections ?? 256;
+    firstRequestDeadline(server, secure !== undefined, timeouts.headersMs);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -1,5 +1,15 @@
+import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -130,5 +140,57 @@ describe('ServingCertificate.fromFiles', () => {
     expect(await changed).toEqual(second);
     expect(sc.pair).toEqual(second);
     expect(lines.join('')).toContain('"subject":"CN=second"');
+  });
+
+  it("follows a Secret volume's update: new files in a new directory, then the ..data symlink swapped", async () => {
+    // How the kubelet writes a Secret volume: <dir>/tls.crt -> ..data/tls.crt, ..data -> ..<stamp>.
+    const dir = tempDir();
+    const stamp = (name: string, pair: PemPair) => {
+      mkdirSync(join(dir, name));
+      write(join(dir, name), pair);
+    };
+    const first = await selfSignedCertificate({ commonName: 'first' });
+    stamp('..2026_01', first);
+    symlinkSync('..2026_01', join(dir, '..data'));
+    symlinkSync('..data/tls.crt', join(dir, 'tls.crt'));
+    symlinkSync('..data/tls.key', join(dir, 'tls.key'));
+    // Polling is off (an hour): the directory's change events alone must bring the new pair.
+    const sc = await ServingCertificate.fromFiles({ dir }, { pollMs: 3_600_000 });
+    certs.push(sc);
+    expect(sc.pair).toEqual(first);
+    for (const [i, name] of ['second', 'third', 'fourth'].entries()) {
+      const next = await selfSignedCertificate({ commonName: name });
+      stamp(`..2026_0${i + 2}`, next);
+      const changed = nextChange(sc, 5_000);
+      symlinkSync(`..2026_0${i + 2}`, join(dir, '..data_tmp'));
+      renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
+      expect(await changed).toEqual(next);
+    }
+  });
+
+  it('reads the files again when they change during a reload (not only at the next poll)', async () => {
+    const dir = tempDir();
+    const side = tempDir();
+    const first = await selfSignedCertificate({ commonName: 'first' });
+    const second = await selfSignedCertificate({ commonName: 'second' });
+    write(dir, first);
+    const sc = await ServingCertificate.fromFiles({ dir }, { pollMs: 3_600_000 });
+    certs.push(sc);
+    // The key becomes a FIFO: the next reload reads the certificate (first's), then waits there.
+    execFileSync('mkfifo', [join(side, 'fifo')]);
+    const hardLink = join(dir, 'tls.key.fifo');
+    linkSync(join(side, 'fifo'), hardLink);
+    renameSync(hardLink, join(dir, 'tls.key'));
+    await new Promise((r) => setTimeout(r, 500));
+    // Meanwhile the second pair is put in place: its change events come while the reload waits.
+    writeFileSync(join(side, 'tls.crt'), second.cert);
+    writeFileSync(join(side, 'tls.key'), second.key);
+    renameSync(join(side, 'tls.crt'), join(dir, 'tls.crt'));
+    renameSync(join(side, 'tls.key'), join(dir, 'tls.key'));
+    await new Promise((r) => setTimeout(r, 500));
+    // The waiting reload gets first's key: nothing changed as far as it knows.
+    const changed = nextChange(sc, 5_000);
+    await writeFile(join(side, 'fifo'), first.key);
+    expect(await changed).toEqual(second);
   });
 });

@@ -184,6 +184,8 @@ export class ServingCertificate {
   private lastError = '';
   private sameErrors = 0;
   private reloading: Promise<void> | undefined;
+  /** The files changed while a reload was reading them: read them once more after it. */
+  private reloadAgain = false;
   private closed = false;
 
   private constructor(
@@ -263,7 +265,18 @@ export class ServingCertificate {
 
   private watchFiles(dir: string, paths: { cert: string; key: string }, pollMs: number): void {
     const reload = () => {
-      this.reloading ??= this.reload(paths).finally(() => (this.reloading = undefined));
+      if (this.reloading !== undefined) {
+        // What the running reload read may be from before this change (a half-swapped pair).
+        this.reloadAgain = true;
+        return;
+      }
+      this.reloading = this.reload(paths).finally(() => {
+        this.reloading = undefined;
+        if (this.reloadAgain && !this.closed) {
+          this.reloadAgain = false;
+          reload();
+        }
+      });
     };
     try {
       this.watcher = watch(dir, { persistent: false }, () => {
