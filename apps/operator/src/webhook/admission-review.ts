@@ -65,6 +65,25 @@ export class BadReviewError extends Error {
   override readonly name = 'BadReviewError';
 }
 
+/**
+ * A body refused for its size or shape before it was parsed. `uid` is the request's, when the
+ * envelope's start names it (the API server writes request.uid first): the refusal can then be
+ * an AdmissionReview the API server shows its client, rather than an HTTP error it cannot explain.
+ */
+export class OversizedReviewError extends BadReviewError {
+  constructor(
+    message: string,
+    readonly uid: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** The request.uid at the start of AdmissionReview text, if it is there (a UUID's characters). */
+export function leadingUid(text: string): string | undefined {
+  return /"request"\s*:\s*\{\s*"uid"\s*:\s*"([0-9A-Za-z-]{1,64})"/.exec(text.slice(0, 4096))?.[1];
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -139,8 +158,9 @@ export function checkReviewShape(text: string, limits: ReviewLimits): number {
       case 0x7b /* { */:
       case 0x5b /* [ */:
         if (++depth > limits.maxDepth)
-          throw new BadReviewError(
+          throw new OversizedReviewError(
             `the body is nested more than ${limits.maxDepth} levels deep (at character ${i}); no LynqHub or LynqForm is`,
+            leadingUid(text),
           );
         values++;
         break;
@@ -153,8 +173,9 @@ export function checkReviewShape(text: string, limits: ReviewLimits): number {
         break;
     }
     if (values > limits.maxValues)
-      throw new BadReviewError(
+      throw new OversizedReviewError(
         `the body holds more than ${limits.maxValues} JSON values; no LynqHub or LynqForm does`,
+        leadingUid(text),
       );
   }
   return values;

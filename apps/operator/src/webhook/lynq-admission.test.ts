@@ -3,6 +3,7 @@ import { validateTemplates } from '@lynq/render';
 import { describe, expect, it } from 'vitest';
 import {
   BadReviewError,
+  leadingUid,
   readAdmissionReview,
   type AdmissionRequest,
   type Operation,
@@ -165,6 +166,14 @@ describe('readAdmissionReview', () => {
     });
     expect(() => readAdmissionReview(body, { maxDepth: 4, maxValues: 16 })).toThrow(/4 levels/);
     expect(() => readAdmissionReview(body, { maxDepth: 5, maxValues: 15 })).toThrow(/15 JSON/);
+  });
+
+  it('finds the uid of a refused body where the API server writes it, and only there', () => {
+    const body = formRequest({ metadata: { uid: 'not-this-one' } });
+    expect(leadingUid(body)).toBe('u');
+    expect(leadingUid(body.replace('"uid":"u"', '"uid":"a\\"b"'))).toBeUndefined();
+    expect(leadingUid(`${' '.repeat(5_000)}${body}`)).toBeUndefined();
+    expect(leadingUid('{"request":{"kind":{},"uid":"late"}}')).toBeUndefined();
   });
 
   it('refuses bytes that are not UTF-8, instead of reading them with replacement characters', () => {

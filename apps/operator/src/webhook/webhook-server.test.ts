@@ -322,19 +322,23 @@ describe('WebhookServer against hostile clients', () => {
 
   it('cuts off a client that does not finish the TLS handshake, its headers or its body in time', async () => {
     const silent = await raw(hostile.port, false);
+    const idle = await raw(hostile.port, true);
     const headers = await raw(hostile.port, true);
     headers.socket.write(head(Webhooks.ValidateFormPath));
     trickle(headers.socket, 'X-Slow: 1\r\n', 100);
     const body = await raw(hostile.port, true);
     body.socket.write(`${head(Webhooks.ValidateFormPath, 'Content-Length: 60000\r\n')}\r\n{`);
     trickle(body.socket, ' ', 100);
-    const [silentMs, headersMs, bodyMs] = await Promise.all([
+    const [silentMs, idleMs, headersMs, bodyMs] = await Promise.all([
       silent.closed,
+      idle.closed,
       headers.closed,
       body.closed,
     ]);
-    // The deadlines are 0.5 s, 0.5 s and 1 s, checked every 0.5 s (node's defaults: 120 s, 40 s, 90 s).
+    // The deadlines are 0.5 s, 0.5 s and 1 s, checked every 0.5 s (node's defaults: 120 s for
+    // the handshake, never for a connection that sends nothing, 40 s and 90 s).
     expect(silentMs).toBeLessThan(3_000);
+    expect(idleMs).toBeLessThan(3_000);
     expect(headersMs).toBeLessThan(3_000);
     expect(bodyMs).toBeLessThan(4_000);
     expect(body.received()).toMatch(/^HTTP\/1\.1 408/);
@@ -446,12 +450,16 @@ describe('WebhookServer against hostile clients', () => {
       formReview('u', { configMaps: [] }).replace('"web"', '"w\u00e9b"'),
       'latin1',
     );
+    // Without a request.uid at its start, a body can only get an HTTP error.
+    const anonymous = deep.replace('"uid":"u"', '"uid":7');
     const started = performance.now();
     const answers = await Promise.all([
       send(Webhooks.MutateFormPath, deep, { to: hostile }),
+      send(Webhooks.MutateFormPath, anonymous, { to: hostile }),
       send(Webhooks.ValidateFormPath, latin1, { to: hostile }),
     ]);
     expect(answers.map((a) => [a.status, a.body])).toEqual([
+      [200, expect.any(String)],
       [
         400,
         expect.stringMatching(
@@ -460,6 +468,21 @@ describe('WebhookServer against hostile clients', () => {
       ],
       [400, 'bad AdmissionReview: the body is not UTF-8 text\n'],
     ]);
+    // The API server shows its client an AdmissionReview's message ("denied the request: ..."),
+    // but only "rejected our request for an unknown reason" for an HTTP error.
+    expect(JSON.parse(answers[0]!.body)).toEqual({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      response: {
+        uid: 'u',
+        allowed: false,
+        status: {
+          code: 413,
+          reason: 'RequestEntityTooLarge',
+          message: expect.stringMatching(/^the body is nested more than 1003 levels deep/),
+        },
+      },
+    });
     expect(performance.now() - started).toBeLessThan(2_000);
     // 2,000 values is under the limits: this one is refused by validation, with a 200.
     expect((await send(Webhooks.ValidateFormPath, crowded, { to: hostile })).status).toBe(200);

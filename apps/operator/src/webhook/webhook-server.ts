@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SecureContextOptions } from 'node:tls';
+import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import { Metrics } from '@lynq/api';
 import { ServingCertificate, type Logger, type PemPair } from '@lynq/runtime';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
@@ -15,6 +15,7 @@ import {
   BadReviewError,
   DEFAULT_REVIEW_LIMITS,
   MAX_REVIEW_VALUES,
+  OversizedReviewError,
   checkReviewShape,
   decodeBody,
   parseAdmissionReview,
@@ -246,6 +247,10 @@ export class WebhookServer {
       connectionsCheckingInterval: Math.min(1_000, timeouts.headersMs),
     });
     server.maxConnections = options.maxConnections ?? 512;
+    // Node's headersTimeout counts from a request's first byte: a connection that sends nothing
+    // after its handshake is closed here, once idle for headersMs; keep-alive takes over after.
+    server.on('secureConnection', (socket: TLSSocket) => socket.setTimeout(timeouts.headersMs));
+    server.on('request', (req: IncomingMessage) => req.socket.setTimeout(0));
     // New connections get the new pair; a pair that does not load was refused before this.
     certs.onChange((pair) => server.setSecureContext(secureOptions(pair)));
     const self = new WebhookServer(server, certs, options);
@@ -410,7 +415,17 @@ export class WebhookServer {
     logger.log('warn', 'admission request refused: not an AdmissionReview', {
       path: url.pathname,
       error: err.message,
+      ...(err instanceof OversizedReviewError && err.uid !== undefined ? { uid: err.uid } : {}),
     });
+    if (err instanceof OversizedReviewError && err.uid !== undefined) {
+      const body = reviewResponse({
+        uid: err.uid,
+        allowed: false,
+        status: { code: 413, reason: 'RequestEntityTooLarge', message: err.message },
+      });
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+      return 200;
+    }
     return this.plain(res, 400, `bad AdmissionReview: ${err.message}`);
   }
 
