@@ -7,11 +7,11 @@
 // directory written with openssl, which is then replaced and served without a restart.
 import { execFileSync } from 'node:child_process';
 import { randomBytes, type X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TLSSocket } from 'node:tls';
+import { connect, type TLSSocket } from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DelegatedAuthMetricNames } from '@lynq/runtime';
 import { parseMetrics, useScenario, type OperatorProcess } from './harness/index.js';
@@ -34,7 +34,10 @@ interface Answer {
  * GET https://127.0.0.1:<port>/metrics. With `ca`, the server's certificate must chain to it and
  * name localhost; without, any certificate is accepted (the self-signed one proves nothing).
  */
-function scrape(port: number, options: { token?: string; ca?: string } = {}): Promise<Answer> {
+function scrape(
+  port: number,
+  options: { token?: string; ca?: string; authorization?: string } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -44,7 +47,12 @@ function scrape(port: number, options: { token?: string; ca?: string } = {}): Pr
         agent: false,
         servername: 'localhost',
         ...(options.ca !== undefined ? { ca: options.ca } : { rejectUnauthorized: false }),
-        headers: options.token !== undefined ? { Authorization: `Bearer ${options.token}` } : {},
+        headers:
+          options.authorization !== undefined
+            ? { Authorization: options.authorization }
+            : options.token !== undefined
+              ? { Authorization: `Bearer ${options.token}` }
+              : {},
         timeout: 10_000,
       },
       (res) => {
@@ -228,6 +236,117 @@ describe('--metrics-secure with the self-signed certificate', () => {
     expect(
       m2.value(DelegatedAuthMetricNames.RequestsTotal, { code: '200' }),
     ).toBeGreaterThanOrEqual(11);
+  });
+});
+
+describe('--metrics-secure against hostile clients', () => {
+  let op: OperatorProcess;
+  beforeAll(async () => {
+    op = await s.startOperator({ name: 'secure-hostile', args: ['--metrics-secure'] });
+  });
+
+  it('answers a flood of made-up tokens with 401 or 429 at a bounded review rate, and keeps serving the reader', async () => {
+    expect((await scrape(portOf(op), { token: tokens.reader })).status).toBe(200);
+    const before = reviewsIn((await scrape(portOf(op), { token: tokens.reader })).body);
+    const started = Date.now();
+    const flood = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        scrape(portOf(op), { token: `made-up-${i}-${'x'.repeat(2_000)}` }),
+      ),
+    );
+    const seconds = (Date.now() - started) / 1000;
+    const codes = new Set(flood.map((r) => r.status));
+    expect([...codes].every((c) => c === 401 || c === 429)).toBe(true);
+    expect(flood.filter((r) => r.status === 429)[0]?.headers['retry-after']).toBe('1');
+    const after = reviewsIn((await scrape(portOf(op), { token: tokens.reader })).body);
+    // A burst of 20, then 5 a second: the API server saw that many TokenReviews, not 200.
+    expect(after.tokenReviews - before.tokenReviews).toBeLessThanOrEqual(20 + 5 * (seconds + 1));
+    expect((await scrape(portOf(op), { token: tokens.reader })).status).toBe(200);
+  });
+
+  it('refuses odd Authorization headers plainly, echoing none of them', async () => {
+    const cases: [string, number][] = [
+      [`Bearer ${'t'.repeat(15_000)}`, 401],
+      [`Basic ${Buffer.from('admin:admin').toString('base64')}`, 401],
+      [`Bearer ${tokens.reader} ${tokens.reader}`, 401],
+      ['Bearer', 401],
+    ];
+    for (const [authorization, status] of cases) {
+      const res = await scrape(portOf(op), { authorization });
+      expect(res.status).toBe(status);
+      const secret = authorization.slice(7, 40);
+      if (secret === '') continue;
+      expect(res.body).not.toContain(secret);
+      expect(JSON.stringify(res.headers)).not.toContain(secret);
+    }
+    // Past node's 16 KiB of headers: 431, before any review.
+    expect((await scrape(portOf(op), { token: 'y'.repeat(20_000) })).status).toBe(431);
+    // Lower-case scheme, as RFC 7235 allows: the reader's token still works.
+    expect((await scrape(portOf(op), { authorization: `bearer ${tokens.reader}` })).status).toBe(
+      200,
+    );
+  });
+
+  it('closes a connection that sends nothing after its handshake', async () => {
+    const started = Date.now();
+    const closedAfter = await new Promise<number>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: portOf(op), rejectUnauthorized: false });
+      socket.on('error', () => {});
+      socket.on('close', () => resolve(Date.now() - started));
+      setTimeout(() => reject(new Error('still open after 30 s')), 30_000);
+    });
+    // 10 s without a byte (node alone would keep it open for good).
+    expect(closedAfter).toBeLessThan(20_000);
+  });
+
+  it('never writes a token to its log', () => {
+    const log = JSON.stringify(op.logRecords());
+    for (const token of [tokens.reader, tokens.stranger])
+      expect(log).not.toContain(token.slice(-40));
+    expect(log).not.toContain('made-up-');
+  });
+});
+
+describe('--metrics-cert-path laid out as a Secret volume (..data symlink swapped)', () => {
+  let op: OperatorProcess;
+  let dir: string;
+  const stamp = (name: string, cn: string) => {
+    mkdirSync(join(dir, name));
+    opensslCertificate(join(dir, name), cn);
+  };
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lynq-e2e-metrics-volume-'));
+    s.onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+    stamp('..2026_01', 'lynq-e2e-volume-1');
+    symlinkSync('..2026_01', join(dir, '..data'));
+    symlinkSync('..data/tls.crt', join(dir, 'tls.crt'));
+    symlinkSync('..data/tls.key', join(dir, 'tls.key'));
+    op = await s.startOperator({
+      name: 'secure-volume',
+      args: ['--metrics-secure=true', `--metrics-cert-path=${dir}`],
+    });
+  });
+
+  it("serves each new pair once the kubelet's atomic swap is done, and never a half of one", async () => {
+    expect((await scrape(portOf(op), { token: tokens.reader })).peer?.subject).toBe(
+      'CN=lynq-e2e-volume-1',
+    );
+    for (const n of [2, 3]) {
+      stamp(`..2026_0${n}`, `lynq-e2e-volume-${n}`);
+      symlinkSync(`..2026_0${n}`, join(dir, '..data_tmp'));
+      renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
+      const ca = readFileSync(join(dir, 'tls.crt'), 'utf8');
+      await s.waitFor(
+        async (note) => {
+          const res = await scrape(portOf(op), { token: tokens.reader });
+          note(res.peer?.subject);
+          return res.peer?.subject === `CN=lynq-e2e-volume-${n}` ? res : undefined;
+        },
+        { what: `the pair of ..2026_0${n} served`, timeoutMs: 30_000, intervalMs: 250 },
+      );
+      // Verifiable with the new certificate: the key went with it.
+      expect((await scrape(portOf(op), { token: tokens.reader, ca })).status).toBe(200);
+    }
   });
 });
 

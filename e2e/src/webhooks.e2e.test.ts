@@ -5,13 +5,14 @@
 // certificate from a new CA is served without a restart; and with the webhook down, failurePolicy
 // Fail refuses writes while Ignore lets them through.
 import { X509Certificate } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'node:tls';
+import { connect, type TLSSocket } from 'node:tls';
 import { KubeConfig } from '@kubernetes/client-node';
-import { Webhooks, type LynqForm, type LynqHub } from '@lynq/api';
+import { Webhooks, applyFormDefaults, type LynqForm, type LynqHub } from '@lynq/api';
 import { KubeApiError, resourcePath, resourceType, type ResourceType } from '@lynq/runtime';
 import { kubeconfigPath, servingCertificate } from '@lynq/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -389,6 +390,157 @@ describe('admission webhooks', () => {
       true,
     );
   });
+
+  it('applies the defaults patch exactly, under keys with "/", "~" and "__proto__", for 2,000 resources', async () => {
+    // Parsed from text, so that __proto__ is a plain member as the API server sees it.
+    const data = JSON.parse('{"a/b":"1","~0":"2","__proto__":"3","constructor":"4"}') as Record<
+      string,
+      string
+    >;
+    const input = form({
+      name: 'escapes',
+      namespace: s.namespace,
+      hubId: 'escapes',
+      configMaps: Array.from({ length: 2_000 }, (_, i) => ({
+        ...configMap(`c${i}`, data, {}, { annotations: { 'lynq.sh/a~b': 'x' } }),
+        ...(i % 2 === 0 ? { creationPolicy: '' as never, timeoutSeconds: 30 } : {}),
+      })),
+    });
+    await s.create(input);
+    const stored = await s.kube.mustGet<LynqForm>(Res.Form, 'escapes', s.namespace);
+    const expected = applyFormDefaults(JSON.parse(JSON.stringify(input)) as LynqForm);
+    // The API server applied the patch (RFC 6902) itself: exactly the defaults, nothing else.
+    expect(isDeepStrictEqual(stored.spec, expected.spec)).toBe(true);
+    expect(stored.spec.configMaps?.[0]?.spec).toMatchObject({ data: { 'a/b': '1', '~0': '2' } });
+    expect(Object.hasOwn(stored.spec.configMaps![0]!.spec.data as object, '__proto__')).toBe(true);
+  });
+
+  it('refuses a form too large to check with the reason, not as a webhook failure', async () => {
+    // 5,000 resources, each depending on the one before (1.3 MB, under the API server's 3 MiB;
+    // some 220,000 JSON values with the managedFields of every list item, under the webhook's
+    // 250,000), with every default given, so the mutating webhook has nothing to add.
+    const defaults = {
+      creationPolicy: 'WhenNeeded',
+      deletionPolicy: 'Delete',
+      conflictPolicy: 'Stuck',
+      patchStrategy: 'apply',
+      waitForReady: true,
+      skipOnDependencyFailure: true,
+      timeoutSeconds: 300,
+    } as const;
+    const chain = form({
+      name: 'chain',
+      namespace: s.namespace,
+      hubId: 'chain',
+      configMaps: Array.from({ length: 5_000 }, (_, i) => ({
+        id: `c${i}`,
+        ...defaults,
+        ...(i > 0 ? { dependIds: [`c${i - 1}`] } : {}),
+        spec: { apiVersion: 'v1', kind: 'ConfigMap' },
+      })),
+    });
+    (chain.spec as { templateSyntax?: string }).templateSyntax = 'go';
+    const err = await createError(chain);
+    expect(err?.message).toContain(DENIED_BY_VALIDATING);
+    expect(err?.message).toContain(
+      `LynqForm ${s.namespace}/chain is invalid: spec: the form cannot be checked: it is too large to check`,
+    );
+    // Past the webhook's limits (here 300,000 numbers in one resource), the API server's client
+    // reads the webhook's reason too, not "rejected our request for an unknown reason".
+    const crowded = form({
+      name: 'crowded',
+      namespace: s.namespace,
+      hubId: 'crowded',
+      configMaps: [
+        {
+          ...configMap('a', { x: '1' }),
+          spec: {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            binaryData: {},
+            x: Array<number>(300_000).fill(0),
+          },
+        },
+      ],
+    });
+    const refused = await createError(crowded);
+    expect(refused?.message).toContain(
+      'admission webhook "mlynqform.kb.io" denied the request: the body holds more than 250000 JSON values',
+    );
+  });
+
+  it('keeps admitting through the API server while a hostile client attacks the webhook port', async () => {
+    const open: TLSSocket[] = [];
+    const tls = () =>
+      new Promise<TLSSocket>((resolve) => {
+        const socket = connect(
+          { host: '127.0.0.1', port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] },
+          () => resolve(socket),
+        );
+        socket.on('error', () => {});
+        open.push(socket);
+      });
+    const post = (body: string | Buffer) =>
+      new Promise<number>((resolve) => {
+        const req = httpsRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: Webhooks.ValidateFormPath,
+            rejectUnauthorized: false,
+            agent: false,
+            headers: { 'Content-Type': 'application/json' },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', () => resolve(0));
+        req.end(body);
+      });
+    const review = (object: string) =>
+      `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"x","kind":{"group":"operator.lynq.sh","version":"v1","kind":"LynqForm"},"operation":"CREATE","object":${object}}}`;
+    // Slow clients: headers and bodies trickled on 50 connections.
+    for (let i = 0; i < 50; i++) {
+      const socket = await tls();
+      socket.write(
+        `POST ${Webhooks.ValidateFormPath} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${i % 2 ? 'Content-Length: 1000000\r\n\r\n{' : ''}`,
+      );
+      const timer = setInterval(
+        () => (socket.destroyed ? clearInterval(timer) : socket.write(i % 2 ? ' ' : 'X: y\r\n')),
+        500,
+      );
+    }
+    // Bodies that would cost seconds of JSON.parse and hundreds of MB, and bytes that are not text.
+    const answers = await Promise.all([
+      post(review(`${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`)),
+      post(review(`[${Array<string>(2_000_000).fill('{}').join(',')}]`)),
+      post(Buffer.from([0x7b, 0xff, 0xfe, 0x7d])),
+      post(review('{"spec":{"__proto__":{"hubId":"x"}}}')),
+    ]);
+    // The first two name a request.uid: refused as AdmissionReviews (HTTP 200, allowed false).
+    expect(answers).toEqual([200, 200, 400, 200]);
+    // Meanwhile the API server's calls are answered as ever.
+    const ok = form({
+      name: 'under-attack',
+      namespace: s.namespace,
+      hubId: 'h',
+      configMaps: [configMap('a', { x: '1' })],
+    });
+    expect(await createError(ok)).toBeUndefined();
+    expect((await createError(cyclicForm('cyclic-under-attack')))?.message).toContain(
+      DENIED_BY_VALIDATING,
+    );
+    // The slow clients are cut off within the deadlines (10 s headers, 30 s request).
+    await s.waitFor(async () => open.every((socket) => socket.destroyed) || undefined, {
+      what: 'the server closing every slow connection',
+      timeoutMs: 45_000,
+      intervalMs: 500,
+    });
+    expect(operator.logRecords().filter((r) => r['level'] === 'error')).toEqual([]);
+  }, 120_000);
 
   it('with the webhook down: failurePolicy Fail refuses writes with the API server’s error; Ignore lets them through', async () => {
     await operator.stop();
