@@ -257,3 +257,27 @@ describe('buildGraph errors', () => {
     expect(dup?.firstIndex).toBe(0);
   });
 });
+
+describe('long chains (untrusted input: no recursion per resource)', () => {
+  const chain = (n: number, cyclic = false) =>
+    Array.from({ length: n }, (_, i) => ({
+      id: `r${i}`,
+      dependIds: i === 0 ? (cyclic ? [`r${n - 1}`] : []) : [`r${i - 1}`],
+    }));
+
+  it('levels a 20,000-resource chain', () => {
+    const result = buildGraph(chain(20_000));
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.graph.levels).toHaveLength(20_000);
+    expect(result.graph.levels[19_999]).toEqual(['r19999']);
+  });
+
+  it('finds the cycle of a 20,000-resource ring, with its whole path', () => {
+    const result = buildGraph(chain(20_000, true));
+    expect(result.ok).toBe(false);
+    const cycles = result.errors.filter((e) => e.code === 'Cycle');
+    expect(cycles).toHaveLength(1);
+    expect(cycles[0]?.cycle).toHaveLength(20_001);
+  });
+});

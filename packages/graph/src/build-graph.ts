@@ -1,5 +1,6 @@
-import { Graph, alg } from '@dagrejs/graphlib';
+import { Graph } from '@dagrejs/graphlib';
 import { GraphError } from './graph-error.js';
+import { longestPathLevels, stronglyConnected } from './iterative.js';
 import { ResourceGraph, type GraphInput } from './resource-graph.js';
 
 export type BuildGraphResult<R extends GraphInput> =
@@ -67,15 +68,9 @@ export function buildGraph<R extends GraphInput>(resources: readonly R[]): Build
   errors.push(...findCycles(graph, resources, indexById));
   if (errors.length > 0) return { ok: false, errors };
 
-  const levelById = new Map<string, number>();
+  const levelById = longestPathLevels(graph);
   const levels: string[][] = [];
-  for (const id of alg.topsort(graph)) {
-    let level = 0;
-    for (const dep of graph.predecessors(id) ?? [])
-      level = Math.max(level, (levelById.get(dep) ?? 0) + 1);
-    levelById.set(id, level);
-    (levels[level] ??= []).push(id);
-  }
+  for (const [id, level] of levelById) (levels[level] ??= []).push(id);
   for (const level of levels) level.sort();
   return { ok: true, graph: new ResourceGraph(graph, byId, levels, levelById), errors: [] };
 }
@@ -98,8 +93,7 @@ function findCycles<R extends GraphInput>(
 ): GraphError[] {
   const out: GraphError[] = [];
   const indexOf = (id: string): number => indexById.get(id) ?? -1;
-  const components = alg
-    .tarjan(graph)
+  const components = stronglyConnected(graph)
     .filter((c) => c.length > 1)
     .map((c) => [...c].sort((a, b) => indexOf(a) - indexOf(b)));
   components.sort((a, b) => indexOf(a[0] ?? '') - indexOf(b[0] ?? ''));
