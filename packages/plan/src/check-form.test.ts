@@ -1,12 +1,7 @@
 import { HOST_OR_URL_DEPRECATION, type LynqForm } from '@lynq/api';
 import { validateTemplates } from '@lynq/render';
 import { describe, expect, it } from 'vitest';
-import {
-  checkForm,
-  checkHub,
-  FORM_CHECK_FAILED_PATH,
-  TEMPLATE_CHECK_FAILED_PATH,
-} from './check-form.js';
+import { checkForm, checkHub, TEMPLATE_CHECK_FAILED_PATH } from './check-form.js';
 
 const cm = (id: string, extra: Record<string, unknown> = {}) => ({
   id,
@@ -107,22 +102,14 @@ describe('checkForm', () => {
 });
 
 describe('checkForm on forms built to break it', () => {
-  it('never throws: a dependency chain too long for the graph check is an error on spec', async () => {
+  it('checks a 20,000-resource dependency chain (the graph check has no recursion per resource)', async () => {
     const chain = formObject({
       configMaps: Array.from({ length: 20_000 }, (_, i) =>
         cm(`r${i}`, i > 0 ? { dependIds: [`r${i - 1}`] } : {}),
       ),
     });
     const r = await checkForm(chain, inProcess);
-    expect(r).toMatchObject({
-      ok: false,
-      object: 'LynqForm apps/web',
-      errors: [{ path: FORM_CHECK_FAILED_PATH }],
-    });
-    if (r.ok) return;
-    expect(r.errors[0]!.message).toMatch(
-      /^the form cannot be checked: it is too large to check: its resources or their dependency chains are too many \(Maximum call stack size exceeded\)$/,
-    );
+    expect(r).toMatchObject({ ok: true, object: 'LynqForm apps/web' });
   });
 
   it('never throws on a form nested too deep to copy: the depth error names where', async () => {

@@ -60,7 +60,7 @@ export const FORM_CHECK_FAILED_PATH = 'spec';
 /** Why a check threw, for the form's status: a stack overflow says what in the form causes it. */
 function failureReason(err: unknown): string {
   if (err instanceof RangeError && /call stack/i.test(err.message))
-    return `it is too large to check: its resources or their dependency chains are too many (${err.message})`;
+    return `it is too large to check: it is nested too deep or holds too many resources (${err.message})`;
   return err instanceof Error ? err.message : String(err);
 }
 
@@ -70,8 +70,7 @@ function failureReason(err: unknown): string {
  * the templates through `options.templates`. Returns every error and warning, with field paths;
  * `object` names the form (`LynqForm namespace/name`). Never rejects or throws: a template check
  * that fails becomes an error on `spec` saying why it could not run, and so does a form the other
- * checks cannot get through (the graph check recurses along dependency chains: thousands of
- * resources, each depending on the one before, exhaust the stack).
+ * checks cannot get through (one nested too deep to copy, or anything that exhausts the stack).
  */
 export async function checkForm(
   input: unknown,
