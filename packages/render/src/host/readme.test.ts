@@ -1,10 +1,10 @@
 // The README's example of @lynq/render/host is code users copy: run it as they would.
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { buildForTests } from './testdata/build.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -21,9 +21,11 @@ function plainTextEnv(): NodeJS.ProcessEnv {
 
 describe('README: Isolated rendering', () => {
   it('runs the example and prints what it says', async () => {
-    // Inside the package, so that `@lynq/...` resolve; dist/ is not tracked.
-    const dir = fileURLToPath(new URL('../../dist/readme/', import.meta.url));
+    // Inside the package, so that `@lynq/...` resolve; not in dist/, which `npm pack` ships (tsx
+    // does not compile TypeScript under node_modules). Removed after the test; ignored by git.
+    const dir = fileURLToPath(new URL('../../.readme-example/', import.meta.url));
     mkdirSync(dir, { recursive: true });
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = `${dir}host-example.ts`;
     writeFileSync(file, example);
     const tsx = createRequire(import.meta.url).resolve('tsx');
