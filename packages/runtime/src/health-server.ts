@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { register as globalRegistry, type Registry } from 'prom-client';
 import { errorMessage } from './errors.js';
 import { jsonLogger, type Logger } from './logger.js';
+import { closeNow, listen } from './listen.js';
 
 /** A named check: true when healthy/ready. */
 export type Check = () => boolean;
@@ -61,21 +62,14 @@ export class HealthServer {
       });
     });
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port, this.options.host ?? '0.0.0.0', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, this.options.port, this.options.host);
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     if (server === undefined) return;
     this.server = undefined;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeNow(server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

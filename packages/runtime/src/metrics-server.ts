@@ -11,6 +11,7 @@ import type { AccessDecision, DelegatedAuth } from './delegated-auth.js';
 import { errorMessage } from './errors.js';
 import { jsonLogger, type Logger } from './logger.js';
 import type { ServingCertificate } from './serving-certificate.js';
+import { closeNow, listen } from './listen.js';
 
 export const METRICS_PATH = '/metrics';
 
@@ -138,13 +139,7 @@ export class MetricsServer {
     server.maxConnections = this.options.maxConnections ?? 256;
     firstRequestDeadline(server, secure !== undefined, timeouts.headersMs);
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port, this.options.host ?? '0.0.0.0', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, this.options.port, this.options.host);
   }
 
   async stop(): Promise<void> {
@@ -152,8 +147,7 @@ export class MetricsServer {
     if (server === undefined) return;
     this.server = undefined;
     this.options.secure?.certificate.close();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeNow(server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
