@@ -9,6 +9,7 @@ import {
 } from '@lynq/api';
 import { checkForm, computeFormStatus, equalStatus } from '@lynq/plan';
 import {
+  isNotFound,
   type KubeObject,
   patchStatus,
   type ReconcileContext,
@@ -51,7 +52,12 @@ export class FormController {
     });
     for (const e of result.events) this.ctx.events.form.plan(e);
     if (!equalStatus(obj['status'], result.status)) {
-      await patchStatus(this.ctx.client, FormType, obj, result.status, rc.signal);
+      try {
+        await patchStatus(this.ctx.client, FormType, obj, result.status, rc.signal);
+      } catch (err) {
+        if (!isNotFound(err)) throw err; // deleted meanwhile: nothing to report on
+        return;
+      }
     }
     const rollout = result.status.rollout;
     this.ctx.metrics.formRollout(
