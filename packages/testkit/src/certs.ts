@@ -42,6 +42,32 @@ function openssl(args: string[], cwd: string): void {
 
 const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
 
+/** A self-signed CA (EC P-256) at `pki.caKey` / `pki.caCert`, able to sign leaves. */
+function selfSignedCa(pki: Pki, subject: string, days: number, cwd: string): void {
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-new',
+      ...ecKey,
+      '-keyout',
+      pki.caKey,
+      '-out',
+      pki.caCert,
+      '-days',
+      String(days),
+      '-sha256',
+      '-subj',
+      subject,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+    ],
+    cwd,
+  );
+}
+
 function signLeaf(
   dir: string,
   name: string,
@@ -88,28 +114,7 @@ export function ensurePki(dir: string): Pki {
   const pki = pkiFiles(dir);
   if (Object.values(pki).every((file) => existsSync(file))) return pki;
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  openssl(
-    [
-      'req',
-      '-x509',
-      '-new',
-      ...ecKey,
-      '-keyout',
-      pki.caKey,
-      '-out',
-      pki.caCert,
-      '-days',
-      '3650',
-      '-sha256',
-      '-subj',
-      '/CN=lynq-testkit-ca',
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
-    ],
-    dir,
-  );
+  selfSignedCa(pki, '/CN=lynq-testkit-ca', 3650, dir);
   signLeaf(
     dir,
     'apiserver',
@@ -172,28 +177,7 @@ export function servingCertificate(
   const work = mkdtempSync(join(tmpdir(), 'lynq-serving-'));
   try {
     const pki = { ...pkiFiles(work) };
-    openssl(
-      [
-        'req',
-        '-x509',
-        '-new',
-        ...ecKey,
-        '-keyout',
-        pki.caKey,
-        '-out',
-        pki.caCert,
-        '-days',
-        '2',
-        '-sha256',
-        '-subj',
-        `/CN=lynq-test-serving-ca-${Date.now()}`,
-        '-addext',
-        'basicConstraints=critical,CA:TRUE',
-        '-addext',
-        'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
-      ],
-      work,
-    );
+    selfSignedCa(pki, `/CN=lynq-test-serving-ca-${Date.now()}`, 2, work);
     const san = hosts.map((h) => (isIP(h) !== 0 ? `IP:${h}` : `DNS:${h}`)).join(',');
     signLeaf(
       work,
