@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// lynq-dashboard: flags → informers → HTTP server. Read-only; SIGTERM/SIGINT stop it cleanly.
+import { fileURLToPath } from 'node:url';
+import { jsonLogger, loadClusterCredentials, RestClient } from '@lynq/runtime';
+import { ClusterSource } from './cluster-source.js';
+import { FlagError, HelpRequested, USAGE, parseFlags, type DashboardConfig } from './flags.js';
+import { LiveState } from './live-state.js';
+import { liveReader } from './live-reader.js';
+import { DashboardServer } from './server.js';
+
+/** The built UI: dist/public next to dist/main.js, or from src/ (tsx) the package's dist/public. */
+function defaultPublicDir(): string {
+  const here = import.meta.url;
+  return fileURLToPath(new URL(here.endsWith('.ts') ? '../dist/public' : './public', here));
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+async function main(): Promise<number> {
+  let config: DashboardConfig;
+  try {
+    config = parseFlags(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof HelpRequested) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    if (err instanceof FlagError) {
+      process.stderr.write(`lynq-dashboard: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+  const logger = jsonLogger({ level: config.logLevel });
+  let credentials;
+  try {
+    credentials = await loadClusterCredentials({
+      ...(config.kubeconfig !== undefined ? { path: config.kubeconfig } : {}),
+      ...(config.context !== undefined ? { context: config.context } : {}),
+    });
+  } catch (err) {
+    logger.log('error', 'cannot load the kubeconfig', {
+      error: err instanceof Error ? err.message : String(err),
+    });
+    return 1;
+  }
+  const client = new RestClient(credentials, { userAgent: 'lynq-dashboard', maxSockets: 16 });
+  const state = new LiveState();
+  const source = new ClusterSource({
+    client,
+    state,
+    logger,
+    ...(config.namespace !== undefined ? { namespace: config.namespace } : {}),
+  });
+  const server = new DashboardServer({
+    state,
+    read: liveReader(client),
+    publicDir: config.publicDir ?? defaultPublicDir(),
+    logger,
+    problems: () => source.problems(),
+    // On loopback only local names are accepted (DNS rebinding); in a pod any Service name is.
+    ...(LOOPBACK.has(config.host) ? { allowedHosts: [...LOOPBACK, '[::1]'] } : {}),
+  });
+  source.start();
+  const address = await server.listen(config.port, config.host);
+  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  logger.log('info', 'dashboard listening', {
+    url: `http://${shown === '127.0.0.1' ? 'localhost' : shown}:${address.port}/`,
+    cluster: client.server.origin,
+    namespace: config.namespace ?? '(all)',
+  });
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+  logger.log('info', 'shutting down');
+  await server.close();
+  await source.stop();
+  state.close();
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(
+      `lynq-dashboard: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,250 @@
+// The dashboard's HTTP server: the UI's static files, a read-only JSON API and a server-sent
+// event stream of deltas. GET and HEAD only; every other method is refused.
+import { readFile, readdir } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join } from 'node:path';
+import type { LynqForm, LynqHub, LynqNode } from '@lynq/api';
+import type { Logger } from '@lynq/runtime';
+import { formDetail, hubDetail, nodeDetail, type LiveReader } from './details.js';
+import type { LiveState } from './live-state.js';
+import type { Delta } from './view-model.js';
+
+export interface DashboardServerOptions {
+  state: LiveState;
+  read: LiveReader;
+  /** Directory with index.html and assets/ (the built UI). */
+  publicDir: string;
+  logger: Logger;
+  /** Readiness beyond "informers synced" (e.g. informer errors). */
+  problems?: () => string[];
+  /** Heartbeat comment interval on event streams (default 15 s). */
+  heartbeatMs?: number;
+  /**
+   * Host header values accepted (lower case, without port). When set, other hosts are refused:
+   * a server on loopback must not be readable by a web page through DNS rebinding.
+   */
+  allowedHosts?: readonly string[];
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.map': 'application/json',
+};
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy':
+    "default-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+
+/** A browser further behind than its socket buffer can hold is dropped; it reconnects and resyncs. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+export class DashboardServer {
+  private server: http.Server | undefined;
+  private readonly files = new Map<string, { body: Buffer; type: string }>();
+  private readonly streams = new Set<http.ServerResponse>();
+  /** Distinguishes this run's event ids from a previous run's (seq starts at 0 again). */
+  private readonly epoch = Date.now().toString(36);
+  private unsubscribe: (() => void) | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: DashboardServerOptions) {}
+
+  /** Loads the UI files and listens. Returns the bound address. */
+  async listen(port: number, host: string): Promise<AddressInfo> {
+    await this.loadFiles(this.options.publicDir, '');
+    if (!this.files.has('/index.html'))
+      throw new Error(
+        `dashboard UI not found: ${join(this.options.publicDir, 'index.html')} is missing (run the build)`,
+      );
+    const server = http.createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        this.options.logger.log('error', 'request failed', {
+          path: req.url ?? '',
+          error: err instanceof Error ? err.message : String(err),
+        });
+        if (!res.headersSent) this.json(res, 500, { error: 'internal error' });
+        else res.end();
+      });
+    });
+    this.server = server;
+    this.unsubscribe = this.options.state.subscribe((d) => this.broadcast(d));
+    this.heartbeat = setInterval(() => {
+      for (const s of this.streams) s.write(': ping\n\n');
+    }, this.options.heartbeatMs ?? 15_000);
+    this.heartbeat.unref();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    return server.address() as AddressInfo;
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe?.();
+    if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
+    for (const s of this.streams) s.end();
+    this.streams.clear();
+    const server = this.server;
+    if (server === undefined) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async loadFiles(dir: string, prefix: string): Promise<void> {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await this.loadFiles(path, `${prefix}/${entry.name}`);
+      else
+        this.files.set(`${prefix}/${entry.name}`, {
+          body: await readFile(path),
+          type: TYPES[extname(entry.name)] ?? 'application/octet-stream',
+        });
+    }
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      this.json(res, 405, { error: 'the dashboard is read-only' });
+      return;
+    }
+    const allowed = this.options.allowedHosts;
+    if (allowed !== undefined) {
+      const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
+      if (!allowed.includes(host)) {
+        this.json(res, 403, { error: `host ${host} not allowed` });
+        return;
+      }
+    }
+    const url = new URL(req.url ?? '/', 'http://dashboard');
+    const path = url.pathname;
+    if (path === '/healthz') return this.text(res, 200, 'ok');
+    if (path === '/readyz') return this.ready(res);
+    if (path.startsWith('/api/')) return this.api(req, res, url);
+    const file =
+      this.files.get(path) ??
+      (path.startsWith('/assets/') ? undefined : this.files.get('/index.html'));
+    if (file === undefined) return this.json(res, 404, { error: `not found: ${path}` });
+    res.writeHead(200, { 'Content-Type': file.type, 'Cache-Control': 'no-cache' });
+    res.end(req.method === 'HEAD' ? undefined : file.body);
+  }
+
+  private ready(res: http.ServerResponse): void {
+    const problems = this.options.problems?.() ?? [];
+    if (this.options.state.synced && problems.length === 0) return this.text(res, 200, 'ok');
+    this.text(res, 503, problems.length > 0 ? problems.join('\n') : 'informers not synced yet');
+  }
+
+  private async api(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const { state } = this.options;
+    const parts = url.pathname
+      .split('/')
+      .filter((p) => p !== '')
+      .map(decodeURIComponent);
+    // ['api', 'v1', collection, namespace?, name?]
+    if (parts[0] !== 'api' || parts[1] !== 'v1')
+      return this.json(res, 404, { error: 'unknown API version' });
+    const [, , what, ns, name] = parts;
+    if (parts.length === 3) {
+      switch (what) {
+        case 'stream':
+          return this.stream(req, res, url);
+        case 'snapshot':
+        case 'topology':
+          return this.json(res, 200, state.snapshot());
+        case 'overview':
+          return this.json(res, 200, state.overview());
+        case 'hubs':
+        case 'forms':
+        case 'nodes':
+        case 'orphans':
+          return this.json(res, 200, { items: state.list(what) });
+      }
+    }
+    if (parts.length === 5 && ns !== undefined && name !== undefined) {
+      const id = `${ns}/${name}`;
+      let detail: unknown;
+      if (what === 'hubs') {
+        const hub: LynqHub | undefined = state.hubs.get(id);
+        detail = hub && hubDetail(state, hub);
+      } else if (what === 'forms') {
+        const form: LynqForm | undefined = state.forms.get(id);
+        detail = form && formDetail(state, form);
+      } else if (what === 'nodes') {
+        const node: LynqNode | undefined = state.nodes.get(id);
+        detail = node && (await nodeDetail(state, node, this.options.read));
+      } else return this.json(res, 404, { error: `unknown collection ${what ?? ''}` });
+      if (detail === undefined) return this.json(res, 404, { error: `${what} ${id} not found` });
+      return this.json(res, 200, detail);
+    }
+    this.json(res, 404, { error: `not found: ${url.pathname}` });
+  }
+
+  /**
+   * Server-sent events: `snapshot` (everything) first, then `delta`s. A reconnecting browser
+   * sends Last-Event-ID; it gets the deltas it missed, or a snapshot when they are gone.
+   */
+  private stream(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
+    const { state } = this.options;
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.write('retry: 2000\n\n');
+    const last = req.headers['last-event-id'] ?? url.searchParams.get('lastEventId') ?? undefined;
+    const missed = this.missedSince(typeof last === 'string' ? last : undefined);
+    if (missed === undefined) this.send(res, 'snapshot', state.lastSeq, state.snapshot());
+    else for (const d of missed) this.send(res, 'delta', d.seq, d);
+    this.streams.add(res);
+    const drop = () => this.streams.delete(res);
+    req.on('close', drop);
+    res.on('error', drop);
+  }
+
+  private missedSince(lastEventId: string | undefined): Delta[] | undefined {
+    if (lastEventId === undefined) return undefined;
+    const [epoch, seq] = lastEventId.split('-');
+    if (epoch !== this.epoch || seq === undefined) return undefined;
+    return this.options.state.deltasSince(Number(seq));
+  }
+
+  private broadcast(delta: Delta): void {
+    for (const res of this.streams) {
+      if (res.writableLength > MAX_BUFFERED_BYTES) {
+        this.streams.delete(res);
+        res.end();
+        continue;
+      }
+      this.send(res, 'delta', delta.seq, delta);
+    }
+  }
+
+  private send(res: http.ServerResponse, event: string, seq: number, data: unknown): void {
+    res.write(`id: ${this.epoch}-${seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  private json(res: http.ServerResponse, status: number, body: unknown): void {
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Cache-Control': 'no-store',
+    });
+    res.end(text);
+  }
+
+  private text(res: http.ServerResponse, status: number, body: string): void {
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end(body);
+  }
+}

@@ -1,0 +1,3 @@
+import { lynqVitestConfig } from '../../vitest.shared.js';
+
+export default lynqVitestConfig();
