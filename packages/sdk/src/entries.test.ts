@@ -1,5 +1,5 @@
 // Each entry of the package loads only what it needs: the builders and the root entry never pull
-// in a Kubernetes client, and the previews never pull in a datasource driver. Checked on the
+// in a Kubernetes client, nor do the previews or the plugin kit. Checked on the
 // module graph esbuild resolves from the sources (the `@lynq/source` condition, as in tests).
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,13 @@ async function modulesOf(entry: string): Promise<string[]> {
 const kubernetesClient = /packages\/runtime\/|@kubernetes\/client-node|packages\/apply\//;
 
 describe('entry points', () => {
-  it.each(['./index.ts', './builders/index.ts'])('%s loads no Kubernetes client', async (entry) => {
+  it.each([
+    './index.ts',
+    './builders/index.ts',
+    './render/index.ts',
+    './plan/index.ts',
+    './plugin/index.ts',
+  ])('%s loads no Kubernetes client', async (entry) => {
     const modules = await modulesOf(entry);
     expect(modules.some((m) => m.includes('packages/api/'))).toBe(true);
     expect(modules.filter((m) => kubernetesClient.test(m))).toEqual([]);
