@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
-import { parseCsv } from './csv.js';
 
 const examples = new URL('../examples/', import.meta.url).pathname;
 
@@ -195,19 +194,5 @@ spec:
       (d) => d.toJS() as { metadata: { name: string }; data: Record<string, string> },
     );
     expect(docs.map((d) => [d.metadata.name, d.data.plan])).toEqual([['A-cfg', 'basic']]);
-  });
-
-  it('dispatches subcommands', async () => {
-    expect((await run(['nope'])).status).toBe(2);
-    expect((await run(['--help'])).stdout).toContain('render');
-  });
-});
-
-describe('parseCsv', () => {
-  it('reads quoted fields and CRLF', () => {
-    expect(parseCsv('a,b\r\n"x,1","say ""hi"""\r\n,\n')).toEqual([
-      { a: 'x,1', b: 'say "hi"' },
-      { a: '', b: '' },
-    ]);
   });
 });

@@ -1,12 +1,6 @@
 #!/usr/bin/env node
+// The published `lynq` binary: paths on the command line are relative to the current directory.
 import { runCli } from './cli.js';
+import { runMain } from './run-main.js';
 
-// Under `npm run lynq` npm runs us in the workspace directory; paths on the command line are
-// relative to where the user typed the command.
-if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
-
-const status = await runCli(process.argv.slice(2), {
-  stdout: (t) => process.stdout.write(`${t}\n`),
-  stderr: (t) => process.stderr.write(`${t}\n`),
-});
-process.exitCode = status;
+await runMain(runCli);

@@ -8,17 +8,40 @@ import { parseCsv } from './csv.js';
 
 export type Row = Record<string, unknown>;
 
-/** Reads rows from JSON, YAML (a list of objects) or CSV (a header row), by file extension. */
-export function parseRows(text: string, fileName: string): Row[] {
-  const ext = extname(fileName).toLowerCase();
+export interface ParsedRows {
+  rows: Row[];
+  /** CSV: the line each row starts on. */
+  lines?: number[];
+}
+
+/** Rows that are not a list of objects (JSON, YAML); CSV problems are CsvErrors. */
+export class RowsError extends Error {
+  readonly code = 'ROWS_INVALID';
+  constructor(message: string) {
+    super(message);
+    this.name = 'RowsError';
+  }
+}
+
+/**
+ * Reads rows from JSON, YAML (a list of objects) or CSV (a header row), by file extension;
+ * `format` overrides it (stdin has none: YAML, which also reads JSON, unless told).
+ */
+export function parseRows(text: string, fileName: string, format?: string): ParsedRows {
+  const ext = (format ? `.${format}` : extname(fileName)).toLowerCase();
   if (ext === '.csv') return parseCsv(text);
-  const value: unknown = ext === '.json' ? JSON.parse(text) : parseYaml(text);
-  if (!Array.isArray(value)) throw new Error('expected a list of rows');
+  let value: unknown;
+  try {
+    value = ext === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new RowsError((err as Error).message);
+  }
+  if (!Array.isArray(value)) throw new RowsError('expected a list of rows');
   value.forEach((r, i) => {
     if (r === null || typeof r !== 'object' || Array.isArray(r))
-      throw new Error(`row ${i + 1} is not an object`);
+      throw new RowsError(`row ${i + 1} is not an object`);
   });
-  return value as Row[];
+  return { rows: value as Row[] };
 }
 
 /** A column value as Lynq sees it: a string, NULL as "". */

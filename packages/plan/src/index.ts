@@ -79,3 +79,15 @@ export {
   type CheckHubOptions,
   type TemplateCheck,
 } from './check-form.js';
+export { fieldDiff, type FieldChange } from './field-diff.js';
+export {
+  previewHub,
+  renderNodeObjects,
+  compareNodeObjects,
+  guessScope,
+  type PreviewHubInput,
+  type HubPreview,
+  type NodePreview,
+  type NodeAction,
+  type ObjectPreview,
+} from './preview-hub.js';

@@ -87,7 +87,7 @@ export const render: Command = (argv, io) => {
 
   let rows;
   try {
-    rows = parseRows(rowsText, values.rows);
+    rows = parseRows(rowsText, values.rows).rows;
   } catch (err) {
     io.stderr(`lynq render: ${values.rows}: ${(err as Error).message}`);
     return 2;
