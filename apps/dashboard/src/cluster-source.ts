@@ -46,6 +46,8 @@ export const ORPHAN_KINDS: readonly ResourceType[] = [
 
 export interface ClusterSourceOptions {
   client: RestClient;
+  /** Kinds (of ORPHAN_KINDS) searched for orphans; default all. */
+  orphanKinds?: readonly string[];
   state: LiveState;
   /** Only this namespace (default: all). */
   namespace?: string;
@@ -54,6 +56,8 @@ export interface ClusterSourceOptions {
 
 export class ClusterSource {
   private readonly informers: Informer[] = [];
+  /** Hubs, forms, nodes and events: what readiness waits for. */
+  private readonly core: Informer[] = [];
 
   constructor(private readonly options: ClusterSourceOptions) {
     const { state } = options;
@@ -86,7 +90,10 @@ export class ClusterSource {
       },
       { fieldSelector: `involvedObject.apiVersion=${API_VERSION}` },
     );
-    for (const type of ORPHAN_KINDS) {
+    const core = this.informers.length;
+    this.core.push(...this.informers.slice(0, core));
+    const wanted = new Set(options.orphanKinds ?? ORPHAN_KINDS.map((t) => t.kind));
+    for (const type of ORPHAN_KINDS.filter((t) => wanted.has(t.kind))) {
       this.add<KubeObject>(
         type,
         {
@@ -134,25 +141,27 @@ export class ClusterSource {
 
   start(): void {
     for (const i of this.informers) i.start();
-    void Promise.all(this.informers.map((i) => i.waitForSync())).then(
+    // Orphan searches are optional (a viewer role may not list every kind): they don't gate readiness.
+    void Promise.all(this.core.map((i) => i.waitForSync())).then(
       () => {
         this.options.state.synced = true;
         this.options.logger.log('info', 'informers synced', {
-          informers: this.informers.length,
+          informers: this.core.length,
+          orphanSearches: this.informers.length - this.core.length,
         });
       },
       () => undefined, // stopped before the first list: nothing to report
     );
   }
 
-  /** True once every informer has listed once. */
+  /** True once the Lynq objects and their events are listed. */
   synced(): boolean {
-    return this.informers.every((i) => i.hasSynced());
+    return this.core.every((i) => i.hasSynced());
   }
 
-  /** The last error of any informer (readiness: the API server is unreachable or forbids). */
+  /** Why a core informer has not listed (readiness: the API server is unreachable or forbids). */
   problems(): string[] {
-    return this.informers
+    return this.core
       .filter((i) => !i.hasSynced() && i.stats.lastError !== undefined)
       .map((i) => `${i.type.kind}: ${i.stats.lastError ?? ''}`);
   }

@@ -9,6 +9,8 @@ export interface DashboardConfig {
   /** Watch only this namespace (default: all namespaces). */
   namespace?: string;
   publicDir?: string;
+  /** Kinds searched for orphaned objects (default: every kind of a form's typed lists). */
+  orphanKinds?: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -32,6 +34,8 @@ Read-only web dashboard for Lynq (hubs, forms, nodes, resources), live.
   --kubeconfig path       kubeconfig to use (default: KUBECONFIG, in-cluster, ~/.kube/config)
   --context name          kubeconfig context (default: the current one)
   --namespace name        show only this namespace (default: all namespaces)
+  --orphan-kinds k1,k2    kinds searched for lynq.sh/orphaned=true (default: the 15 kinds of a
+                          form's typed lists; leave out Secret when the role may not list Secrets)
   --public-dir path       the built UI (default: next to the program)
   --log-level level       debug, info, warn or error (default info)
   -h, --help              this text
@@ -51,6 +55,7 @@ export function parseAddr(value: string): { host: string; port: number } {
 export function parseFlags(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
+  knownOrphanKinds: readonly string[] = [],
 ): DashboardConfig {
   const config: DashboardConfig = {
     ...parseAddr(env['LYNQ_DASHBOARD_ADDR'] ?? '127.0.0.1:8080'),
@@ -80,6 +85,20 @@ export function parseFlags(
       case '--namespace':
         config.namespace = value();
         break;
+      case '--orphan-kinds': {
+        const kinds = value()
+          .split(',')
+          .map((k) => k.trim())
+          .filter((k) => k !== '');
+        const unknown = kinds.filter((k) => !knownOrphanKinds.includes(k));
+        if (unknown.length > 0)
+          throw new FlagError(
+            flag,
+            `unknown kind ${unknown.join(', ')} (known: ${knownOrphanKinds.join(', ')})`,
+          );
+        config.orphanKinds = kinds;
+        break;
+      }
       case '--public-dir':
         config.publicDir = value();
         break;

@@ -2,7 +2,7 @@
 // lynq-dashboard: flags → informers → HTTP server. Read-only; SIGTERM/SIGINT stop it cleanly.
 import { fileURLToPath } from 'node:url';
 import { jsonLogger, loadClusterCredentials, RestClient } from '@lynq/runtime';
-import { ClusterSource } from './cluster-source.js';
+import { ClusterSource, ORPHAN_KINDS } from './cluster-source.js';
 import { FlagError, HelpRequested, USAGE, parseFlags, type DashboardConfig } from './flags.js';
 import { LiveState } from './live-state.js';
 import { liveReader } from './live-reader.js';
@@ -19,7 +19,11 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 async function main(): Promise<number> {
   let config: DashboardConfig;
   try {
-    config = parseFlags(process.argv.slice(2));
+    config = parseFlags(
+      process.argv.slice(2),
+      process.env,
+      ORPHAN_KINDS.map((t) => t.kind),
+    );
   } catch (err) {
     if (err instanceof HelpRequested) {
       process.stdout.write(USAGE);
@@ -51,6 +55,7 @@ async function main(): Promise<number> {
     state,
     logger,
     ...(config.namespace !== undefined ? { namespace: config.namespace } : {}),
+    ...(config.orphanKinds !== undefined ? { orphanKinds: config.orphanKinds } : {}),
   });
   const server = new DashboardServer({
     state,

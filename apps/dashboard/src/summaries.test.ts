@@ -54,7 +54,6 @@ describe('summaries', () => {
       health: 'failed',
       valid: false,
       message: 'cycle a → b → a',
-      lastTransitionTime: '2026-01-01T00:00:00Z',
     });
   });
 
