@@ -7,7 +7,7 @@ import {
   DatasourceRegistry,
   type ChangeEvent,
   type DatasourceContext,
-} from '@lynq/datasource';
+} from '@lynq/sdk/plugin';
 import { afterAll, describe, expect, it } from 'vitest';
 import { datasourcePlugin } from './plugin.js';
 

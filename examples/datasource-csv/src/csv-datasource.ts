@@ -17,7 +17,7 @@ import {
   type DatasourceDescription,
   type FetchResult,
   type Unsubscribe,
-} from '@lynq/datasource';
+} from '@lynq/sdk/plugin';
 import { CsvSyntaxError, parseCsv } from './parse-csv.js';
 
 /** `spec.source.config` of a hub with `spec.source.type: csv`. */

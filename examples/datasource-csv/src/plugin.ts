@@ -1,4 +1,4 @@
-import { DATASOURCE_CONTRACT_VERSION, type DatasourcePlugin } from '@lynq/datasource';
+import { DATASOURCE_CONTRACT_VERSION, type DatasourcePlugin } from '@lynq/sdk/plugin';
 import { createCsvDatasource } from './csv-datasource.js';
 
 /** The `csv` datasource type: what the operator imports with `--datasource-plugins`. */
