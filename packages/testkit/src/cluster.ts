@@ -779,39 +779,98 @@ export function removeUser(paths: ClusterPaths, pid = process.pid): number {
 }
 
 export interface RestartOptions {
-  /** Time the API server stays down before it is started again (default 0). */
+  /** Time the component stays down before it is started again (default 0). */
   downtimeMs?: number;
   /** The cluster directory given to ensureControlPlane({ clusterDir }); default: the shared one. */
   clusterDir?: string;
   paths?: ClusterPaths;
 }
 
-/**
- * Stops kube-apiserver of the running local cluster and starts it again on the same port with the
- * same certificates and etcd, then waits for /readyz. Clients keep their kubeconfig.
- */
-export async function restartApiServer(options: RestartOptions = {}): Promise<void> {
+/** Fault injection needs processes the testkit started; an external cluster has none. */
+function localPaths(options: RestartOptions, what: string): ClusterPaths {
   if (
     process.env['LYNQ_TEST_KUBECONFIG'] !== undefined &&
     process.env['LYNQ_TEST_KUBECONFIG'] !== ''
   ) {
     throw new TestkitError(
       'EXTERNAL_CLUSTER',
-      'restartApiServer() needs the local control plane, not LYNQ_TEST_KUBECONFIG',
+      `${what} needs the local control plane, not LYNQ_TEST_KUBECONFIG`,
     );
   }
-  const paths = options.paths ?? clusterPaths(options.clusterDir);
+  return options.paths ?? clusterPaths(options.clusterDir);
+}
+
+function runningState(paths: ClusterPaths): ClusterState {
+  const state = readState(paths);
+  if (state === undefined) {
+    throw new TestkitError(
+      'NOT_RUNNING',
+      'no local control plane is running (npm run cluster -- up)',
+    );
+  }
+  return state;
+}
+
+/**
+ * Stops one component of the running local cluster (SIGTERM, then SIGKILL) and leaves it down
+ * until startClusterComponent: a fault a test holds for as long as it likes. Every client of the
+ * cluster sees the outage, so use a cluster of your own (`clusterDir`).
+ */
+export async function stopClusterComponent(
+  component: Component,
+  options: RestartOptions = {},
+): Promise<void> {
+  const paths = localPaths(options, `stopping ${component}`);
   await withLock(paths, async () => {
-    const state = readState(paths);
-    const record = readRecord(paths, 'kube-apiserver');
-    if (state === undefined || record === undefined) {
-      throw new TestkitError(
-        'NOT_RUNNING',
-        'no local control plane is running (npm run cluster -- up)',
-      );
+    runningState(paths);
+    const record = readRecord(paths, component);
+    if (record === undefined || !isOurProcess(record)) {
+      throw new TestkitError('NOT_RUNNING', `${component} is not running in ${paths.root}`);
+    }
+    await stopProcess(record);
+    rmSync(pidFile(paths, component), { force: true });
+  });
+}
+
+/**
+ * Starts a component stopped by stopClusterComponent again with the flags, ports, certificates
+ * and data it had, and waits until it is healthy. A running component is left as it is.
+ */
+export async function startClusterComponent(
+  component: Component,
+  options: RestartOptions = {},
+): Promise<void> {
+  const paths = localPaths(options, `starting ${component}`);
+  await withLock(paths, async () => {
+    const state = runningState(paths);
+    const record = readRecord(paths, component);
+    if (record !== undefined && isOurProcess(record)) return;
+    await startComponent(component, state, paths, pkiFiles(paths.pkiDir));
+  });
+}
+
+/**
+ * Stops one component and starts it again after `downtimeMs` (same port, certificates and etcd
+ * data), then waits until it is healthy. Clients keep their kubeconfig.
+ */
+export async function restartClusterComponent(
+  component: Component,
+  options: RestartOptions = {},
+): Promise<void> {
+  const paths = localPaths(options, `restarting ${component}`);
+  await withLock(paths, async () => {
+    const state = runningState(paths);
+    const record = readRecord(paths, component);
+    if (record === undefined) {
+      throw new TestkitError('NOT_RUNNING', `${component} is not running in ${paths.root}`);
     }
     await stopProcess(record);
     if ((options.downtimeMs ?? 0) > 0) await delay(options.downtimeMs);
-    await startComponent('kube-apiserver', state, paths, pkiFiles(paths.pkiDir));
+    await startComponent(component, state, paths, pkiFiles(paths.pkiDir));
   });
+}
+
+/** restartClusterComponent('kube-apiserver', options). */
+export async function restartApiServer(options: RestartOptions = {}): Promise<void> {
+  await restartClusterComponent('kube-apiserver', options);
 }

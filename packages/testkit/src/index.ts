@@ -6,7 +6,11 @@ export {
 } from './control-plane.js';
 export {
   restartApiServer,
+  restartClusterComponent,
+  startClusterComponent,
+  stopClusterComponent,
   status as clusterStatus,
+  type Component as ClusterComponent,
   type RestartOptions,
   type ClusterStatus,
 } from './cluster.js';

@@ -1,0 +1,492 @@
+// Faults of the control plane and of the operator process, on the fault suite's own cluster
+// (vitest.faults.config.ts), one after the other with nothing else running:
+// - the operator SIGKILLed while it provisions 200 nodes, the form changed while it is down, and
+//   restarted: everything converges, no object is written with the old template after the
+//   restart, and the API server's own counters (apiserver_request_total) show each ConfigMap and
+//   LynqNode created exactly once;
+// - kube-apiserver restarted in the middle of a rollout;
+// - etcd restarted while a new row waits;
+// - the API server slow: a FlowSchema and a tight PriorityLevelConfiguration (API Priority and
+//   Fairness) for the operator's ServiceAccount answer 429 to much of what it sends.
+// After each: nothing lost or recreated (names and uids), every node Ready, the process alive.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeConfig } from '@kubernetes/client-node';
+import {
+  kubeconfigPath,
+  restartClusterComponent,
+  startClusterComponent,
+  stopClusterComponent,
+  uniqueName,
+} from '@lynq/testkit';
+import { Informer, resourceType, silentLogger, type KubeObject } from '@lynq/runtime';
+import {
+  Res,
+  configMap,
+  form,
+  httpGet,
+  hub,
+  mysqlSource,
+  nodeName,
+  useScenario,
+  type OperatorProcess,
+} from '../harness/index.js';
+import { apiServerMetrics, requests } from './apiserver.js';
+import { OPERATOR_BUILD, recordFigure, scaled } from './figures.js';
+import { inventory, lossBetween, readiness, type Inventory } from './fleet.js';
+import { describeWrites, minus, writesOf } from './operator-metrics.js';
+
+const s = useScenario({ name: 'f-cp', operator: false });
+const HUB = 'cp';
+const FORM = 'web';
+const ROWS = 200;
+const SYNC_MS = 5_000;
+/** How long kube-apiserver and etcd stay down. */
+const DOWN_MS = scaled(5_000, 60_000);
+const uids = Array.from({ length: ROWS }, (_, i) => `c${String(i).padStart(3, '0')}`);
+const OPERATOR_ARGS = ['--render-processes=1'];
+
+const FlowSchema = resourceType(
+  'flowcontrol.apiserver.k8s.io/v1',
+  'FlowSchema',
+  'flowschemas',
+  false,
+);
+const PriorityLevel = resourceType(
+  'flowcontrol.apiserver.k8s.io/v1',
+  'PriorityLevelConfiguration',
+  'prioritylevelconfigurations',
+  false,
+);
+const ClusterRoleBinding = resourceType(
+  'rbac.authorization.k8s.io/v1',
+  'ClusterRoleBinding',
+  'clusterrolebindings',
+  false,
+);
+
+let op: OperatorProcess;
+let fleet: Inventory;
+
+/** Every ConfigMap write the test sees, from a watch of its own: name, resourceVersion, template. */
+interface Seen {
+  name: string;
+  rv: string;
+  tpl: string | undefined;
+}
+const seen: Seen[] = [];
+let cmWatch: Informer | undefined;
+
+const formWith = (tpl: string) =>
+  form({
+    name: FORM,
+    namespace: s.namespace,
+    hubId: HUB,
+    configMaps: [configMap('cfg', { tpl, plan: '{{ .plan }}' })],
+  });
+
+async function setTemplate(tpl: string): Promise<void> {
+  const current = await s.kube.mustGet<KubeObject>(Res.Form, FORM, s.namespace);
+  await s.kube.update({ ...current, spec: formWith(tpl).spec } as KubeObject, Res.Form);
+}
+
+async function configMapsWith(tpl: string): Promise<number> {
+  const cms = await s.kube.list<{ data?: Record<string, string> }>(Res.ConfigMap, s.namespace);
+  return cms.filter((c) => c.data?.['tpl'] === tpl).length;
+}
+
+/** Waits until all `count` nodes are Ready and every ConfigMap carries `tpl`. */
+async function converged(tpl: string, count: number, timeoutMs = 240_000): Promise<void> {
+  await s.waitFor(
+    async (note) => {
+      const r = await readiness(s.kube, s.namespace, HUB);
+      const withTpl = await configMapsWith(tpl);
+      note({ nodes: r.nodes, ready: r.ready, [`cm ${tpl}`]: withTpl });
+      return r.ready === count && withTpl === count;
+    },
+    { what: `${count} nodes Ready with template ${tpl}`, timeoutMs, intervalMs: 1_000 },
+  );
+}
+
+const liveAndReady = async (o: OperatorProcess) => {
+  expect(o.exitStatus(), `${o.name} still running`).toBeUndefined();
+  await o.waitUntilReady(60_000);
+  expect((await httpGet(`${o.healthUrl}/healthz`)).status).toBe(200);
+};
+
+beforeAll(async () => {
+  cmWatch = new Informer({
+    client: s.kube.rest,
+    type: Res.ConfigMap,
+    namespace: s.namespace,
+    logger: silentLogger,
+  });
+  cmWatch.addEventHandler({
+    onAdd: (o) => note(o),
+    onUpdate: (_, o) => note(o),
+  });
+  function note(o: KubeObject) {
+    const data = (o as { data?: Record<string, string> }).data;
+    seen.push({
+      name: o.metadata.name ?? '',
+      rv: o.metadata.resourceVersion ?? '',
+      tpl: data?.['tpl'],
+    });
+  }
+  cmWatch.start();
+  await cmWatch.waitForSync();
+  await s.db.insert(
+    s.table,
+    uids.map((id) => ({ id, active: '1', plan: 'gold', region: 'eu' })),
+  );
+});
+
+afterAll(async () => {
+  await cmWatch?.stop();
+});
+
+describe('control-plane and process faults (own cluster, nothing else running)', () => {
+  it('the operator SIGKILLed while provisioning 200 nodes, the form changed meanwhile: converges, no stale template, nothing created twice', async () => {
+    op = await s.startOperator({
+      ...OPERATOR_BUILD,
+      name: 'operator-1',
+      logLevel: 'info',
+      args: OPERATOR_ARGS,
+    });
+    const m0 = await apiServerMetrics(s.kube);
+    const started = Date.now();
+    await s.create(
+      hub({
+        name: HUB,
+        namespace: s.namespace,
+        source: mysqlSource(s.table, { syncInterval: `${SYNC_MS / 1000}s` }),
+        extraValueMappings: { plan: 'plan' },
+      }),
+    );
+    await s.create(formWith('v1'));
+    // A third of the way: kill it (a crashed pod; no drain, no lease release).
+    await s.waitFor(
+      async (note) => {
+        const n = await configMapsWith('v1');
+        note({ configMaps: n });
+        return n >= ROWS / 3;
+      },
+      { what: `${ROWS / 3} ConfigMaps written`, timeoutMs: 120_000, intervalMs: 100 },
+    );
+    await op.kill();
+    const killedAt = Date.now();
+    const atKill = await readiness(s.kube, s.namespace, HUB);
+    // While nothing runs, the template changes: what was applied with v1 is now stale.
+    await setTemplate('v2');
+    const stale = await configMapsWith('v1');
+    // The store's revision now: a ConfigMap written with v1 at a later revision is a stale write.
+    const restartRevision = await listRevision();
+    op = await s.startOperator({
+      ...OPERATOR_BUILD,
+      name: 'operator-2',
+      logLevel: 'info',
+      args: OPERATOR_ARGS,
+    });
+    const restartedAt = Date.now();
+    await converged('v2', ROWS);
+    const convergedAt = Date.now();
+    // Settle: a late write would show within a couple of syncs.
+    await new Promise((r) => setTimeout(r, 2 * SYNC_MS));
+    const m1 = await apiServerMetrics(s.kube);
+    const ok = (c: string) => c.startsWith('2');
+    const cmCreates =
+      requests(m1, { resource: 'configmaps', verb: 'POST' }, (c) => c === '201') +
+      requests(m1, { resource: 'configmaps', verb: 'APPLY' }, (c) => c === '201') -
+      (requests(m0, { resource: 'configmaps', verb: 'POST' }, (c) => c === '201') +
+        requests(m0, { resource: 'configmaps', verb: 'APPLY' }, (c) => c === '201'));
+    const cmWrites = ['POST', 'PUT', 'PATCH', 'APPLY', 'DELETE'].reduce(
+      (n, verb) =>
+        n +
+        requests(m1, { resource: 'configmaps', verb }, ok) -
+        requests(m0, { resource: 'configmaps', verb }, ok),
+      0,
+    );
+    const cmDeletes =
+      requests(m1, { resource: 'configmaps', verb: 'DELETE' }) -
+      requests(m0, { resource: 'configmaps', verb: 'DELETE' });
+    const nodeCreates =
+      requests(m1, { resource: 'lynqnodes', verb: 'POST' }, (c) => c === '201') -
+      requests(m0, { resource: 'lynqnodes', verb: 'POST' }, (c) => c === '201');
+    const nodeDeletes =
+      requests(m1, { resource: 'lynqnodes', verb: 'DELETE' }) -
+      requests(m0, { resource: 'lynqnodes', verb: 'DELETE' });
+    // Written after the restart with the old template: a write the watch had not seen before.
+    const staleWrites = seen.filter((x) => x.tpl === 'v1' && Number(x.rv) > restartRevision);
+    fleet = await inventory(s.kube, s.namespace);
+    // A ConfigMap is written at most: created once, and updated once if it was created with v1;
+    // the writes in flight when the process died (up to --node-concurrency=10) may be repeated.
+    const bound = ROWS + stale + 10;
+    recordFigure({
+      id: 'operator-sigkill',
+      group: 'operator',
+      fault: `operator SIGKILLed after ${atKill.nodes} of ${ROWS} LynqNodes existed; the form changed (v1→v2) while it was down; restarted`,
+      faultMs: restartedAt - killedAt,
+      load: `${ROWS} rows arriving at once, 1 ConfigMap each`,
+      operator: `restarted, converged every node to v2; ${stale} ConfigMaps written with v1 before the kill updated once; API server counted ${cmCreates} ConfigMap creates, ${nodeCreates} LynqNode creates, ${cmWrites} ConfigMap writes (bound ${bound}), ${cmDeletes + nodeDeletes} deletes`,
+      recoveryMs: convergedAt - restartedAt,
+      recoveryBound: 'converged; no stale write; creates = rows',
+      lost: { nodesLost: ROWS - fleet.size / 2, objectsLost: 0, recreated: cmCreates - ROWS },
+      figures: {
+        provisionedBeforeKillMs: killedAt - started,
+        staleWritesAfterRestart: staleWrites.length,
+        configMapCreates: cmCreates,
+        lynqNodeCreates: nodeCreates,
+        configMapWrites: cmWrites,
+        configMapWriteBound: bound,
+      },
+    });
+    expect(
+      staleWrites.map((x) => x.name),
+      'ConfigMaps written with v1 after the restart',
+    ).toEqual([]);
+    expect(cmCreates, 'ConfigMap creates counted by the API server').toBe(ROWS);
+    expect(nodeCreates, 'LynqNode creates counted by the API server').toBe(ROWS);
+    expect(cmDeletes + nodeDeletes, 'deletes').toBe(0);
+    expect(cmWrites).toBeLessThanOrEqual(bound);
+    expect(fleet.size).toBe(2 * ROWS);
+  }, 420_000);
+
+  it('kube-apiserver restarted in the middle of a rollout', async () => {
+    const w0 = await writesOf(op);
+    await setTemplate('v3');
+    const started = Date.now();
+    await s.waitFor(
+      async (note) => {
+        const n = await configMapsWith('v3');
+        note({ v3: n });
+        return n >= ROWS / 4;
+      },
+      { what: 'a quarter of the rollout done', timeoutMs: 120_000, intervalMs: 100 },
+    );
+    const midway = await configMapsWith('v3');
+    const stoppedAt = Date.now();
+    await restartClusterComponent('kube-apiserver', { downtimeMs: DOWN_MS });
+    const backAt = Date.now();
+    await converged('v3', ROWS);
+    const recoveryMs = Date.now() - backAt;
+    await liveAndReady(op);
+    const loss = lossBetween(fleet, await inventory(s.kube, s.namespace));
+    const w = minus(await writesOf(op), w0);
+    recordFigure({
+      id: 'apiserver-restart',
+      group: 'control plane',
+      fault: `kube-apiserver stopped for ${DOWN_MS / 1000} s and started again, ${midway} of ${ROWS} ConfigMaps into a rollout`,
+      faultMs: backAt - stoppedAt,
+      load: `rollout of ${ROWS} LynqNodes (template v2→v3)`,
+      operator: `kept running and ready, watches resumed, rollout finished; ${describeWrites(w)} for the rollout`,
+      recoveryMs,
+      recoveryBound: 'rollout complete, every node Ready',
+      lost: { nodesLost: loss.nodesLost, objectsLost: loss.objectsLost, recreated: loss.recreated },
+      figures: { rolloutMs: Date.now() - started, deletesSent: w.DELETE },
+    });
+    expect(loss.names).toEqual([]);
+    expect(w.DELETE).toBe(0);
+  }, 420_000);
+
+  it('etcd restarted while a new row waits to become a node', async () => {
+    const w0 = await writesOf(op);
+    await stopClusterComponent('etcd');
+    const stoppedAt = Date.now();
+    await s.db.insert(s.table, [{ id: 'late', active: '1', plan: 'gold', region: 'eu' }]);
+    await new Promise((r) => setTimeout(r, DOWN_MS));
+    await startClusterComponent('etcd');
+    const backAt = Date.now();
+    await s.nodeReady(nodeName('late', FORM), 120_000);
+    await converged('v3', ROWS + 1);
+    const recoveryMs = Date.now() - backAt;
+    await liveAndReady(op);
+    const loss = lossBetween(fleet, await inventory(s.kube, s.namespace));
+    const w = minus(await writesOf(op), w0);
+    recordFigure({
+      id: 'etcd-restart',
+      group: 'control plane',
+      fault: `etcd stopped for ${DOWN_MS / 1000} s (the API server up, answering errors) and started again; a row inserted meanwhile`,
+      faultMs: backAt - stoppedAt,
+      load: `${ROWS} LynqNodes settled, 1 new row`,
+      operator: `kept running; the new row became a Ready node once etcd was back; ${describeWrites(w)}`,
+      recoveryMs,
+      recoveryBound: 'the new node Ready, every node Ready',
+      lost: { nodesLost: loss.nodesLost, objectsLost: loss.objectsLost, recreated: loss.recreated },
+      figures: { deletesSent: w.DELETE },
+    });
+    expect(loss.names).toEqual([]);
+    expect(w.DELETE).toBe(0);
+  }, 300_000);
+
+  it('the API server slow: 429s from a tight API Priority and Fairness limit on the operator', async () => {
+    const unique = uniqueName('lynq-faults');
+    const sa = 'lynq-faults-operator';
+    await s.create({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: sa, namespace: s.namespace },
+    });
+    await s.kube.create(
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: unique },
+        roleRef: {
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'ClusterRole',
+          name: 'cluster-admin',
+        },
+        subjects: [{ kind: 'ServiceAccount', name: sa, namespace: s.namespace }],
+      },
+      { type: ClusterRoleBinding },
+    );
+    s.onCleanup(async () => {
+      await s.kube.delete(ClusterRoleBinding, unique);
+    });
+    // 1 share of the server's ~600 seats: a nominal limit of 3 seats, nothing borrowed or lent,
+    // anything beyond rejected at once with 429.
+    await s.kube.create(
+      {
+        apiVersion: 'flowcontrol.apiserver.k8s.io/v1',
+        kind: 'PriorityLevelConfiguration',
+        metadata: { name: unique },
+        spec: {
+          type: 'Limited',
+          limited: {
+            nominalConcurrencyShares: 1,
+            lendablePercent: 0,
+            borrowingLimitPercent: 0,
+            limitResponse: { type: 'Reject' },
+          },
+        },
+      },
+      { type: PriorityLevel },
+    );
+    await s.kube.create(
+      {
+        apiVersion: 'flowcontrol.apiserver.k8s.io/v1',
+        kind: 'FlowSchema',
+        metadata: { name: unique },
+        spec: {
+          priorityLevelConfiguration: { name: unique },
+          matchingPrecedence: 500,
+          distinguisherMethod: { type: 'ByUser' },
+          rules: [
+            {
+              subjects: [
+                { kind: 'ServiceAccount', serviceAccount: { name: sa, namespace: s.namespace } },
+              ],
+              resourceRules: [
+                {
+                  verbs: ['*'],
+                  apiGroups: ['*'],
+                  resources: ['*'],
+                  clusterScope: true,
+                  namespaces: ['*'],
+                },
+              ],
+              nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
+            },
+          ],
+        },
+      },
+      { type: FlowSchema },
+    );
+    s.onCleanup(async () => {
+      await s.kube.delete(FlowSchema, unique);
+      await s.kube.delete(PriorityLevel, unique);
+    });
+    const kubeconfig = await serviceAccountKubeconfig(sa);
+    const rejected = async () =>
+      (await apiServerMetrics(s.kube))
+        .find('apiserver_flowcontrol_rejected_requests_total', { priority_level: unique })
+        .reduce((n, x) => n + x.value, 0);
+
+    await op.stop('SIGTERM', 30_000);
+    const before = await inventory(s.kube, s.namespace);
+    const r0 = await rejected();
+    op = await s.startOperator({
+      ...OPERATOR_BUILD,
+      name: 'operator-apf',
+      logLevel: 'info',
+      kubeconfig,
+      args: OPERATOR_ARGS,
+      readyTimeoutMs: 120_000,
+    });
+    const w0 = await writesOf(op);
+    await setTemplate('v4');
+    const started = Date.now();
+    await converged('v4', ROWS + 1, 420_000);
+    const rolloutMs = Date.now() - started;
+    const r1 = await rejected();
+    await liveAndReady(op);
+    const loss = lossBetween(before, await inventory(s.kube, s.namespace));
+    const w = minus(await writesOf(op), w0);
+    recordFigure({
+      id: 'apiserver-429',
+      group: 'control plane',
+      fault:
+        'API Priority and Fairness: FlowSchema for the operator’s ServiceAccount → PriorityLevel of 1 share (~3 seats), no borrowing, Reject (429)',
+      faultMs: rolloutMs,
+      load: `restart + rollout of ${ROWS + 1} LynqNodes (v3→v4)`,
+      operator: `${r1 - r0} requests rejected with 429 (APF counter); retried and finished the rollout; ${describeWrites(w)}`,
+      recoveryMs: null,
+      recoveryBound: 'rollout complete under the limit',
+      lost: { nodesLost: loss.nodesLost, objectsLost: loss.objectsLost, recreated: loss.recreated },
+      figures: { rejected429: r1 - r0, rolloutMs, deletesSent: w.DELETE },
+    });
+    expect(r1 - r0, '429s from the priority level (the fault really happened)').toBeGreaterThan(0);
+    expect(loss.names).toEqual([]);
+    expect(w.DELETE).toBe(0);
+  }, 600_000);
+});
+
+/** The resourceVersion of a ConfigMap list now (etcd's revision: comparable in this cluster). */
+async function listRevision(): Promise<number> {
+  const list = await s.kube.rest.request<{ metadata?: { resourceVersion?: string } }>({
+    path: `/api/v1/namespaces/${s.namespace}/configmaps`,
+    query: { limit: 1 },
+  });
+  return Number(list.metadata?.resourceVersion ?? NaN);
+}
+
+/** A kubeconfig with a token of the ServiceAccount (TokenRequest) for the test cluster. */
+async function serviceAccountKubeconfig(name: string): Promise<string> {
+  const answer = await s.kube.rest.request<{ status?: { token?: string } }>({
+    method: 'POST',
+    path: `/api/v1/namespaces/${s.namespace}/serviceaccounts/${name}/token`,
+    body: {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      spec: { expirationSeconds: 3600 },
+    },
+  });
+  const token = answer.status?.token;
+  if (token === undefined || token === '') throw new Error('TokenRequest returned no token');
+  const admin = new KubeConfig();
+  admin.loadFromFile(kubeconfigPath());
+  const cluster = admin.getCurrentCluster();
+  if (cluster === null) throw new Error(`${kubeconfigPath()} has no current cluster`);
+  const path = join(mkdtempSync(join(tmpdir(), 'lynq-faults-')), 'operator.kubeconfig');
+  const config = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      {
+        name: 'faults',
+        cluster: {
+          server: cluster.server,
+          ...(cluster.caData !== undefined ? { 'certificate-authority-data': cluster.caData } : {}),
+          ...(cluster.caFile !== undefined ? { 'certificate-authority': cluster.caFile } : {}),
+        },
+      },
+    ],
+    users: [{ name, user: { token } }],
+    contexts: [{ name: 'operator', context: { cluster: 'faults', user: name } }],
+    'current-context': 'operator',
+  };
+  writeFileSync(path, JSON.stringify(config), { mode: 0o600 });
+  return path;
+}
