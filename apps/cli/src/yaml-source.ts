@@ -48,7 +48,8 @@ function nodeAt(doc: Document, segments: readonly PathSegment[]): Ranged | undef
       if (!pair) break;
       // A key without a value (`spec:`) points at the key.
       const value = pair.value as Ranged | null;
-      found = value?.range ? value : ((pair.key as Ranged | null) ?? found);
+      const empty = !value?.range || value.range[0] === value.range[1];
+      found = empty ? ((pair.key as Ranged | null) ?? found) : value;
       node = pair.value;
     } else if (isSeq(node) && typeof seg === 'number') {
       const item = node.items[seg] as Ranged | undefined;
