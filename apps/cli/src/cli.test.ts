@@ -195,4 +195,32 @@ spec:
     );
     expect(docs.map((d) => [d.metadata.name, d.data.plan])).toEqual([['A-cfg', 'basic']]);
   });
+
+  it('prints a JSON List or a table with -o', async () => {
+    const args = [
+      'render',
+      '--form',
+      join(examples, 'form.yaml'),
+      '--hub',
+      join(examples, 'hub.yaml'),
+      '--rows',
+      join(examples, 'rows.csv'),
+    ];
+    const json = await run([...args, '-o', 'json']);
+    expect(json.status).toBe(0);
+    const list = JSON.parse(json.stdout) as {
+      kind: string;
+      items: { metadata: { name: string } }[];
+    };
+    expect(list.kind).toBe('List');
+    expect(list.items.map((i) => i.metadata.name)).toEqual([
+      'acme-app',
+      'acme-svc',
+      'globex-app',
+      'globex-svc',
+    ]);
+    const t = await run([...args, '-o', 'table']);
+    expect(t.stdout.split('\n')[1]).toBe('acme    Deployment  default    acme-app');
+    expect((await run([...args, '-o', 'xml'])).status).toBe(2);
+  });
 });

@@ -6,15 +6,13 @@ import { formatIssue, parseForm, parseHub, type FieldIssue } from '@lynq/api';
 import { compileForm, formatRenderError, templateCheck } from '@lynq/render';
 import { stringify } from 'yaml';
 import { parseRows, variablesFromHub, variablesFromRow } from '../rows.js';
-import type { Command, CommandIO } from '../command.js';
+import { type UsageError, type Command, type CommandIO } from '../command.js';
+import { outputFormat, table, YAML_OPTIONS, type OutputFormat } from '../output.js';
 
-// Kubernetes tools read YAML 1.1, where yes/on/y are booleans and 0123 is octal: write with the
-// 1.1 schema so such strings come out quoted.
-const YAML_OPTIONS = { lineWidth: 0, version: '1.1' } as const;
+export const renderUsage = `Usage: lynq render --form <form.yaml> --rows <rows.json|yaml|csv> [--hub <hub.yaml>] [--namespace <ns>] [--allow-nunjucks] [-o yaml|json|table]
 
-export const renderUsage = `Usage: lynq render --form <form.yaml> --rows <rows.json|yaml|csv> [--hub <hub.yaml>] [--namespace <ns>] [--allow-nunjucks]
-
-Renders the form for every row and prints the manifests as a YAML stream.
+Renders the form for every row and prints the manifests: a YAML stream (default), a JSON List
+(-o json), or one line per object (-o table).
   --form        LynqForm (YAML or JSON)
   --rows        rows: a JSON/YAML list of objects, or CSV with a header row
   --hub         LynqHub: map columns to variables through its valueMappings/extraValueMappings
@@ -55,6 +53,7 @@ export const render: Command = (argv, io) => {
         hub: { type: 'string' },
         namespace: { type: 'string', default: 'default' },
         'allow-nunjucks': { type: 'boolean', default: false },
+        output: { type: 'string', short: 'o' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -66,6 +65,14 @@ export const render: Command = (argv, io) => {
   if (values.help) {
     io.stdout(renderUsage);
     return 0;
+  }
+  let format: OutputFormat;
+  try {
+    // The manifests are YAML by nature: yaml is the default here.
+    format = outputFormat(values.output ?? 'yaml');
+  } catch (err) {
+    io.stderr(`lynq render: ${(err as UsageError).message}`);
+    return 2;
   }
   if (!values.form || !values.rows) {
     io.stderr(`lynq render: --form and --rows are required\n\n${renderUsage}`);
@@ -94,7 +101,8 @@ export const render: Command = (argv, io) => {
   }
 
   const compiled = compileForm(form.value, { allowNunjucks });
-  const documents: string[] = [];
+  const manifests: Record<string, unknown>[] = [];
+  const rowOf: string[] = [];
   let failed = 0;
   rows.forEach((row, index) => {
     const { uid, active, variables } = hub?.ok
@@ -111,12 +119,27 @@ export const render: Command = (argv, io) => {
     for (const e of result.errors) io.stderr(`error: ${label}: ${formatRenderError(e)}`);
     if (result.errors.length) failed++;
     for (const r of result.resources)
-      if (r.manifest) documents.push(stringify(r.manifest, YAML_OPTIONS));
+      if (r.manifest) {
+        manifests.push(r.manifest);
+        rowOf.push(uid);
+      }
   });
-  if (documents.length)
+  if (format === 'json')
+    io.stdout(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifests }, null, 2));
+  else if (format === 'table')
     io.stdout(
-      documents
-        .map((d) => `---\n${d}`)
+      table(
+        ['ROW', 'KIND', 'NAMESPACE', 'NAME'],
+        manifests.map((m, i) => {
+          const meta = (m['metadata'] ?? {}) as { name?: string; namespace?: string };
+          return [rowOf[i]!, String(m['kind']), meta.namespace ?? '', meta.name ?? ''];
+        }),
+      ),
+    );
+  else if (manifests.length)
+    io.stdout(
+      manifests
+        .map((m) => `---\n${stringify(m, YAML_OPTIONS)}`)
         .join('')
         .trimEnd(),
     );
