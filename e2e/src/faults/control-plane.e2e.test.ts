@@ -180,9 +180,11 @@ describe('control-plane and process faults (own cluster, nothing else running)',
     const atKill = await readiness(s.kube, s.namespace, HUB);
     // While nothing runs, the template changes: what was applied with v1 is now stale.
     await setTemplate('v2');
+    // Requests the dead process had sent may still be carried out by the API server: wait until
+    // the namespace's ConfigMaps stop changing. A ConfigMap written with v1 at a later revision
+    // than any of them is a stale write.
+    const restartRevision = await quiescedRevision();
     const stale = await configMapsWith('v1');
-    // The store's revision now: a ConfigMap written with v1 at a later revision is a stale write.
-    const restartRevision = await listRevision();
     op = await s.startOperator({
       ...OPERATOR_BUILD,
       name: 'operator-2',
@@ -226,13 +228,17 @@ describe('control-plane and process faults (own cluster, nothing else running)',
     recordFigure({
       id: 'operator-sigkill',
       group: 'operator',
-      fault: `operator SIGKILLed after ${atKill.nodes} of ${ROWS} LynqNodes existed; the form changed (v1→v2) while it was down; restarted`,
+      fault: `operator SIGKILLed with ${atKill.nodes} LynqNodes and ${stale} of ${ROWS} ConfigMaps written; the form changed (v1→v2) while it was down; restarted`,
       faultMs: restartedAt - killedAt,
       load: `${ROWS} rows arriving at once, 1 ConfigMap each`,
       operator: `restarted, converged every node to v2; ${stale} ConfigMaps written with v1 before the kill updated once; API server counted ${cmCreates} ConfigMap creates, ${nodeCreates} LynqNode creates, ${cmWrites} ConfigMap writes (bound ${bound}), ${cmDeletes + nodeDeletes} deletes`,
       recoveryMs: convergedAt - restartedAt,
       recoveryBound: 'converged; no stale write; creates = rows',
-      lost: { nodesLost: ROWS - fleet.size / 2, objectsLost: 0, recreated: cmCreates - ROWS },
+      lost: {
+        nodesLost: ROWS - [...fleet.keys()].filter((k) => k.startsWith('node/')).length,
+        objectsLost: ROWS - [...fleet.keys()].filter((k) => k.startsWith('configmap/')).length,
+        recreated: Math.max(0, cmCreates - ROWS),
+      },
       figures: {
         provisionedBeforeKillMs: killedAt - started,
         staleWritesAfterRestart: staleWrites.length,
@@ -443,13 +449,23 @@ describe('control-plane and process faults (own cluster, nothing else running)',
   }, 600_000);
 });
 
-/** The resourceVersion of a ConfigMap list now (etcd's revision: comparable in this cluster). */
-async function listRevision(): Promise<number> {
-  const list = await s.kube.rest.request<{ metadata?: { resourceVersion?: string } }>({
-    path: `/api/v1/namespaces/${s.namespace}/configmaps`,
-    query: { limit: 1 },
-  });
-  return Number(list.metadata?.resourceVersion ?? NaN);
+/**
+ * The highest resourceVersion among the namespace's ConfigMaps once they have stayed the same for
+ * two seconds (etcd revisions: comparable in this cluster).
+ */
+async function quiescedRevision(): Promise<number> {
+  const snapshot = async () =>
+    (await s.kube.list(Res.ConfigMap, s.namespace)).map((c) => Number(c.metadata.resourceVersion));
+  return s.waitFor(
+    async (note) => {
+      const a = await snapshot();
+      await new Promise((r) => setTimeout(r, 2_000));
+      const b = await snapshot();
+      note({ before: a.length, after: b.length });
+      return JSON.stringify(a) === JSON.stringify(b) ? Math.max(...b) : undefined;
+    },
+    { what: 'ConfigMaps unchanged for 2 s after the kill', timeoutMs: 60_000, intervalMs: 0 },
+  );
 }
 
 /** A kubeconfig with a token of the ServiceAccount (TokenRequest) for the test cluster. */
