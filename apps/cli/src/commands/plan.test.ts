@@ -28,7 +28,8 @@ describe('lynq plan (offline)', () => {
     ]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain(`~ LynqNode acme-web-app: update (spec)  form web-app, uid acme
+    expect(r.stdout)
+      .toContain(`~ LynqNode acme-web-app: update (template, spec)  form web-app, uid acme
     ~ Deployment default/acme-app (app): change
         ~ spec.replicas: 2 → 3
     + ConfigMap default/acme-settings (settings): create
@@ -60,6 +61,33 @@ describe('lynq plan (offline)', () => {
       ['globex-web-app', 'delete', ['Deactivated']],
     ]);
     expect(result.unchanged).toEqual(['acme-web-app']);
+  });
+
+  it('gives a form file without a generation the one the server would: unchanged form, unchanged nodes', async () => {
+    const same = await planJson([
+      ex('hub.yaml'),
+      ex('form.yaml'),
+      '--rows',
+      ex('rows.csv'),
+      '--nodes',
+      ex('nodes.yaml'),
+    ]);
+    expect(same.result.forms).toEqual([{ name: 'web-app', generation: 1 }]);
+    expect(same.result.nodes).toEqual([]);
+    expect(same.result.unchanged).toEqual(['acme-web-app', 'globex-web-app']);
+    const changed = await planJson([
+      ex('hub.yaml'),
+      ex('form-v2.yaml'),
+      '--rows',
+      ex('rows.csv'),
+      '--nodes',
+      ex('nodes.yaml'),
+    ]);
+    expect(changed.result.forms).toEqual([{ name: 'web-app', generation: 2 }]);
+    expect(changed.result.nodes.map((n) => [n.name, n.reasons])).toEqual([
+      ['acme-web-app', ['template', 'spec']],
+      ['globex-web-app', ['template', 'spec']],
+    ]);
   });
 
   it('shows the deletion guard holding deletions', async () => {

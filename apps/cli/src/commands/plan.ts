@@ -4,7 +4,7 @@
 // --cluster, sent to the API server as dry-run applies to show the field-level diff it would
 // really produce.
 import { isDeepStrictEqual, parseArgs } from 'node:util';
-import { listResources, type LynqForm, type LynqHub, type LynqNode } from '@lynq/api';
+import { Annotations, listResources, type LynqForm, type LynqHub, type LynqNode } from '@lynq/api';
 import { isDatasourceError, normaliseRecords, planColumns } from '@lynq/datasource';
 import {
   previewHub,
@@ -286,6 +286,17 @@ async function workloadsReady(
     out[node.metadata.name ?? ''] = ready;
   }
   return out;
+}
+
+/** The highest template-generation the form's existing nodes carry (1 without nodes). */
+function nodesGeneration(form: LynqForm, nodes: readonly LynqNode[]): number {
+  let max = 0;
+  for (const n of nodes)
+    if (n.spec?.templateRef === form.metadata.name) {
+      const g = Number(n.metadata.annotations?.[Annotations.TemplateGeneration]);
+      if (Number.isInteger(g) && g > max) max = g;
+    }
+  return max || 1;
 }
 
 export interface PlanObjectOut {
@@ -578,14 +589,6 @@ async function run(io: CommandIO, f: PlanFlags): Promise<number> {
       );
     const namespace = f.namespace ?? hub.metadata.namespace ?? 'default';
     hub = { ...hub, metadata: { ...hub.metadata, namespace } };
-    const forms = loaded.forms.map((form) => ({
-      ...form,
-      metadata: {
-        ...form.metadata,
-        namespace: form.metadata.namespace ?? namespace,
-        generation: form.metadata.generation ?? 1,
-      },
-    }));
     const fetch = await rowsFromFile(io, hub, f.rows!, f.rowsFormat);
     const existing = f.nodes
       ? loadNodes(await readInput(io, f.nodes)).map((n) => ({
@@ -593,14 +596,43 @@ async function run(io: CommandIO, f: PlanFlags): Promise<number> {
           metadata: { ...n.metadata, namespace: n.metadata.namespace ?? namespace },
         }))
       : [];
-    const preview = previewHub({
-      hub,
-      forms,
-      fetch,
-      existing,
-      now: new Date(),
-      allowNunjucks: f.allowNunjucks,
-    });
+    const plan = (forms: LynqForm[]) =>
+      previewHub({
+        hub: hub!,
+        forms,
+        fetch,
+        existing,
+        now: new Date(),
+        allowNunjucks: f.allowNunjucks,
+      });
+    let forms = loaded.forms.map((form) => ({
+      ...form,
+      metadata: {
+        ...form.metadata,
+        namespace: form.metadata.namespace ?? namespace,
+        generation: form.metadata.generation ?? nodesGeneration(form, existing),
+      },
+    }));
+    let preview = plan(forms);
+    // A form file without a generation: the API server moves it when the spec changes, that is
+    // when the form would change what its nodes hold.
+    const moved = new Set(
+      preview.nodes.filter((n) => n.reasons.includes('spec')).map((n) => n.form),
+    );
+    if (
+      loaded.forms.some(
+        (fm) => fm.metadata.generation === undefined && moved.has(fm.metadata.name ?? ''),
+      )
+    ) {
+      forms = forms.map((fm, i) =>
+        loaded.forms[i]!.metadata.generation === undefined &&
+        moved.has(fm.metadata.name ?? '') &&
+        existing.length > 0
+          ? { ...fm, metadata: { ...fm.metadata, generation: fm.metadata.generation + 1 } }
+          : fm,
+      );
+      preview = plan(forms);
+    }
     const result = toOutput(hub, forms, fetch, preview);
     summarise(result);
     return print(io, f.format, result);
