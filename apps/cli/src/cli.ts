@@ -1,43 +1,48 @@
 // The `lynq` command: a subcommand dispatcher.
 import { Exit, type Command, type CommandIO } from './command.js';
-import { diff, diffUsage } from './commands/diff.js';
-import { plan, planUsage } from './commands/plan.js';
-import { render, renderUsage } from './commands/render.js';
-import { status, statusUsage } from './commands/status.js';
-import { validate, validateUsage } from './commands/validate.js';
 import { cliVersion } from './version.js';
 
 interface Subcommand {
-  run: Command;
   summary: string;
-  usage: string;
+  /** Loaded on use: `lynq --version` or `lynq validate` do not load the cluster client. */
+  load: () => Promise<{ run: Command; usage: string }>;
 }
 
 const COMMANDS: Record<string, Subcommand> = {
   validate: {
-    run: validate,
     summary: 'check LynqHubs and LynqForms as the admission webhooks would, offline',
-    usage: validateUsage,
+    load: async () => {
+      const m = await import('./commands/validate.js');
+      return { run: m.validate, usage: m.validateUsage };
+    },
   },
   plan: {
-    run: plan,
     summary: 'what a hub or form change would do: nodes and resources created, changed, deleted',
-    usage: planUsage,
+    load: async () => {
+      const m = await import('./commands/plan.js');
+      return { run: m.plan, usage: m.planUsage };
+    },
   },
   diff: {
-    run: diff,
     summary: "a form file against the cluster: each node's objects, diffed by a server dry-run",
-    usage: diffUsage,
+    load: async () => {
+      const m = await import('./commands/diff.js');
+      return { run: m.diff, usage: m.diffUsage };
+    },
   },
   status: {
-    run: status,
     summary: 'hub → forms → nodes → resources, with readiness and the reason',
-    usage: statusUsage,
+    load: async () => {
+      const m = await import('./commands/status.js');
+      return { run: m.status, usage: m.statusUsage };
+    },
   },
   render: {
-    run: render,
     summary: 'render a LynqForm for rows and print the manifests',
-    usage: renderUsage,
+    load: async () => {
+      const m = await import('./commands/render.js');
+      return { run: m.render, usage: m.renderUsage };
+    },
   },
 };
 
@@ -70,8 +75,9 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
     return Exit.Usage;
   }
   if (name === 'help' || name === '--help' || name === '-h') {
-    const topic = rest[0] !== undefined ? COMMANDS[rest[0]] : undefined;
-    io.stdout(topic ? topic.usage : usage);
+    const topic =
+      rest[0] !== undefined && Object.hasOwn(COMMANDS, rest[0]) ? COMMANDS[rest[0]] : undefined;
+    io.stdout(topic ? (await topic.load()).usage : usage);
     return Exit.Ok;
   }
   const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
@@ -79,5 +85,5 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
     io.stderr(`lynq: unknown command "${name}"\n\n${usage}`);
     return Exit.Usage;
   }
-  return cmd.run(rest, io);
+  return (await cmd.load()).run(rest, io);
 }
