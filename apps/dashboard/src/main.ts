@@ -48,7 +48,10 @@ async function main(): Promise<number> {
     });
     return 1;
   }
-  const client = new RestClient(credentials, { userAgent: 'lynq-dashboard', maxSockets: 16 });
+  // Every informer holds one watch connection open: the informers' client is not bounded (a bound
+  // below their number would queue requests forever); node pages read through a client of their own.
+  const client = new RestClient(credentials, { userAgent: 'lynq-dashboard' });
+  const readClient = new RestClient(credentials, { userAgent: 'lynq-dashboard', maxSockets: 8 });
   const state = new LiveState();
   const source = new ClusterSource({
     client,
@@ -59,7 +62,7 @@ async function main(): Promise<number> {
   });
   const server = new DashboardServer({
     state,
-    read: liveReader(client),
+    read: liveReader(readClient),
     publicDir: config.publicDir ?? defaultPublicDir(),
     logger,
     problems: () => source.problems(),

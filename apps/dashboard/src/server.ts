@@ -65,6 +65,16 @@ export class DashboardServer {
         `dashboard UI not found: ${join(this.options.publicDir, 'index.html')} is missing (run the build)`,
       );
     const server = http.createServer((req, res) => {
+      const started = performance.now();
+      res.once('finish', () => {
+        if (!(req.url ?? '').startsWith('/api/') || req.url === '/api/v1/stream') return;
+        this.options.logger.log('debug', 'request', {
+          method: req.method ?? '',
+          path: req.url ?? '',
+          status: res.statusCode,
+          ms: Math.round(performance.now() - started),
+        });
+      });
       this.handle(req, res).catch((err: unknown) => {
         this.options.logger.log('error', 'request failed', {
           path: req.url ?? '',

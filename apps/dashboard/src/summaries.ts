@@ -232,7 +232,9 @@ export function nodeSummary(node: LynqNode, events: readonly KubeEvent[] = []): 
   let message = '';
   if (health !== 'ready') {
     const parts = [ready?.message ?? 'not reconciled yet'];
-    const latest = warnings[0]?.message;
+    // The error of a failed resource says more than a summary event ("applied with failures").
+    const failedResource = resources.find((r) => r.state === 'failed' && r.message !== undefined);
+    const latest = failedResource?.message ?? warnings[0]?.message;
     if (health === 'failed' && latest !== undefined && latest !== parts[0]) parts.push(latest);
     message = parts.join(': ');
   }

@@ -151,33 +151,51 @@ export function useDetail<T>(
 ): { data?: T; error?: string } {
   const [result, setResult] = useState<{ data?: T; error?: string }>({});
   const last = useRef(0);
+  const inFlight = useRef<AbortController | undefined>(undefined);
+  const again = useRef(false);
   const timer = useRef<number | undefined>(undefined);
   useEffect(() => {
     setResult({});
     last.current = 0;
+    return () => {
+      inFlight.current?.abort();
+      inFlight.current = undefined;
+      window.clearTimeout(timer.current);
+    };
   }, [url]);
   useEffect(() => {
-    let cancelled = false;
+    // One request at a time (a browser has six connections per server; the event stream needs
+    // one): a change while a request runs asks for one more load when it ends.
     const load = () => {
+      if (inFlight.current !== undefined) {
+        again.current = true;
+        return;
+      }
+      const abort = new AbortController();
+      inFlight.current = abort;
       last.current = Date.now();
-      fetch(url)
+      fetch(url, { signal: abort.signal })
         .then(async (r) => {
           const body = (await r.json()) as T & { error?: string };
-          if (cancelled) return;
           if (!r.ok) setResult({ error: body.error ?? `HTTP ${r.status}` });
           else setResult({ data: body });
         })
         .catch((err: unknown) => {
-          if (!cancelled) setResult((prev) => ({ ...prev, error: String(err) }));
+          if (!abort.signal.aborted) setResult((prev) => ({ ...prev, error: String(err) }));
+        })
+        .finally(() => {
+          if (inFlight.current !== abort) return;
+          inFlight.current = undefined;
+          if (again.current) {
+            again.current = false;
+            timer.current = window.setTimeout(load, minGapMs);
+          }
         });
     };
+    window.clearTimeout(timer.current);
     const wait = last.current + minGapMs - Date.now();
     if (wait <= 0) load();
     else timer.current = window.setTimeout(load, wait);
-    return () => {
-      cancelled = true;
-      window.clearTimeout(timer.current);
-    };
   }, [url, version, minGapMs]);
   return result;
 }
