@@ -42,11 +42,16 @@ export class NodeNotReadyError extends SdkError {
       reason: string;
       message: string;
     },
+    /**
+     * The node's latest Warning events, newest first (`ApplyFailed: …`): where the operator says
+     * which resource failed and why, which the Ready condition only counts.
+     */
+    readonly warnings: readonly string[] = [],
     options?: { cause?: unknown },
   ) {
     super(
       'NODE_NOT_READY',
-      `LynqNode ${namespace}/${nodeName} not Ready after ${timeoutMs} ms: ${reason}${detail ? `: ${detail}` : ''}`,
+      `LynqNode ${namespace}/${nodeName} not Ready after ${timeoutMs} ms: ${reason}${detail ? `: ${detail}` : ''}${warnings.length > 0 ? ` (last warning: ${warnings[0]})` : ''}`,
       options,
     );
   }

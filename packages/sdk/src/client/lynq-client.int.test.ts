@@ -254,6 +254,48 @@ describe('waitForNodeReady', () => {
     );
   });
 
+  it('adds the node’s latest Warning events, where the operator says which resource failed', async () => {
+    const created = await client.applyNode(node('warned-1', 'hub-r', 'form-r'));
+    await setReady('warned-1', 'False', 'ResourcesFailed', '1 resources failed');
+    for (const [reason, message, at] of [
+      ['ApplyFailed', 'configmap warned-1-config: forbidden', '2026-01-01T00:00:01Z'],
+      ['ApplyFailed', 'configmap warned-1-config: quota exceeded', '2026-01-01T00:00:02Z'],
+    ] as const) {
+      await client.rest.request({
+        method: 'POST',
+        path: `/api/v1/namespaces/${ns.name}/events`,
+        body: {
+          apiVersion: 'v1',
+          kind: 'Event',
+          metadata: { generateName: 'warned-1.', namespace: ns.name },
+          involvedObject: {
+            apiVersion: API_VERSION,
+            kind: 'LynqNode',
+            name: 'warned-1',
+            namespace: ns.name,
+            uid: created.metadata.uid,
+          },
+          type: 'Warning',
+          reason,
+          message,
+          firstTimestamp: at,
+          lastTimestamp: at,
+          source: { component: 'lynqnode-controller' },
+        },
+      });
+    }
+    const err = (await rejection(
+      client.waitForNodeReady(ns.name, 'warned-1', { timeoutMs: 800 }),
+    )) as NodeNotReadyError;
+    expect(err.warnings).toEqual([
+      'ApplyFailed: configmap warned-1-config: quota exceeded',
+      'ApplyFailed: configmap warned-1-config: forbidden',
+    ]);
+    expect(err.message).toBe(
+      `LynqNode ${ns.name}/warned-1 not Ready after 800 ms: ResourcesFailed: 1 resources failed (last warning: ApplyFailed: configmap warned-1-config: quota exceeded)`,
+    );
+  });
+
   it('says NotFound for a node that does not exist', async () => {
     const err = await rejection(client.waitForNodeReady(ns.name, 'never', { timeoutMs: 800 }));
     expect((err as NodeNotReadyError).reason).toBe('NotFound');

@@ -23,7 +23,7 @@ import {
 } from '@lynq/runtime';
 import { InvalidArgumentError, NodeNotReadyError } from '../errors.js';
 import { nodeReadiness, type NodeReadiness } from './node-readiness.js';
-import { LynqTypes } from './resources.js';
+import { CoreEvents, LynqTypes } from './resources.js';
 
 /** The field manager of writes made through the SDK, unless LynqClientOptions.fieldManager says otherwise. */
 export const DEFAULT_FIELD_MANAGER = 'lynq-sdk';
@@ -88,6 +88,22 @@ export interface WaitForNodeReadyOptions extends RequestOptions {
 }
 
 type Watchable = LynqNode & KubeObject;
+
+/** The parts of a core/v1 Event the not-Ready error reports. */
+interface CoreEvent {
+  reason?: string;
+  message?: string;
+  lastTimestamp?: string;
+  eventTime?: string;
+  metadata?: { creationTimestamp?: string };
+}
+
+const MAX_WARNINGS = 3;
+
+/** When an event last happened, as a sortable RFC 3339 string. */
+function eventTime(e: CoreEvent): string {
+  return e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? '';
+}
 
 /** Server-set metadata that a server-side apply must not carry (managedFields even makes it fail). */
 const SERVER_METADATA = [
@@ -331,6 +347,7 @@ export class LynqClient {
         last === undefined && watchError !== undefined
           ? `${verdict.message} (watch: ${watchError})`
           : verdict.message;
+      const warnings = last === undefined ? [] : await this.nodeWarnings(last, options.signal);
       throw new NodeNotReadyError(
         namespace,
         name,
@@ -338,11 +355,38 @@ export class LynqClient {
         verdict.reason,
         detail,
         verdict.condition,
+        warnings,
       );
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
       await informer.stop();
+    }
+  }
+
+  /**
+   * The latest Warning events of a node (this incarnation), newest first, as `reason: message`. A
+   * failure to read them (no RBAC for events) becomes the one entry, so it is not lost either.
+   */
+  private async nodeWarnings(node: LynqNode, signal?: AbortSignal): Promise<string[]> {
+    const selector = [
+      `involvedObject.kind=${LynqTypes.Node.kind}`,
+      `involvedObject.name=${node.metadata.name ?? ''}`,
+      ...(node.metadata.uid !== undefined ? [`involvedObject.uid=${node.metadata.uid}`] : []),
+      'type=Warning',
+    ].join(',');
+    try {
+      const list = await this.rest.request<{ items?: CoreEvent[] }>({
+        path: resourcePath(CoreEvents, node.metadata.namespace),
+        query: { fieldSelector: selector },
+        ...(signal !== undefined ? { signal } : {}),
+      });
+      return (list.items ?? [])
+        .sort((a, b) => eventTime(b).localeCompare(eventTime(a)))
+        .slice(0, MAX_WARNINGS)
+        .map((e) => `${e.reason ?? ''}: ${e.message ?? ''}`);
+    } catch (err) {
+      return [`events could not be read: ${err instanceof Error ? err.message : String(err)}`];
     }
   }
 

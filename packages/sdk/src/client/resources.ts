@@ -7,3 +7,6 @@ export const LynqTypes = {
   Form: resourceType(API_VERSION, Kinds.Form, Plurals.Form),
   Node: resourceType(API_VERSION, Kinds.Node, Plurals.Node),
 } as const satisfies Record<string, ResourceType>;
+
+/** core/v1 Events, where the operator says why a node's resource failed. */
+export const CoreEvents: ResourceType = resourceType('v1', 'Event', 'events');

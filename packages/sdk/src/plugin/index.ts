@@ -66,15 +66,5 @@ export {
 } from '@lynq/datasource';
 
 // The conformance kit, and the registry that loads a plugin by package name as the operator does
-export {
-  checkDatasourceConformance,
-  assertDatasourceConformance,
-  ConformanceError,
-  testDatasourceContext,
-  datasourceRejection,
-  DatasourceRegistry,
-  type ConformanceOptions,
-  type ConformanceCheck,
-  type ConformanceReport,
-  type TestContextOptions,
-} from '@lynq/datasource';
+export { DatasourceRegistry } from '@lynq/datasource';
+export { checkDatasourceConformance, assertDatasourceConformance, ConformanceError, testDatasourceContext, datasourceRejection, type ConformanceOptions, type ConformanceCheck, type ConformanceReport, type TestContextOptions } from '@lynq/datasource/testing';
