@@ -20,7 +20,10 @@ const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ')
 
 export function table(figures: readonly RecordedFigure[]): string {
   const sorted = [...figures].sort(
-    (a, b) => GROUPS.indexOf(a.group) - GROUPS.indexOf(b.group) || a.id.localeCompare(b.id),
+    (a, b) =>
+      GROUPS.indexOf(a.group) - GROUPS.indexOf(b.group) ||
+      a.id.localeCompare(b.id) ||
+      a.variant.localeCompare(b.variant),
   );
   const variants = [...new Set(sorted.map((f) => f.variant))].join(', ');
   const machines = [...new Set(sorted.map((f) => f.machine))].join('; ');
@@ -28,8 +31,8 @@ export function table(figures: readonly RecordedFigure[]): string {
   const lines = [
     `Variant: **${variants}**; machine: ${machines}; recorded ${dates[0]?.slice(0, 16) ?? '?'}–${dates.at(-1)?.slice(11, 16) ?? '?'} UTC.`,
     '',
-    '| case | fault injected | lasted | load | what the operator did | recovery | lost (nodes / objects / recreated) |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| case | variant | fault injected | lasted | load | what the operator did | recovery | lost (nodes / objects / recreated) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const f of sorted) {
     const lost = `${f.lost.nodesLost} / ${f.lost.objectsLost} / ${f.lost.recreated}`;
@@ -38,19 +41,22 @@ export function table(figures: readonly RecordedFigure[]): string {
         ? '–'
         : `${seconds(f.recoveryMs)}${f.recoveryBound !== undefined ? ` (${f.recoveryBound})` : ''}`;
     lines.push(
-      `| \`${f.id}\` | ${cell(f.fault)} | ${seconds(f.faultMs)} | ${cell(f.load)} | ${cell(f.operator)} | ${cell(recovery)} | ${lost === '0 / 0 / 0' ? '**nothing** (0 / 0 / 0)' : `**${lost}**`} |`,
+      `| \`${f.id}\` | ${f.variant} | ${cell(f.fault)} | ${seconds(f.faultMs)} | ${cell(f.load)} | ${cell(f.operator)} | ${cell(recovery)} | ${lost === '0 / 0 / 0' ? '**nothing** (0 / 0 / 0)' : `**${lost}**`} |`,
     );
   }
   return lines.join('\n');
 }
 
 function main(): void {
-  const dir = arg('--dir') ?? resultsDir();
-  const figures = readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as RecordedFigure);
+  // --dir may be given more than once (e.g. a ci run and a full run of some files).
+  const dirs = process.argv.flatMap((a, i) => (a === '--dir' ? [process.argv[i + 1] ?? ''] : []));
+  const figures = (dirs.length > 0 ? dirs : [resultsDir()]).flatMap((dir) =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as RecordedFigure),
+  );
   if (figures.length === 0) {
-    process.stderr.write(`no figures in ${dir}: run npm run test:faults -w @lynq/e2e first\n`);
+    process.stderr.write('no figures: run npm run test:faults -w @lynq/e2e first\n');
     process.exit(1);
   }
   const md = table(figures);
