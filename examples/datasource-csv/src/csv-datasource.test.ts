@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  assertDatasourceConformance,
   DatasourceError,
   DatasourceRegistry,
   type ChangeEvent,
   type DatasourceContext,
 } from '@lynq/sdk/plugin';
+import { assertDatasourceConformance } from '@lynq/sdk/plugin/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { datasourcePlugin } from './plugin.js';
 

@@ -30,6 +30,7 @@ describe('entry points', () => {
     './render/index.ts',
     './plan/index.ts',
     './plugin/index.ts',
+    './plugin/testing.ts',
   ])('%s loads no Kubernetes client', async (entry) => {
     const modules = await modulesOf(entry);
     expect(modules.some((m) => m.includes('packages/api/'))).toBe(true);

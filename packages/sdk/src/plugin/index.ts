@@ -65,6 +65,7 @@ export {
   type CombinedSignal,
 } from '@lynq/datasource';
 
-// The conformance kit, and the registry that loads a plugin by package name as the operator does
+// The registry that loads a plugin by package name, as the operator does with --datasource-plugins
 export { DatasourceRegistry } from '@lynq/datasource';
-export { checkDatasourceConformance, assertDatasourceConformance, ConformanceError, testDatasourceContext, datasourceRejection, type ConformanceOptions, type ConformanceCheck, type ConformanceReport, type TestContextOptions } from '@lynq/datasource/testing';
+// The conformance kit is in @lynq/sdk/plugin/testing: a plugin's tests use it, the operator never
+// loads it.
