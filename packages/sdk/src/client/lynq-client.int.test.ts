@@ -1,8 +1,15 @@
 // LynqClient against the local kube-apiserver with Lynq's CRDs. No operator runs here: where a
 // test needs a node's status, it writes it through the status subresource as the operator would.
 import { API_VERSION, type LynqFormInput, type LynqHubInput, type LynqNodeInput } from '@lynq/api';
-import { KubeApiError, loadClusterCredentials, patchStatus, RestClient } from '@lynq/runtime';
-import { installCrds, kubeconfigPath, useTestNamespace } from '@lynq/testkit';
+import {
+  KubeApiError,
+  loadClusterCredentials,
+  patchStatus,
+  RestClient,
+  type LogLevel,
+} from '@lynq/runtime';
+import { installCrds, kubeconfigPath, loadTestKubeConfig, useTestNamespace } from '@lynq/testkit';
+import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, NodeNotReadyError } from '../errors.js';
 import { LynqClient, type NodeEvent } from './lynq-client.js';
@@ -320,5 +327,33 @@ describe('waitForNodeReady', () => {
     });
     abort.abort(new Error('user gave up'));
     expect(((await rejection(waiting)) as Error).message).toBe('user gave up');
+  });
+});
+
+describe('watch failures', () => {
+  it('are reported through the logger, not swallowed, while the watch keeps retrying', async () => {
+    const base = loadTestKubeConfig();
+    const cluster = base.getCurrentCluster();
+    if (cluster === null) throw new Error('test kubeconfig has no cluster');
+    const kc = new KubeConfig();
+    kc.loadFromClusterAndUser(cluster, { name: 'nobody', token: 'not-a-valid-token' });
+    const logged: { level: LogLevel; message: string; fields?: Record<string, unknown> }[] = [];
+    const denied = LynqClient.fromCredentials(kc, {
+      logger: { log: (level, message, fields) => logged.push({ level, message, fields }) },
+    });
+    const abort = new AbortController();
+    const watching = denied.watchNodes({ namespace: ns.name }, () => undefined, abort.signal);
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!logged.some((l) => l.level === 'warn')) {
+        if (Date.now() > deadline) throw new Error('no warning logged within 10 s');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(JSON.stringify(logged.find((l) => l.level === 'warn'))).toContain('401');
+    } finally {
+      abort.abort();
+      await watching;
+      denied.close();
+    }
   });
 });

@@ -15,7 +15,7 @@ import {
   isNotFound,
   loadClusterCredentials,
   resourcePath,
-  silentLogger,
+  jsonLogger,
   type ClusterCredentials,
   type KubeObject,
   type Logger,
@@ -31,7 +31,12 @@ export const DEFAULT_FIELD_MANAGER = 'lynq-sdk';
 export interface LynqClientOptions {
   /** Server-side apply field manager (default `lynq-sdk`). */
   fieldManager?: string;
-  /** Logs the watch's retries (default: none; the last error also ends up in NodeNotReadyError). */
+  /**
+   * Where the watches of watchNodes and waitForNodeReady report failed requests they retry (and
+   * an onEvent callback that threw). Default: JSON lines on stderr, warnings and errors only;
+   * `silentLogger` from @lynq/runtime turns them off (the last error still ends up in
+   * NodeNotReadyError).
+   */
   logger?: Logger;
 }
 
@@ -139,7 +144,8 @@ export class LynqClient {
     this.fieldManager = options.fieldManager ?? DEFAULT_FIELD_MANAGER;
     if (this.fieldManager === '')
       throw new InvalidArgumentError('fieldManager', 'must not be empty');
-    this.logger = options.logger ?? silentLogger;
+    this.logger =
+      options.logger ?? jsonLogger({ level: 'warn', fields: { component: 'lynq-sdk' } });
   }
 
   /**
