@@ -2,13 +2,12 @@
 import {
   ConditionTypes,
   EventReasons,
-  GROUP,
   Kinds,
-  Plurals,
-  VERSION,
+  Resources,
   listResources,
   type LynqHub,
   type LynqNode,
+  type ResourceType,
 } from '@lynq/api';
 import {
   RestMapper,
@@ -94,17 +93,14 @@ export class ClusterState {
     return (res.body as ObjectList<T> | undefined)?.items ?? [];
   }
 
-  private lynqPath(resource: string): string {
-    return resourcePath(
-      { group: GROUP, version: VERSION, resource, namespaced: true },
-      { namespace: this.namespace },
-    );
+  private lynqPath(type: ResourceType): string {
+    return resourcePath(type, this.namespace);
   }
 
   async read(): Promise<{ hubs: HubView[]; nodes: NodeView[] }> {
     const [hubs, nodes, warnings] = await Promise.all([
-      this.list<LynqHub>(this.lynqPath(Plurals.Hub)),
-      this.list<LynqNode>(this.lynqPath(Plurals.Node)),
+      this.list<LynqHub>(this.lynqPath(Resources.Hub)),
+      this.list<LynqNode>(this.lynqPath(Resources.Node)),
       this.nodeWarnings(),
     ]);
     const resources = new Map(nodes.map((n) => [n, nodeResources(n)]));
@@ -171,7 +167,7 @@ export class ClusterState {
       [...collections.values()].map(async (r) => {
         try {
           const mapping = await this.mapper.resolve(r.apiVersion, r.kind);
-          const path = resourcePath(mapping, { namespace: r.namespace });
+          const path = resourcePath(mapping, r.namespace);
           // Items of a list carry no apiVersion and kind; readiness rules are chosen by them.
           for (const item of await this.list<KubeObject>(path)) {
             const obj = { ...item, apiVersion: r.apiVersion, kind: r.kind };

@@ -1,6 +1,6 @@
 // The manifests and the live table's reading against the local control plane (no operator: the
 // node and its status are written here as the operator would).
-import { API_VERSION, GROUP, Kinds, Plurals, VERSION } from '@lynq/api';
+import { API_VERSION, Kinds, Resources } from '@lynq/api';
 import { KubeClient, resourcePath, type KubeObject } from '@lynq/apply';
 import { installCrds, loadTestKubeConfig, useTestNamespace } from '@lynq/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,11 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => client.close());
 
-const nodePath = (name?: string) =>
-  resourcePath(
-    { group: GROUP, version: VERSION, resource: Plurals.Node, namespaced: true },
-    { namespace: ns.name, name },
-  );
+const nodePath = (name?: string) => resourcePath(Resources.Node, ns.name, name);
 
 describe('the demo', () => {
   it('manifests are accepted by the API server (server-side dry-run apply)', async () => {
@@ -34,10 +30,7 @@ describe('the demo', () => {
     // Dry run: nothing was stored.
     const hubs = await client.request({
       method: 'GET',
-      path: resourcePath(
-        { group: GROUP, version: VERSION, resource: Plurals.Hub, namespaced: true },
-        { namespace: ns.name },
-      ),
+      path: resourcePath(Resources.Hub, ns.name),
     });
     expect((hubs.body as { items: unknown[] }).items).toEqual([]);
   });
@@ -45,10 +38,7 @@ describe('the demo', () => {
   it('reads a node, its status and the readiness of its resources', async () => {
     await client.request({
       method: 'POST',
-      path: resourcePath(
-        { group: '', version: 'v1', resource: 'configmaps', namespaced: true },
-        { namespace: ns.name },
-      ),
+      path: resourcePath(Resources.ConfigMap, ns.name),
       body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'acme-config' }, data: {} },
     });
     const created = await client.request({

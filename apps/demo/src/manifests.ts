@@ -27,11 +27,12 @@ export async function applyManifests(
 ): Promise<void> {
   const mapper = new RestMapper(client);
   for (const obj of objects) {
-    const mapping = await mapper.resolve(obj.apiVersion, obj.kind);
+    const ref = refOf(obj);
+    const mapping = await mapper.resolve(ref.apiVersion, ref.kind);
     const { name, namespace } = obj.metadata;
     await client.request({
       method: 'PATCH',
-      path: resourcePath(mapping, { namespace, name }),
+      path: resourcePath(mapping, namespace, name),
       query: {
         fieldManager: FIELD_MANAGER,
         force: 'true',
@@ -39,7 +40,7 @@ export async function applyManifests(
       },
       contentType: 'application/apply-patch+yaml',
       body: obj,
-      object: refOf(obj),
+      object: ref,
     });
   }
 }

@@ -130,12 +130,12 @@ export class LiveObjects {
 
   /** Watches a kind (once) and wakes the owning node on every meaningful change. */
   watch(mapping: ResourceMapping): void {
-    const key = `${mapping.apiVersion}/${mapping.resource}`;
+    const key = `${mapping.apiVersion}/${mapping.plural}`;
     if (this.watched.has(key)) return;
     const informer = this.manager.informer<KubeObject>({
       apiVersion: mapping.apiVersion,
       kind: mapping.kind,
-      plural: mapping.resource,
+      plural: mapping.plural,
       namespaced: mapping.namespaced,
     });
     const send = (...objs: KubeObject[]) => {
@@ -201,7 +201,7 @@ export class LiveObjects {
     const mapping = await this.applier.restMapper.resolve(ref.apiVersion, ref.kind, undefined, {
       signal,
     });
-    const informer = this.watched.get(`${mapping.apiVersion}/${mapping.resource}`);
+    const informer = this.watched.get(`${mapping.apiVersion}/${mapping.plural}`);
     const covered =
       informer !== undefined &&
       informer.hasSynced() &&

@@ -26,7 +26,7 @@ import {
   requestFor,
   loadClusterCredentials,
   type ClusterCredentials,
-  Kinds,
+  Resources,
   type KubeObject,
   type Logger,
   type Predicate,
@@ -116,7 +116,7 @@ async function checkCrds(client: RestClient): Promise<void> {
 /** A Lease cannot be taken in a namespace that does not exist: say so instead of retrying forever. */
 async function checkLeaseNamespace(client: RestClient, namespace: string): Promise<void> {
   try {
-    await client.request({ path: resourcePath(Kinds.Namespace, undefined, namespace) });
+    await client.request({ path: resourcePath(Resources.Namespace, undefined, namespace) });
   } catch (err) {
     if (!isNotFound(err)) return; // e.g. no permission to read namespaces: the elector will tell
     throw new StartupError(
@@ -128,7 +128,7 @@ async function checkLeaseNamespace(client: RestClient, namespace: string): Promi
 function secretResolver(client: RestClient, namespace: string): SecretResolver {
   return async ({ name, key }) => {
     const secret = await client.request<{ data?: Record<string, string> }>({
-      path: resourcePath(Kinds.Secret, namespace, name),
+      path: resourcePath(Resources.Secret, namespace, name),
     });
     const value = secret.data?.[key];
     if (value === undefined)

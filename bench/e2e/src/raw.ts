@@ -82,9 +82,10 @@ export async function rawPhase(b: Bench, rows: readonly Row[]): Promise<RawResul
     await mapWithConcurrency(objects, concurrency, async (obj) => {
       const started = performance.now();
       await apply(writer, obj, 'lynq-bench-raw');
-      const list = patchMs.get(obj.kind) ?? [];
+      const kind = obj.kind ?? '';
+      const list = patchMs.get(kind) ?? [];
       list.push(performance.now() - started);
-      patchMs.set(obj.kind, list);
+      patchMs.set(kind, list);
     });
     const writeSeconds = (Date.now() - t0) / 1000;
     log(`raw: every PATCH answered after ${writeSeconds.toFixed(1)} s`);

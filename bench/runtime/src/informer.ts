@@ -1,7 +1,7 @@
 // Informer initial sync over many ConfigMaps: wall time until hasSynced and the heap the cache
 // holds, for full objects and for metadata-only.
 import type { RestClient } from '@lynq/runtime';
-import { Informer, Kinds, resourcePath, silentLogger, stripManagedFields } from '@lynq/runtime';
+import { Informer, Resources, resourcePath, silentLogger, stripManagedFields } from '@lynq/runtime';
 
 export interface InformerFigures {
   configMaps: number;
@@ -50,7 +50,7 @@ async function syncOnce(
   const before = heapMiB();
   const informer = new Informer({
     client,
-    type: Kinds.ConfigMap,
+    type: Resources.ConfigMap,
     namespace,
     metadataOnly,
     logger: silentLogger,
@@ -79,7 +79,7 @@ export async function benchInformer(client: RestClient, count: number): Promise<
     await mapLimit(indexes, 32, async (i) => {
       await client.request({
         method: 'POST',
-        path: resourcePath(Kinds.ConfigMap, namespace),
+        path: resourcePath(Resources.ConfigMap, namespace),
         body: {
           metadata: { name: `cm-${i}`, labels: { bench: 'runtime', shard: String(i % 16) } },
           data: { index: String(i), payload: `value-${i}-${'x'.repeat(200)}` },
@@ -105,7 +105,7 @@ export async function benchInformer(client: RestClient, count: number): Promise<
     };
   } finally {
     // deletecollection first: works without a namespace controller (profile api).
-    await client.request({ method: 'DELETE', path: resourcePath(Kinds.ConfigMap, namespace) });
+    await client.request({ method: 'DELETE', path: resourcePath(Resources.ConfigMap, namespace) });
     await client.request({ method: 'DELETE', path: `/api/v1/namespaces/${namespace}` });
   }
 }

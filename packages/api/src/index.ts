@@ -1,4 +1,5 @@
 export * from './names.js';
+export type { KubeObject, KubeObjectMeta, OwnerReference, ResourceType } from './kube-object.js';
 export {
   ConflictPolicy,
   CreationPolicy,

@@ -1,21 +1,75 @@
 // Every name the cluster sees. Nothing else in the project spells these strings.
+import type { ResourceType } from './kube-object.js';
 
 export const GROUP = 'operator.lynq.sh';
 export const VERSION = 'v1';
 export const API_VERSION = `${GROUP}/${VERSION}` as const;
 
+/**
+ * The kinds Lynq works with, by name: Lynq's own three and the built-in kinds the operator and its
+ * tools address directly. Where each lives in the API (apiVersion, plural, scope): `Resources`.
+ */
 export const Kinds = {
   Hub: 'LynqHub',
   Form: 'LynqForm',
   Node: 'LynqNode',
+  ConfigMap: 'ConfigMap',
+  Secret: 'Secret',
+  Service: 'Service',
+  Pod: 'Pod',
+  Namespace: 'Namespace',
+  ServiceAccount: 'ServiceAccount',
+  Deployment: 'Deployment',
+  StatefulSet: 'StatefulSet',
+  Job: 'Job',
+  Lease: 'Lease',
+  Event: 'Event',
 } as const;
-export type LynqKind = (typeof Kinds)[keyof typeof Kinds];
 
+/** The kind names of Lynq's own resources. */
+export type LynqKind = (typeof Kinds)['Hub' | 'Form' | 'Node'];
+
+/** The plurals of Lynq's own resources (the CRD names are `<plural>.<group>`). */
 export const Plurals = {
   Hub: 'lynqhubs',
   Form: 'lynqforms',
   Node: 'lynqnodes',
 } as const;
+
+function resource<const K extends string, const P extends string>(
+  apiVersion: string,
+  kind: K,
+  plural: P,
+  namespaced = true,
+): {
+  readonly apiVersion: string;
+  readonly kind: K;
+  readonly plural: P;
+  readonly namespaced: boolean;
+} {
+  return { apiVersion, kind, plural, namespaced };
+}
+
+/**
+ * Where each of `Kinds` lives in the API: what @lynq/runtime lists, watches and addresses
+ * (`resourcePath(Resources.ConfigMap, ns, name)`). Any other kind: runtime's `resourceType()`.
+ */
+export const Resources = {
+  Hub: resource(API_VERSION, Kinds.Hub, Plurals.Hub),
+  Form: resource(API_VERSION, Kinds.Form, Plurals.Form),
+  Node: resource(API_VERSION, Kinds.Node, Plurals.Node),
+  ConfigMap: resource('v1', Kinds.ConfigMap, 'configmaps'),
+  Secret: resource('v1', Kinds.Secret, 'secrets'),
+  Service: resource('v1', Kinds.Service, 'services'),
+  Pod: resource('v1', Kinds.Pod, 'pods'),
+  Namespace: resource('v1', Kinds.Namespace, 'namespaces', false),
+  ServiceAccount: resource('v1', Kinds.ServiceAccount, 'serviceaccounts'),
+  Deployment: resource('apps/v1', Kinds.Deployment, 'deployments'),
+  StatefulSet: resource('apps/v1', Kinds.StatefulSet, 'statefulsets'),
+  Job: resource('batch/v1', Kinds.Job, 'jobs'),
+  Lease: resource('coordination.k8s.io/v1', Kinds.Lease, 'leases'),
+  Event: resource('v1', Kinds.Event, 'events'),
+} as const satisfies Record<keyof typeof Kinds, ResourceType>;
 
 /** Prefix owned by the operator on labels and annotations. */
 export const LYNQ_PREFIX = 'lynq.sh/';

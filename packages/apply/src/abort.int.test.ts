@@ -148,8 +148,8 @@ describe('shared discovery and schema reads', () => {
     });
     controller.abort(lostLease());
     await expect(aborted).rejects.toBeInstanceOf(AbortedError);
-    await expect(patient).resolves.toMatchObject({ resource: 'configmaps', namespaced: true });
-    await expect(patientWithSignal).resolves.toMatchObject({ resource: 'secrets' });
+    await expect(patient).resolves.toMatchObject({ plural: 'configmaps', namespaced: true });
+    await expect(patientWithSignal).resolves.toMatchObject({ plural: 'secrets' });
   });
 
   it('a read every caller abandoned is not handed to the next caller', async () => {
@@ -159,7 +159,7 @@ describe('shared discovery and schema reads', () => {
     controller.abort(lostLease());
     await expect(aborted).rejects.toBeInstanceOf(AbortedError);
     await expect(mapper.resolve('v1', 'ConfigMap')).resolves.toMatchObject({
-      resource: 'configmaps',
+      plural: 'configmaps',
     });
   });
 

@@ -38,7 +38,8 @@ import {
   type OrphanedFrom,
 } from './orphan-markers.js';
 import { withOwnership } from './ownership.js';
-import { resourcePath, type ResourceMapping } from './resource-path.js';
+import type { ResourceMapping } from './resource-path.js';
+import { resourcePath } from '@lynq/runtime';
 import { RestMapper, type RestMapperOptions } from './rest-mapper.js';
 
 const APPLY_PATCH = 'application/apply-patch+yaml';
@@ -349,7 +350,7 @@ export class Applier {
     throwIfAborted(signal, { object: safeRef(desired) });
     const shapeRef = checkObjectShape(desired);
     const ignoreFields = checkedIgnoreFields(shapeRef, options.ignoreFields);
-    const mapping = await this.restMapper.resolve(desired.apiVersion, desired.kind, shapeRef, {
+    const mapping = await this.restMapper.resolve(shapeRef.apiVersion, shapeRef.kind, shapeRef, {
       signal,
     });
     let obj = normalizeDesired(desired, mapping);
@@ -359,7 +360,7 @@ export class Applier {
     const target: Target = {
       ref,
       mapping,
-      path: resourcePath(mapping, { namespace: ref.namespace, name: ref.name }),
+      path: resourcePath(mapping, ref.namespace, ref.name),
     };
 
     let live =
@@ -414,7 +415,7 @@ export class Applier {
       live !== null &&
       !force &&
       sameHash &&
-      isContainedIn(obj, live, await this.listTypes.cursor(obj.apiVersion, obj.kind, { signal }))
+      isContainedIn(obj, live, await this.listTypes.cursor(ref.apiVersion, ref.kind, { signal }))
     ) {
       return { ref, action: 'unchanged', changed: false, writes, readopted, hash, object: live };
     }
@@ -475,7 +476,7 @@ export class Applier {
           signal,
         });
       case 'create': {
-        const collection = resourcePath(target.mapping, { namespace: target.ref.namespace });
+        const collection = resourcePath(target.mapping, target.ref.namespace);
         return this.sendWrite(target, {
           method: 'POST',
           path: collection,
@@ -596,7 +597,7 @@ export class Applier {
     return {
       ref: scoped,
       mapping,
-      path: resourcePath(mapping, { namespace: scoped.namespace, name: scoped.name }),
+      path: resourcePath(mapping, scoped.namespace, scoped.name),
     };
   }
 
@@ -627,7 +628,8 @@ export class Applier {
         if (mapping.namespaced && namespace === '') continue;
         listed = await this.list(mapping, mapping.namespaced ? namespace : undefined, signal);
       } catch (err) {
-        if (err instanceof ApplyError) continue; // each object then reads (and reports) on its own
+        // each object then reads (and reports) on its own
+        if (err instanceof ApplyError || err instanceof ApiError) continue;
         throw err;
       }
       for (const index of members) {
@@ -644,7 +646,7 @@ export class Applier {
     signal: AbortSignal | undefined,
   ): Promise<Map<string, KubeObject>> {
     const byName = new Map<string, KubeObject>();
-    const path = resourcePath(mapping, { namespace });
+    const path = resourcePath(mapping, namespace);
     let continueToken: string | undefined;
     do {
       const response = await this.client.request({

@@ -10,7 +10,7 @@ const cmMapping: ResourceMapping = {
   group: '',
   version: 'v1',
   kind: 'ConfigMap',
-  resource: 'configmaps',
+  plural: 'configmaps',
   namespaced: true,
 };
 const nsMapping: ResourceMapping = {
@@ -18,7 +18,7 @@ const nsMapping: ResourceMapping = {
   group: '',
   version: 'v1',
   kind: 'Namespace',
-  resource: 'namespaces',
+  plural: 'namespaces',
   namespaced: false,
 };
 

@@ -1,5 +1,5 @@
 import { describeRef, type ObjectRef } from './object-ref.js';
-import type { KubeStatus, StatusCause } from '@lynq/runtime';
+import { KubeApiError, type KubeStatus, type StatusCause } from '@lynq/runtime';
 import { parseConflictCauses, type FieldConflict } from './conflict-causes.js';
 
 export type ApplyErrorCode =
@@ -14,7 +14,10 @@ export type ApplyErrorCode =
   | 'ABORTED'
   | 'NOT_OURS';
 
-/** Base class of every error this package throws. */
+/**
+ * Base class of the errors this package throws, except the API server's answers: those are
+ * ApiError and its subclasses, which extend @lynq/runtime's KubeApiError (one HTTP error family).
+ */
 export abstract class ApplyError extends Error {
   abstract readonly code: ApplyErrorCode;
   /** The object the failed operation was about, when there is one. */
@@ -41,41 +44,29 @@ export interface ApiErrorInit {
   text?: string | undefined;
 }
 
-/** The API server answered with an error status. */
-export class ApiError extends ApplyError {
-  readonly code: ApplyErrorCode = 'API_ERROR';
-  /** HTTP status code (404, 409, 422, ...). */
-  readonly status: number;
-  /** `Status.reason` (`NotFound`, `AlreadyExists`, `Conflict`, `Invalid`, ...), or `Unknown`. */
-  readonly reason: string;
-  /** `Status.message` as the server wrote it. */
-  readonly serverMessage: string;
-  readonly causes: readonly StatusCause[];
-  readonly method: string;
-  readonly path: string;
+/**
+ * The API server answered with an error status: @lynq/runtime's KubeApiError (one HTTP error family
+ * for the project) with the object the request was about and the reason always set.
+ */
+export class ApiError extends KubeApiError {
+  /** `Status.reason` (`NotFound`, `AlreadyExists`, `Conflict`, `Invalid`, ...), or from the status. */
+  declare readonly reason: string;
+  /** The object the failed operation was about, when there is one. */
+  readonly object: ObjectRef | undefined;
 
   constructor(init: ApiErrorInit, options?: ErrorOptions) {
     const reason = init.body?.reason ?? reasonForStatus(init.status);
     const serverMessage = init.body?.message ?? init.text ?? '';
+    super(init.method, init.path, init.status, reason, serverMessage, init.body);
+    if (options?.cause !== undefined) this.cause = options.cause;
     const subject = init.object !== undefined ? describeRef(init.object) : init.path;
-    super(
-      `${init.method} ${subject}: ${init.status} ${reason}${serverMessage !== '' ? `: ${serverMessage}` : ''}`,
-      init.object,
-      options,
-    );
-    this.status = init.status;
-    this.reason = reason;
-    this.serverMessage = serverMessage;
-    this.causes = init.body?.details?.causes ?? [];
-    this.method = init.method;
-    this.path = init.path;
+    this.message = `${init.method} ${subject}: ${init.status} ${reason}${serverMessage !== '' ? `: ${serverMessage}` : ''}`;
+    this.object = init.object;
   }
 
-  get isNotFound(): boolean {
-    return this.status === 404;
-  }
-  get isAlreadyExists(): boolean {
-    return this.status === 409 && this.reason === 'AlreadyExists';
+  /** `Status.message` as the server wrote it (KubeApiError's `apiMessage`). */
+  get serverMessage(): string {
+    return this.apiMessage;
   }
   /** A resourceVersion precondition failed (optimistic concurrency), not an SSA field conflict. */
   get isStale(): boolean {
@@ -88,7 +79,7 @@ export class ApiError extends ApplyError {
  * that is conflictPolicy Stuck).
  */
 export class ConflictError extends ApiError {
-  override readonly code: ApplyErrorCode = 'CONFLICT';
+  override readonly code = 'CONFLICT';
   /** Each conflicting field with the manager that owns it. */
   readonly conflicts: readonly FieldConflict[];
   /** The distinct conflicting field managers, in order of appearance. */
@@ -115,7 +106,7 @@ export function hasFieldManagerConflicts(error: { causes: readonly StatusCause[]
  * object", create/update as a 400 "strict decoding error"; both become this error.
  */
 export class FieldValidationError extends ApiError {
-  override readonly code: ApplyErrorCode = 'FIELD_VALIDATION';
+  override readonly code = 'FIELD_VALIDATION';
   /** The unknown fields, as the server names them (`.spec.replicaz` or `spec.replicaz`). */
   readonly fields: readonly string[];
 

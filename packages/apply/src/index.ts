@@ -22,12 +22,9 @@ export {
   type RequestStats,
 } from './kube-client.js';
 export { RestMapper, type RestMapperOptions } from './rest-mapper.js';
-export {
-  resourcePath,
-  groupVersionPath,
-  parseApiVersion,
-  type ResourceMapping,
-} from './resource-path.js';
+export { type ResourceMapping } from './resource-path.js';
+// The project's one REST path builder, from @lynq/runtime: `resourcePath(mapping, namespace, name)`.
+export { resourcePath } from '@lynq/runtime';
 export {
   ApplyError,
   AbortedError,

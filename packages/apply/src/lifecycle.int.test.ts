@@ -6,7 +6,7 @@ import { uniqueName, useTestNamespace } from '@lynq/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Applier } from './applier.js';
 import { InvalidObjectError, UnknownKindError } from './errors.js';
-import type { KubeObject, ObjectRef } from './object-ref.js';
+import { refOf, type KubeObject, type ObjectRef } from './object-ref.js';
 import {
   annotationsOf,
   connect,
@@ -212,10 +212,7 @@ describe('cluster-scoped and custom kinds', () => {
     const group = `${uniqueName('t')}.apply.lynq.test`;
     const widgets = testCrd(group, 'Widget', 'Namespaced');
     const gadgets = testCrd(group, 'Gadget', 'Cluster');
-    cleanup.push(
-      { apiVersion: widgets.apiVersion, kind: widgets.kind, name: widgets.metadata.name ?? '' },
-      { apiVersion: gadgets.apiVersion, kind: gadgets.kind, name: gadgets.metadata.name ?? '' },
-    );
+    cleanup.push(refOf(widgets), refOf(gadgets));
     // Discovery is refreshed when a kind is unknown, so a CRD installed later is found.
     const applier = new Applier(t.client, { discovery: { minRefreshIntervalMs: 0 } });
     const widget: KubeObject = {

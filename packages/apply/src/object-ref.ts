@@ -1,27 +1,6 @@
-import type { OwnerReference } from '@lynq/runtime';
-
-/** A plain Kubernetes object as JSON: apiVersion, kind, metadata and anything else, kept raw. */
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: KubeObjectMeta;
-  [field: string]: unknown;
-}
-
-export interface KubeObjectMeta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: OwnerReference[];
-  [field: string]: unknown;
-}
-
-/** The runtime's OwnerReference: one definition for the project. */
-export type { OwnerReference };
+// A Kubernetes object, its metadata and owner references: @lynq/api's, the one definition of the
+// project (the runtime re-exports the same).
+export type { KubeObject, KubeObjectMeta, OwnerReference } from '@lynq/api';
 
 /**
  * Names one object exactly. `apiVersion` is always explicit: nothing in this package infers it

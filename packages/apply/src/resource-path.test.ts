@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupVersionPath, parseApiVersion, resourcePath } from './resource-path.js';
-
-const configmaps = { group: '', version: 'v1', resource: 'configmaps', namespaced: true };
-const deployments = { group: 'apps', version: 'v1', resource: 'deployments', namespaced: true };
-const namespaces = { group: '', version: 'v1', resource: 'namespaces', namespaced: false };
-const crds = {
-  group: 'apiextensions.k8s.io',
-  version: 'v1',
-  resource: 'customresourcedefinitions',
-  namespaced: false,
-};
+import { groupVersionPath, parseApiVersion } from './resource-path.js';
 
 describe('parseApiVersion', () => {
   it('splits core and grouped versions and refuses malformed ones', () => {
@@ -22,31 +12,10 @@ describe('parseApiVersion', () => {
   });
 });
 
-describe('resourcePath', () => {
-  it('builds core and group paths for objects and collections', () => {
+// Object and collection paths: @lynq/runtime's resourcePath (resource.test.ts there).
+describe('groupVersionPath', () => {
+  it('builds the discovery path of core and named groups', () => {
     expect(groupVersionPath('', 'v1')).toBe('/api/v1');
     expect(groupVersionPath('apps', 'v1')).toBe('/apis/apps/v1');
-    expect(resourcePath(configmaps, { namespace: 'ns', name: 'cm' })).toBe(
-      '/api/v1/namespaces/ns/configmaps/cm',
-    );
-    expect(resourcePath(deployments, { namespace: 'ns' })).toBe(
-      '/apis/apps/v1/namespaces/ns/deployments',
-    );
-    expect(resourcePath(deployments)).toBe('/apis/apps/v1/deployments');
-  });
-
-  it('never puts a namespace into the path of a cluster-scoped kind', () => {
-    expect(resourcePath(namespaces, { namespace: 'ignored', name: 'tenant-a' })).toBe(
-      '/api/v1/namespaces/tenant-a',
-    );
-    expect(resourcePath(crds, { namespace: 'x', name: 'widgets.example.com' })).toBe(
-      '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com',
-    );
-  });
-
-  it('escapes path segments', () => {
-    expect(resourcePath(configmaps, { namespace: 'ns', name: 'a/b?c' })).toBe(
-      '/api/v1/namespaces/ns/configmaps/a%2Fb%3Fc',
-    );
   });
 });

@@ -1,13 +1,13 @@
-/** Where a kind lives in the REST API, from discovery. */
-export interface ResourceMapping {
-  apiVersion: string;
+import type { ResourceType } from '@lynq/api';
+
+/**
+ * Where a kind lives in the REST API, from discovery: a ResourceType (so @lynq/runtime's
+ * `resourcePath(mapping, namespace, name)` addresses it) with its group and version apart.
+ */
+export interface ResourceMapping extends ResourceType {
   /** `''` for the core group. */
-  group: string;
-  version: string;
-  kind: string;
-  /** The plural resource name, e.g. `configmaps`. */
-  resource: string;
-  namespaced: boolean;
+  readonly group: string;
+  readonly version: string;
 }
 
 /** Splits `apps/v1` into group `apps` and version `v1`; `v1` is the core group. */
@@ -27,22 +27,4 @@ export function groupVersionPath(group: string, version: string): string {
   return group === ''
     ? `/api/${encodeURIComponent(version)}`
     : `/apis/${encodeURIComponent(group)}/${encodeURIComponent(version)}`;
-}
-
-/**
- * The REST path of a collection (no name) or of one object. Cluster-scoped kinds never get a
- * namespace segment, whatever `namespace` says; a namespaced collection without a namespace is
- * the all-namespaces collection.
- */
-export function resourcePath(
-  mapping: Pick<ResourceMapping, 'group' | 'version' | 'resource' | 'namespaced'>,
-  where: { namespace?: string | undefined; name?: string | undefined } = {},
-): string {
-  let path = groupVersionPath(mapping.group, mapping.version);
-  if (mapping.namespaced && where.namespace !== undefined && where.namespace !== '') {
-    path += `/namespaces/${encodeURIComponent(where.namespace)}`;
-  }
-  path += `/${encodeURIComponent(mapping.resource)}`;
-  if (where.name !== undefined) path += `/${encodeURIComponent(where.name)}`;
-  return path;
 }

@@ -130,7 +130,7 @@ export class RestMapper {
           group,
           version,
           kind: r.kind,
-          resource: r.name,
+          plural: r.name,
           namespaced: r.namespaced === true,
         });
       }

@@ -1,5 +1,5 @@
 // The driver checks its own configuration, whatever its caller validated before.
-import { datasourceRejection } from '@lynq/datasource';
+import { datasourceRejection } from '@lynq/datasource/testing';
 import type { MySqlSource } from '@lynq/api';
 import { describe, expect, it } from 'vitest';
 import { createMysqlDatasource } from './mysql-datasource.js';

@@ -1,12 +1,11 @@
 import { createServer, type Socket } from 'node:net';
 import {
   ACTIVATE_TRUTHY,
-  assertDatasourceConformance,
-  datasourceRejection,
   DatasourceRegistry,
   type Datasource,
   type FetchResult,
 } from '@lynq/datasource';
+import { assertDatasourceConformance, datasourceRejection } from '@lynq/datasource/testing';
 import { createMysqlTable, uniqueName, waitFor, type MysqlTable } from '@lynq/testkit';
 import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,7 @@
 // Server sessions and statements a MySQL datasource leaves behind: idle connections, statements
 // of fetches that timed out, were aborted or closed, the query timeout and the result-size cap.
-import { datasourceRejection, type Datasource } from '@lynq/datasource';
+import { type Datasource } from '@lynq/datasource';
+import { datasourceRejection } from '@lynq/datasource/testing';
 import { createMysqlTable, uniqueName, waitFor, type MysqlTable } from '@lynq/testkit';
 import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

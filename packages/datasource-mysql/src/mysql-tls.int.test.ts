@@ -1,7 +1,8 @@
 // TLS against a real MariaDB that speaks it: a throwaway server started by this file (the
 // machine's MariaDB has TLS disabled), with a CA and a server certificate made by openssl.
 import type { DatabaseTls, TlsMode } from '@lynq/api';
-import { datasourceRejection, type Datasource, type FetchResult } from '@lynq/datasource';
+import { type Datasource, type FetchResult } from '@lynq/datasource';
+import { datasourceRejection } from '@lynq/datasource/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMysqlDatasource } from './mysql-datasource.js';
 import { mysqlContext } from './testing/fixtures.js';

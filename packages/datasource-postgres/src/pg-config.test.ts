@@ -1,5 +1,5 @@
 import type { PostgresSource } from '@lynq/api';
-import { datasourceRejection, testDatasourceContext } from '@lynq/datasource';
+import { datasourceRejection, testDatasourceContext } from '@lynq/datasource/testing';
 import { describe, expect, it } from 'vitest';
 import { createPgDatasource } from './pg-datasource.js';
 

@@ -2,13 +2,12 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import {
   ACTIVATE_TRUTHY,
-  assertDatasourceConformance,
-  datasourceRejection,
   DatasourceRegistry,
   type ChangeEvent,
   type Datasource,
   type FetchResult,
 } from '@lynq/datasource';
+import { assertDatasourceConformance, datasourceRejection } from '@lynq/datasource/testing';
 import { createPgSchema, uniqueName, waitFor, type PgSchema } from '@lynq/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

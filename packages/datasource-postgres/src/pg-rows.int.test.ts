@@ -1,7 +1,8 @@
 // What the PostgreSQL datasource makes of awkward values and large or slow results: CHAR
 // padding, uids that are not UTF-8, variables named like prototype members, the result-size
 // limits and the query timeout as time without rows.
-import { datasourceRejection, type Datasource, type FetchResult } from '@lynq/datasource';
+import { type Datasource, type FetchResult } from '@lynq/datasource';
+import { datasourceRejection } from '@lynq/datasource/testing';
 import { createPgSchema, uniqueName, waitFor, type PgSchema } from '@lynq/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

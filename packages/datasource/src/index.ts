@@ -57,14 +57,6 @@ export {
   type DatasourceRegistryOptions,
   type ModuleImporter,
 } from './registry.js';
-export {
-  checkDatasourceConformance,
-  assertDatasourceConformance,
-  ConformanceError,
-  type ConformanceOptions,
-  type ConformanceCheck,
-  type ConformanceReport,
-} from './conformance.js';
 export { resolveSecretOrFail } from './secrets.js';
 export { abortable } from './abortable.js';
 export { FetchRunner, type FetchRunnerOptions } from './fetch-runner.js';
@@ -92,8 +84,4 @@ export {
   type DriverErrorContext,
 } from './driver-errors.js';
 export { hubKey, constructDatasource, resolveLimits } from './construct-datasource.js';
-export {
-  datasourceRejection,
-  testDatasourceContext,
-  type TestContextOptions,
-} from './test-context.js';
+// The conformance kit and the test context: @lynq/datasource/testing (src/testing.ts).

@@ -10,6 +10,7 @@ import {
   type LynqHub,
   type LynqNode,
   type LynqNodeSpec,
+  type OwnerReference,
   type TResource,
 } from '@lynq/api';
 import type { DesiredEntry } from './desired-nodes.js';
@@ -30,7 +31,7 @@ export type DesiredNode = LynqNode & {
 };
 
 /** The controller ownerReference of a hub's nodes (absent when the hub has no uid yet). */
-export function hubOwnerReference(hub: LynqHub): Record<string, unknown> | undefined {
+export function hubOwnerReference(hub: LynqHub): OwnerReference | undefined {
   if (!hub.metadata.uid) return undefined;
   return {
     apiVersion: API_VERSION,

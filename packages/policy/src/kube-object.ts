@@ -1,32 +1,32 @@
 import type { Condition } from '@lynq/api';
 
-/** The parts of a Kubernetes object the policies read. Everything else passes through untouched. */
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    uid?: string;
-    generation?: number;
-    creationTimestamp?: string;
-    deletionTimestamp?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    [key: string]: unknown;
-  };
-  spec?: Record<string, unknown>;
-  status?: Record<string, unknown>;
-  [key: string]: unknown;
-}
+// The policies read any Kubernetes object: @lynq/api's KubeObject, the one definition of the
+// project. Everything they do not read passes through untouched.
+import type { KubeObject } from '@lynq/api';
+export type { KubeObject };
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * `spec` when it is an object, else undefined. KubeObject types spec as unknown (kinds define it
+ * as they like); the policies read it field by field, checking each.
+ */
+export function specOf(obj: KubeObject | undefined): Record<string, unknown> | undefined {
+  const spec = obj?.['spec'];
+  return isPlainObject(spec) ? spec : undefined;
+}
+
+/** `status` when it is an object, else undefined (see specOf). */
+export function statusOf(obj: KubeObject | undefined): Record<string, unknown> | undefined {
+  const status = obj?.['status'];
+  return isPlainObject(status) ? status : undefined;
+}
+
 /** `status.conditions` as a list of conditions, ignoring malformed entries. */
 export function conditionsOf(obj: KubeObject | undefined): Condition[] {
-  const list = obj?.status?.conditions;
+  const list = statusOf(obj)?.['conditions'];
   if (!Array.isArray(list)) return [];
   return list.filter(
     (c): c is Condition =>

@@ -4,6 +4,8 @@ import {
   findCondition,
   groupOf,
   isPlainObject,
+  specOf,
+  statusOf,
   type KubeObject,
 } from './kube-object.js';
 
@@ -62,7 +64,7 @@ function nonEmptyList(value: unknown): boolean {
 
 function generationVerdict(obj: KubeObject): ReadinessVerdict | undefined {
   const generation = obj.metadata?.generation ?? 0;
-  const observed = num(obj.status, 'observedGeneration');
+  const observed = num(statusOf(obj), 'observedGeneration');
   if (observed !== generation)
     return notReady(
       R.ObservedGenerationStale,
@@ -82,7 +84,7 @@ const always: Rule = (obj) => ready(`${obj.kind ?? 'object'} is ready once it ex
 const phaseRule =
   (phase: string): Rule =>
   (obj) => {
-    const current = str(obj.status, 'phase');
+    const current = str(statusOf(obj), 'phase');
     return current === phase
       ? ready(`phase is ${phase}`)
       : notReady(R.PhaseNotReached, `phase is ${current ?? 'unset'}, waiting for ${phase}`);
@@ -91,9 +93,9 @@ const phaseRule =
 const deployment: Rule = (obj) => {
   const stale = generationVerdict(obj);
   if (stale) return stale;
-  const replicas = num(obj.spec, 'replicas', 1);
+  const replicas = num(specOf(obj), 'replicas', 1);
   if (replicas === 0) return notReady(R.ScaledToZero, 'spec.replicas is 0');
-  const s = obj.status;
+  const s = statusOf(obj);
   const [updated, readyReplicas, available] = [
     num(s, 'updatedReplicas'),
     num(s, 'readyReplicas'),
@@ -110,9 +112,9 @@ const deployment: Rule = (obj) => {
 const statefulSet: Rule = (obj) => {
   const stale = generationVerdict(obj);
   if (stale) return stale;
-  const replicas = num(obj.spec, 'replicas', 1);
+  const replicas = num(specOf(obj), 'replicas', 1);
   if (replicas === 0) return notReady(R.ScaledToZero, 'spec.replicas is 0');
-  const s = obj.status;
+  const s = statusOf(obj);
   const [updated, readyReplicas, current] = [
     num(s, 'updatedReplicas'),
     num(s, 'readyReplicas'),
@@ -129,7 +131,7 @@ const statefulSet: Rule = (obj) => {
 const daemonSet: Rule = (obj) => {
   const stale = generationVerdict(obj);
   if (stale) return stale;
-  const s = obj.status;
+  const s = statusOf(obj);
   const desired = num(s, 'desiredNumberScheduled');
   if (desired <= 0)
     return notReady(
@@ -151,8 +153,8 @@ const daemonSet: Rule = (obj) => {
 };
 
 const service: Rule = (obj) => {
-  if (str(obj.spec, 'type') !== 'LoadBalancer') return ready('Service is ready once it exists');
-  const lb = obj.status?.loadBalancer;
+  if (str(specOf(obj), 'type') !== 'LoadBalancer') return ready('Service is ready once it exists');
+  const lb = statusOf(obj)?.['loadBalancer'];
   return isPlainObject(lb) && nonEmptyList(lb.ingress)
     ? ready('load balancer has an ingress address')
     : notReady(R.LoadBalancerPending, 'waiting for the load balancer to get an ingress address');
@@ -165,17 +167,17 @@ const job: Rule = (obj) => {
     const failed = findCondition(conditions, 'Failed');
     return notReady(R.JobFailed, `Job failed${failed?.message ? `: ${failed.message}` : ''}`);
   }
-  const succeeded = num(obj.status, 'succeeded');
+  const succeeded = num(statusOf(obj), 'succeeded');
   return succeeded > 0
     ? ready(`${succeeded} pod(s) succeeded`)
     : notReady(R.JobNotComplete, 'waiting for the Job to complete');
 };
 
 const ingress: Rule = (obj) => {
-  const lb = obj.status?.loadBalancer;
+  const lb = statusOf(obj)?.['loadBalancer'];
   if (isPlainObject(lb) && nonEmptyList(lb.ingress))
     return ready('load balancer has an ingress address');
-  if (nonEmptyList(obj.spec?.rules)) return ready('Ingress has rules');
+  if (nonEmptyList(specOf(obj)?.['rules'])) return ready('Ingress has rules');
   return notReady(R.IngressPending, 'no load balancer address and no rules');
 };
 
@@ -212,7 +214,7 @@ const RULES: ReadonlyMap<string, Rule> = new Map([
  */
 const generic: Rule = (obj) => {
   const generation = obj.metadata?.generation;
-  const observed = obj.status?.observedGeneration;
+  const observed = statusOf(obj)?.['observedGeneration'];
   if (typeof generation === 'number' && typeof observed === 'number' && observed !== generation)
     return notReady(
       R.ObservedGenerationStale,

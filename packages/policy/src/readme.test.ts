@@ -34,6 +34,7 @@ it('runs the README example', () => {
     checkReadiness({
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
+      metadata: { name: 'data' },
       status: { phase: 'Pending' },
     }),
   ).toEqual({

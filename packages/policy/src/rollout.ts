@@ -8,7 +8,7 @@ import {
   type RolloutStatus,
 } from '@lynq/api';
 import type { ConditionInput } from './conditions.js';
-import { conditionsOf, findCondition, type KubeObject } from './kube-object.js';
+import { conditionsOf, findCondition, statusOf, type KubeObject } from './kube-object.js';
 
 /** Lynq's grace period after the hub touches a node, before its status can be trusted (§3.6 (c)). */
 export const ROLLOUT_SAFETY_MARGIN_MS = 2_000;
@@ -45,7 +45,7 @@ export function rolloutNodeState(node: KubeObject, workloadsReady?: boolean): Ro
     generationText !== undefined && /^\d+$/.test(generationText)
       ? Number(generationText)
       : undefined;
-  const observed = node.status?.observedGeneration;
+  const observed = statusOf(node)?.['observedGeneration'];
   return {
     name: node.metadata?.name ?? '',
     templateGeneration,
@@ -53,7 +53,7 @@ export function rolloutNodeState(node: KubeObject, workloadsReady?: boolean): Ro
     reconciled: observed === (node.metadata?.generation ?? 0),
     updateStartedAt:
       parseTime(annotations[Annotations.RolloutUpdateStart]) ??
-      parseTime(node.metadata?.creationTimestamp),
+      parseTime(node.metadata?.creationTimestamp ?? undefined),
     workloadsReady,
   };
 }

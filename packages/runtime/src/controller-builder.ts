@@ -118,8 +118,8 @@ export function mappingHandler<T extends KubeObject>(
  *
  *     manager.controller('widget')
  *       .for(Widgets, { predicates: [generationChanged()] })
- *       .owns(Kinds.Deployment)
- *       .watches(Kinds.ConfigMap, requestsFromLabels('example.com/widget'))
+ *       .owns(Resources.Deployment)
+ *       .watches(Resources.ConfigMap, requestsFromLabels('example.com/widget'))
  *       .withWorkers(4)
  *       .complete(reconcile);
  */

@@ -1,3 +1,4 @@
+import { Resources } from '@lynq/api';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from './clock.js';
@@ -12,7 +13,7 @@ import { silentLogger } from './logger.js';
 import { RuntimeMetrics } from './metrics.js';
 import { generationChanged, ignoreStatusOnlyChanges, not, or } from './predicates.js';
 import { ItemExponentialRateLimiter } from './rate-limiter.js';
-import { Kinds, resourceType, type KubeObject } from './resource.js';
+import { resourceType, type KubeObject } from './resource.js';
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
@@ -388,6 +389,6 @@ describe('event mapping', () => {
     const spec1 = obj({ resourceVersion: '1' }, { data: { a: '1' } });
     const spec2 = obj({ resourceVersion: '2' }, { data: { a: '2' } });
     expect(ignoreStatusOnlyChanges().update?.(spec1, spec2)).toBe(true);
-    expect(Kinds.ConfigMap.plural).toBe('configmaps');
+    expect(Resources.ConfigMap.plural).toBe('configmaps');
   });
 });

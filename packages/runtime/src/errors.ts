@@ -1,6 +1,6 @@
 /** Machine-readable error codes of @lynq/runtime. */
 export type RuntimeErrorCode =
-  | 'API_ERROR'
+  | KubeApiErrorCode
   | 'TRANSPORT_ERROR'
   | 'WATCH_EXPIRED'
   | 'WATCH_DECODE'
@@ -9,6 +9,12 @@ export type RuntimeErrorCode =
   | 'INVALID_OPTION'
   | 'TIMEOUT'
   | 'STOPPED';
+
+/**
+ * The codes of KubeApiError: `API_ERROR`, refined by @lynq/apply's subclasses into `CONFLICT`
+ * (Server-Side Apply field conflicts) and `FIELD_VALIDATION` (fields the schema does not know).
+ */
+export type KubeApiErrorCode = 'API_ERROR' | 'CONFLICT' | 'FIELD_VALIDATION';
 
 /** Base class of every error this package throws. */
 export class RuntimeError extends Error {
@@ -44,8 +50,14 @@ export interface KubeStatus {
   };
 }
 
-/** The API server answered with a non-2xx status (its Status object, when it sent one, is parsed). */
+/**
+ * The API server answered with a non-2xx status (its Status object, when it sent one, is parsed).
+ * The one HTTP error class of the project: @lynq/apply's ApiError family extends it, so
+ * `err instanceof KubeApiError` and `err.status` hold whichever package made the request.
+ */
 export class KubeApiError extends RuntimeError {
+  declare readonly code: KubeApiErrorCode;
+
   constructor(
     readonly method: string,
     readonly path: string,
@@ -58,6 +70,17 @@ export class KubeApiError extends RuntimeError {
     readonly statusBody?: KubeStatus,
   ) {
     super('API_ERROR', `${method} ${path}: ${status}${reason ? ` ${reason}` : ''}: ${apiMessage}`);
+  }
+
+  /** `Status.details.causes` (field paths of a 422, field managers of an apply conflict). */
+  get causes(): readonly StatusCause[] {
+    return this.statusBody?.details?.causes ?? [];
+  }
+  get isNotFound(): boolean {
+    return this.status === 404;
+  }
+  get isAlreadyExists(): boolean {
+    return this.status === 409 && this.reason === 'AlreadyExists';
   }
 }
 

@@ -1,9 +1,10 @@
+import { Resources } from '@lynq/api';
 import { hostname } from 'node:os';
 import { realClock, type Clock } from './clock.js';
 import { InvalidOptionError, KubeApiError, errorMessage } from './errors.js';
 import { jsonLogger, type Logger } from './logger.js';
 import { formatTime } from './micro-time.js';
-import { Kinds, resourcePath, type KubeObject } from './resource.js';
+import { resourcePath, type KubeObject } from './resource.js';
 import type { RestClient } from './rest-client.js';
 
 export type EventType = 'Normal' | 'Warning';
@@ -133,7 +134,7 @@ export class EventRecorder {
         try {
           await this.client.request({
             method: 'PATCH',
-            path: resourcePath(Kinds.Event, seen.namespace, seen.name),
+            path: resourcePath(Resources.Event, seen.namespace, seen.name),
             contentType: 'application/merge-patch+json',
             body: { count: seen.count + 1, lastTimestamp: now },
           });
@@ -148,7 +149,7 @@ export class EventRecorder {
       const name = `${ref.name ?? 'unknown'}.${this.uniqueSuffix()}`;
       await this.client.request({
         method: 'POST',
-        path: resourcePath(Kinds.Event, namespace),
+        path: resourcePath(Resources.Event, namespace),
         body: {
           apiVersion: 'v1',
           kind: 'Event',

@@ -39,14 +39,14 @@ export {
   type LabelSelectorRequirement,
 } from './label-selector.js';
 export {
-  Kinds,
+  Resources,
   resourceType,
   resourcePath,
   objectKey,
   splitKey,
   groupOf,
   type KubeObject,
-  type ObjectMeta,
+  type KubeObjectMeta,
   type OwnerReference,
   type ResourceType,
 } from './resource.js';
@@ -189,7 +189,8 @@ export {
 } from './object-ops.js';
 
 // Time, logging, errors
-export { type Clock, type Timer, realClock, FakeClock, sleep } from './clock.js';
+export { type Clock, type Timer, realClock, sleep } from './clock.js';
+// FakeClock: @lynq/runtime/testing (src/testing.ts).
 export { type Logger, type LogLevel, type LogFields, jsonLogger, silentLogger } from './logger.js';
 export {
   RuntimeError,

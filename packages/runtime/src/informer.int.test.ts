@@ -1,10 +1,11 @@
+import { Resources } from '@lynq/api';
 import { restartApiServer, useTestNamespace } from '@lynq/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from './clock.js';
 import { InvalidOptionError } from './errors.js';
 import { Informer, stripManagedFields } from './informer.js';
 import { silentLogger } from './logger.js';
-import { Kinds, resourcePath, type KubeObject } from './resource.js';
+import { resourcePath, type KubeObject } from './resource.js';
 import { RestClient } from './rest-client.js';
 import { labelIndex } from './store.js';
 import {
@@ -46,7 +47,7 @@ describe('Informer against kube-apiserver', () => {
     }
     const informer = new Informer({
       client,
-      type: Kinds.ConfigMap,
+      type: Resources.ConfigMap,
       namespace: ns.name,
       labelSelector: { matchExpressions: [{ key: 'group', operator: 'Exists' }] },
       pageSize: 3,
@@ -86,7 +87,7 @@ describe('Informer against kube-apiserver', () => {
     );
     const informer = new Informer({
       client,
-      type: Kinds.ConfigMap,
+      type: Resources.ConfigMap,
       namespace: ns.name,
       labelSelector: 'meta=yes',
       metadataOnly: true,
@@ -117,7 +118,7 @@ describe('Informer against kube-apiserver', () => {
     const clock = new FakeClock(Date.now());
     const informer = new Informer({
       client,
-      type: Kinds.ConfigMap,
+      type: Resources.ConfigMap,
       namespace: ns.name,
       labelSelector: 'resync=yes',
       resyncPeriodMs: 60_000,
@@ -143,15 +144,15 @@ describe('Informer against kube-apiserver', () => {
     await eventually('the second resync', () => informer.stats.resyncs === 2);
     expect(resynced).toHaveLength(4);
 
-    expect(() => new Informer({ client, type: Kinds.ConfigMap, resyncPeriodMs: -1 })).toThrowError(
-      InvalidOptionError,
-    );
+    expect(
+      () => new Informer({ client, type: Resources.ConfigMap, resyncPeriodMs: -1 }),
+    ).toThrowError(InvalidOptionError);
   });
 
   it('waitForSync rejects at once with an already-aborted signal', async () => {
     const informer = new Informer({
       client: new RestClient(ns.kubeConfig),
-      type: Kinds.ConfigMap,
+      type: Resources.ConfigMap,
       namespace: ns.name,
     });
     const aborted = AbortSignal.abort(new Error('gave up before waiting'));
@@ -176,7 +177,7 @@ describe('Informer against kube-apiserver', () => {
     const clock = new FakeClock(Date.now());
     const informer = new Informer({
       client,
-      type: Kinds.ConfigMap,
+      type: Resources.ConfigMap,
       namespace: ns.name,
       labelSelector: 'restart=yes',
       clock,
@@ -238,7 +239,7 @@ describe('Informer against kube-apiserver', () => {
     const clock = new FakeClock(Date.now());
     const informer = new Informer({
       client,
-      type: Kinds.ConfigMap,
+      type: Resources.ConfigMap,
       namespace: ns.name,
       labelSelector: 'gone=yes',
       clock,
@@ -272,7 +273,7 @@ describe('Informer against kube-apiserver', () => {
   it('a raw watch from a compacted-away resourceVersion gets 410 Gone from the server', async () => {
     const client = new RestClient(ns.kubeConfig);
     const res = await client.stream({
-      path: resourcePath(Kinds.ConfigMap, ns.name),
+      path: resourcePath(Resources.ConfigMap, ns.name),
       query: { watch: 'true', resourceVersion: '1', timeoutSeconds: 5 },
       timeoutMs: 20_000,
     });

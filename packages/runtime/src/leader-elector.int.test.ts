@@ -1,3 +1,4 @@
+import { Resources } from '@lynq/api';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -5,7 +6,7 @@ import { kubeconfigPath, useTestNamespace } from '@lynq/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LeaderElector, type LeaseSpec } from './leader-elector.js';
 import { silentLogger } from './logger.js';
-import { Kinds, resourcePath } from './resource.js';
+import { resourcePath } from './resource.js';
 import { RestClient } from './rest-client.js';
 import { eventually } from './testdata/kube.js';
 
@@ -21,7 +22,7 @@ const MICRO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 
 async function readLease(client: RestClient, name: string): Promise<LeaseSpec> {
   const lease = await client.request<{ spec?: LeaseSpec }>({
-    path: resourcePath(Kinds.Lease, ns.name, name),
+    path: resourcePath(Resources.Lease, ns.name, name),
   });
   return lease.spec ?? {};
 }

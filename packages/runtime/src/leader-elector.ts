@@ -1,3 +1,4 @@
+import { Resources } from '@lynq/api';
 import { hostname } from 'node:os';
 import { pause, realClock, type Clock } from './clock.js';
 import {
@@ -9,7 +10,7 @@ import {
 } from './errors.js';
 import { jsonLogger, type Logger } from './logger.js';
 import { formatMicroTime } from './micro-time.js';
-import { Kinds, resourcePath } from './resource.js';
+import { resourcePath } from './resource.js';
 import type { RestClient } from './rest-client.js';
 
 export interface LeaseSpec {
@@ -87,7 +88,7 @@ export class LeaderElector {
     this.client = options.client;
     this.namespace = options.namespace;
     this.name = options.name;
-    this.path = resourcePath(Kinds.Lease, options.namespace, options.name);
+    this.path = resourcePath(Resources.Lease, options.namespace, options.name);
     this.identity =
       options.identity ?? `${hostname()}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
     this.leaseDurationMs = options.leaseDurationMs ?? 15_000;
@@ -216,7 +217,7 @@ export class LeaderElector {
       try {
         await this.client.request<Lease>({
           method: 'POST',
-          path: resourcePath(Kinds.Lease, this.namespace),
+          path: resourcePath(Resources.Lease, this.namespace),
           body: {
             apiVersion: 'coordination.k8s.io/v1',
             kind: 'Lease',

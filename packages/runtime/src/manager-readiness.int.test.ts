@@ -1,9 +1,10 @@
+import { Resources } from '@lynq/api';
 import { useTestNamespace } from '@lynq/testkit';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from './logger.js';
 import { Manager } from './manager.js';
-import { Kinds, resourceType } from './resource.js';
+import { resourceType } from './resource.js';
 import { eventually } from './testdata/kube.js';
 
 const ns = useTestNamespace({ prefix: 'runtime-readiness' });
@@ -26,7 +27,7 @@ describe('Manager /readyz', () => {
       informerDefaults: { backoff: { initialMs: 50, maxMs: 200 } },
     });
     managers.push(manager);
-    manager.informer(Kinds.ConfigMap);
+    manager.informer(Resources.ConfigMap);
     await manager.start();
     const port = manager.health?.port ?? 0;
     expect(await readyz(port)).toBe(200);

@@ -1,3 +1,4 @@
+import { Resources } from '@lynq/api';
 import { useTestNamespace } from '@lynq/testkit';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -5,7 +6,7 @@ import { EventRecorder } from './event-recorder.js';
 import { silentLogger } from './logger.js';
 import { Manager, type StopReason } from './manager.js';
 import { formatMicroTime } from './micro-time.js';
-import { Kinds, resourcePath, type KubeObject } from './resource.js';
+import { resourcePath, type KubeObject } from './resource.js';
 import { RestClient } from './rest-client.js';
 import { MIRROR_LABEL, mirrorController } from './testdata/mirror-controller.js';
 import { configMap, createConfigMap, eventually, patchConfigMap } from './testdata/kube.js';
@@ -20,7 +21,9 @@ type ConfigMap = KubeObject & { data?: Record<string, string> };
 
 async function read(client: RestClient, name: string): Promise<ConfigMap | undefined> {
   try {
-    return await client.request<ConfigMap>({ path: resourcePath(Kinds.ConfigMap, ns.name, name) });
+    return await client.request<ConfigMap>({
+      path: resourcePath(Resources.ConfigMap, ns.name, name),
+    });
   } catch {
     return undefined;
   }
@@ -114,7 +117,7 @@ describe('Manager with a controller, leader election and endpoints', () => {
 
     // Another process takes the lease (as after a network partition): this manager cannot renew,
     // gives up after its renew deadline and must not reconcile any more.
-    const leasePath = resourcePath(Kinds.Lease, ns.name, 'mirror-leader');
+    const leasePath = resourcePath(Resources.Lease, ns.name, 'mirror-leader');
     const steal = async () => {
       const lease = await client.request<KubeObject & { spec: Record<string, unknown> }>({
         path: leasePath,
@@ -163,7 +166,7 @@ describe('EventRecorder against kube-apiserver', () => {
         KubeObject & { count?: number; reason?: string; message?: string; type?: string }
       >;
     }>({
-      path: resourcePath(Kinds.Event, ns.name),
+      path: resourcePath(Resources.Event, ns.name),
       query: { fieldSelector: `involvedObject.name=${name}` },
     });
     return list.items;

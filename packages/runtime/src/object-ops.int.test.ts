@@ -1,3 +1,4 @@
+import { Resources } from '@lynq/api';
 import { installCrds, useTestNamespace } from '@lynq/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,7 +12,7 @@ import {
   replaceObject,
   setFinalizer,
 } from './object-ops.js';
-import { Kinds, resourcePath, resourceType, type KubeObject } from './resource.js';
+import { resourcePath, resourceType, type KubeObject } from './resource.js';
 import { RestClient } from './rest-client.js';
 
 const ns = useTestNamespace({ prefix: 'runtime-object-ops' });
@@ -42,29 +43,32 @@ async function failure(p: Promise<unknown>): Promise<unknown> {
 
 describe('object operations against kube-apiserver', () => {
   it('creates, refuses a second create, and replaces only from the current resourceVersion', async () => {
-    const created = await createObject(client, Kinds.ConfigMap, cm('one'));
-    expect(isAlreadyExists(await failure(createObject(client, Kinds.ConfigMap, cm('one'))))).toBe(
-      true,
-    );
-    const replaced = await replaceObject(client, Kinds.ConfigMap, { ...created, data: { a: '2' } });
+    const created = await createObject(client, Resources.ConfigMap, cm('one'));
+    expect(
+      isAlreadyExists(await failure(createObject(client, Resources.ConfigMap, cm('one')))),
+    ).toBe(true);
+    const replaced = await replaceObject(client, Resources.ConfigMap, {
+      ...created,
+      data: { a: '2' },
+    });
     expect(replaced['data']).toEqual({ a: '2' });
     const stale = await failure(
-      replaceObject(client, Kinds.ConfigMap, { ...created, data: { a: '3' } }),
+      replaceObject(client, Resources.ConfigMap, { ...created, data: { a: '3' } }),
     );
     expect(isConflict(stale)).toBe(true);
     expect(isAlreadyExists(stale)).toBe(false);
   });
 
   it('deletes only the incarnation with the given uid', async () => {
-    const first = await createObject(client, Kinds.ConfigMap, cm('two'));
-    await deleteObject(client, Kinds.ConfigMap, {
+    const first = await createObject(client, Resources.ConfigMap, cm('two'));
+    await deleteObject(client, Resources.ConfigMap, {
       namespace: ns.name,
       name: 'two',
       uid: first.metadata.uid,
     });
-    const second = await createObject(client, Kinds.ConfigMap, cm('two'));
+    const second = await createObject(client, Resources.ConfigMap, cm('two'));
     const err = await failure(
-      deleteObject(client, Kinds.ConfigMap, {
+      deleteObject(client, Resources.ConfigMap, {
         namespace: ns.name,
         name: 'two',
         uid: first.metadata.uid,
@@ -72,31 +76,41 @@ describe('object operations against kube-apiserver', () => {
     );
     expect(isConflict(err)).toBe(true);
     const still = await client.request<KubeObject>({
-      path: resourcePath(Kinds.ConfigMap, ns.name, 'two'),
+      path: resourcePath(Resources.ConfigMap, ns.name, 'two'),
     });
     expect(still.metadata.uid).toBe(second.metadata.uid);
-    await deleteObject(client, Kinds.ConfigMap, { namespace: ns.name, name: 'two' });
+    await deleteObject(client, Resources.ConfigMap, { namespace: ns.name, name: 'two' });
     expect(
       isNotFound(
-        await failure(deleteObject(client, Kinds.ConfigMap, { namespace: ns.name, name: 'two' })),
+        await failure(
+          deleteObject(client, Resources.ConfigMap, { namespace: ns.name, name: 'two' }),
+        ),
       ),
     ).toBe(true);
   });
 
   it('adds and removes a finalizer, keeping others, and refuses a stale list', async () => {
-    const obj = await createObject(client, Kinds.ConfigMap, {
+    const obj = await createObject(client, Resources.ConfigMap, {
       ...cm('three'),
       metadata: { name: 'three', namespace: ns.name, finalizers: ['example.com/other'] },
     });
-    const added = await setFinalizer(client, Kinds.ConfigMap, obj, 'example.com/mine', true);
+    const added = await setFinalizer(client, Resources.ConfigMap, obj, 'example.com/mine', true);
     expect(added.metadata.finalizers).toEqual(['example.com/other', 'example.com/mine']);
     expect(hasFinalizer(added, 'example.com/mine')).toBe(true);
     expect(
-      isConflict(await failure(setFinalizer(client, Kinds.ConfigMap, obj, 'example.com/x', true))),
+      isConflict(
+        await failure(setFinalizer(client, Resources.ConfigMap, obj, 'example.com/x', true)),
+      ),
     ).toBe(true);
-    const removed = await setFinalizer(client, Kinds.ConfigMap, added, 'example.com/mine', false);
+    const removed = await setFinalizer(
+      client,
+      Resources.ConfigMap,
+      added,
+      'example.com/mine',
+      false,
+    );
     expect(removed.metadata.finalizers).toEqual(['example.com/other']);
-    await setFinalizer(client, Kinds.ConfigMap, removed, 'example.com/other', false);
+    await setFinalizer(client, Resources.ConfigMap, removed, 'example.com/other', false);
   });
 
   it('writes the whole status and removes fields that went away, whatever the spec did meanwhile', async () => {

@@ -1,46 +1,10 @@
+import type { ResourceType } from '@lynq/api';
 import { InvalidOptionError } from './errors.js';
 
-/** A Kubernetes object as the runtime handles it: plain JSON, unknown fields kept. */
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata: ObjectMeta;
-  [field: string]: unknown;
-}
-
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
-
-export interface ObjectMeta {
-  name?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: OwnerReference[];
-  finalizers?: string[];
-  deletionTimestamp?: string;
-  creationTimestamp?: string;
-  [field: string]: unknown;
-}
-
-/** Identifies a resource collection of the API: what to list and watch. */
-export interface ResourceType {
-  /** `v1` for the core group, otherwise `group/version`. */
-  apiVersion: string;
-  kind: string;
-  /** The lower-case plural used in URLs, e.g. `configmaps`. */
-  plural: string;
-  namespaced: boolean;
-}
+// One definition of a Kubernetes object, its metadata and owner references for the project: in
+// @lynq/api, re-exported here for the runtime's users.
+export type { KubeObject, KubeObjectMeta, OwnerReference, ResourceType } from '@lynq/api';
+export { Resources } from '@lynq/api';
 
 /** Shorthand for a ResourceType. */
 export function resourceType(
@@ -55,38 +19,30 @@ export function resourceType(
   return { apiVersion, kind, plural, namespaced };
 }
 
-/** A few built-in kinds; everything else: resourceType(). */
-export const Kinds = {
-  ConfigMap: resourceType('v1', 'ConfigMap', 'configmaps'),
-  Secret: resourceType('v1', 'Secret', 'secrets'),
-  Service: resourceType('v1', 'Service', 'services'),
-  Pod: resourceType('v1', 'Pod', 'pods'),
-  Namespace: resourceType('v1', 'Namespace', 'namespaces', false),
-  ServiceAccount: resourceType('v1', 'ServiceAccount', 'serviceaccounts'),
-  Deployment: resourceType('apps/v1', 'Deployment', 'deployments'),
-  StatefulSet: resourceType('apps/v1', 'StatefulSet', 'statefulsets'),
-  Job: resourceType('batch/v1', 'Job', 'jobs'),
-  Lease: resourceType('coordination.k8s.io/v1', 'Lease', 'leases'),
-  Event: resourceType('v1', 'Event', 'events'),
-} as const;
-
 /** The API group of an apiVersion (`''` for the core group). */
 export function groupOf(apiVersion: string): string {
   const slash = apiVersion.indexOf('/');
   return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
-/** URL path of a collection, or of one object when `name` is given. */
+/**
+ * The REST path of a collection (no `name`) or of one object: `/api/v1/...` for the core group,
+ * `/apis/<group>/<version>/...` otherwise. Cluster-scoped kinds never get a namespace segment,
+ * whatever `namespace` says; a namespaced collection without a namespace is the all-namespaces
+ * collection. Every segment is escaped. The one path builder of the project (@lynq/apply uses it).
+ */
 export function resourcePath(type: ResourceType, namespace?: string, name?: string): string {
-  const base = type.apiVersion.includes('/')
-    ? `/apis/${type.apiVersion}`
-    : `/api/${type.apiVersion}`;
+  const base = type.apiVersion
+    .split('/')
+    .map((segment) => encodeURIComponent(segment))
+    .join('/');
+  const root = type.apiVersion.includes('/') ? `/apis/${base}` : `/api/${base}`;
   const ns =
     type.namespaced && namespace !== undefined && namespace !== ''
       ? `/namespaces/${encodeURIComponent(namespace)}`
       : '';
   const one = name !== undefined ? `/${encodeURIComponent(name)}` : '';
-  return `${base}${ns}/${type.plural}${one}`;
+  return `${root}${ns}/${encodeURIComponent(type.plural)}${one}`;
 }
 
 /** The cache key of an object: `namespace/name`, or `name` for cluster-scoped objects. */

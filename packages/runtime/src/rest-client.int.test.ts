@@ -1,7 +1,8 @@
+import { Resources } from '@lynq/api';
 import { useTestNamespace } from '@lynq/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KubeApiError, KubeTransportError } from './errors.js';
-import { Kinds, resourcePath, type KubeObject } from './resource.js';
+import { resourcePath, type KubeObject } from './resource.js';
 import { RestClient } from './rest-client.js';
 import { configMap, createConfigMap } from './testdata/kube.js';
 
@@ -26,7 +27,7 @@ describe('RestClient against kube-apiserver', () => {
     const c = client();
     await createConfigMap(c, configMap(ns.name, 'blue', {}, { color: 'blue' }));
     await createConfigMap(c, configMap(ns.name, 'red', {}, { color: 'red' }));
-    const path = resourcePath(Kinds.ConfigMap, ns.name);
+    const path = resourcePath(Resources.ConfigMap, ns.name);
     // Spaces, commas and "!=" must reach the server intact.
     const notRed = await c.request<List>({ path, query: { labelSelector: 'color, color != red' } });
     expect(notRed.items.map((i) => i.metadata.name)).toEqual(['blue']);
@@ -40,7 +41,7 @@ describe('RestClient against kube-apiserver', () => {
 
   it('turns an error status into KubeApiError with the Status reason', async () => {
     const err: unknown = await client()
-      .request({ path: resourcePath(Kinds.ConfigMap, ns.name, 'absent') })
+      .request({ path: resourcePath(Resources.ConfigMap, ns.name, 'absent') })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KubeApiError);
     expect(err).toMatchObject({ status: 404, reason: 'NotFound' });
@@ -49,7 +50,7 @@ describe('RestClient against kube-apiserver', () => {
   it('rejects with KubeTransportError when the body stops arriving, and when aborted', async () => {
     const c = client();
     const watch = {
-      path: resourcePath(Kinds.ConfigMap, ns.name),
+      path: resourcePath(Resources.ConfigMap, ns.name),
       // Nothing matches, so after its status line the server sends nothing until the watch ends.
       query: { watch: 'true', timeoutSeconds: 60, labelSelector: 'nothing=matches' },
     };
@@ -71,7 +72,7 @@ describe('RestClient against kube-apiserver', () => {
     const err: unknown = await c
       .request({
         method: 'POST',
-        path: resourcePath(Kinds.ConfigMap, ns.name),
+        path: resourcePath(Resources.ConfigMap, ns.name),
         body: { metadata: { name: 'never-sent' } },
         signal: AbortSignal.abort(new Error('gone')),
       })
@@ -79,7 +80,7 @@ describe('RestClient against kube-apiserver', () => {
     expect(err).toBeInstanceOf(KubeTransportError);
     expect(c.stats()).toEqual(before);
     const absent: unknown = await c
-      .request({ path: resourcePath(Kinds.ConfigMap, ns.name, 'never-sent') })
+      .request({ path: resourcePath(Resources.ConfigMap, ns.name, 'never-sent') })
       .catch((e: unknown) => e);
     expect(absent).toMatchObject({ status: 404 });
   });

@@ -1,3 +1,4 @@
+import { Resources } from '@lynq/api';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LeaseSpec } from './leader-elector.js';
 import { jsonLogger, silentLogger, type Logger } from './logger.js';
 import { Manager } from './manager.js';
-import { Kinds, resourcePath, type KubeObject } from './resource.js';
+import { resourcePath, type KubeObject } from './resource.js';
 import { RestClient } from './rest-client.js';
 import { ShardElector } from './shards-elector.js';
 import { SHARD_COUNT_ANNOTATION, memberLeaseName, shardLeaseName, shardOf } from './shards.js';
@@ -34,7 +35,7 @@ interface Lease extends KubeObject {
 
 async function readLease(client: RestClient, name: string): Promise<Lease | undefined> {
   try {
-    return await client.request<Lease>({ path: resourcePath(Kinds.Lease, ns.name, name) });
+    return await client.request<Lease>({ path: resourcePath(Resources.Lease, ns.name, name) });
   } catch {
     return undefined;
   }
@@ -227,7 +228,7 @@ describe('ShardElector against kube-apiserver', () => {
     const a = elector(client, 'steal', 'a', events, { registry });
     a.start();
     await eventually('a holds all six', () => a.owned().length === 6, 20_000);
-    const path = resourcePath(Kinds.Lease, ns.name, shardLeaseName('steal', 4));
+    const path = resourcePath(Resources.Lease, ns.name, shardLeaseName('steal', 4));
     await eventually('lease 4 stolen', async () => {
       const lease = await client.request<Lease>({ path });
       try {
@@ -310,9 +311,9 @@ describe('a sharded controller in a Manager', () => {
         namespace: ns.name,
         sharding: { namespace: ns.name, name: 'mgr', identity, shards: 4, ...timings },
       });
-      const cms = m.informer<KubeObject & { data?: Record<string, string> }>(Kinds.ConfigMap);
+      const cms = m.informer<KubeObject & { data?: Record<string, string> }>(Resources.ConfigMap);
       m.controller('sharded-cm')
-        .for(Kinds.ConfigMap)
+        .for(Resources.ConfigMap)
         .sharded()
         .withWorkers(4)
         .complete(({ namespace, name }) => {

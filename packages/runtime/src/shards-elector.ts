@@ -4,6 +4,7 @@
 // duration has passed on *our* clock since we last saw it change; a holder stops working on a
 // shard once it could not renew it for renewDeadline < leaseDuration, so before anyone may take
 // it). Replicas announce themselves with a member Lease each and hold at most their fair share.
+import { Resources } from '@lynq/api';
 import { hostname } from 'node:os';
 import { Counter, Gauge, register as globalRegistry, type Registry } from 'prom-client';
 import { pause, realClock, type Clock, type Timer } from './clock.js';
@@ -11,7 +12,7 @@ import { InvalidOptionError, KubeApiError, RuntimeError, errorMessage } from './
 import type { LeaseSpec } from './leader-elector.js';
 import { jsonLogger, type Logger } from './logger.js';
 import { formatMicroTime } from './micro-time.js';
-import { Kinds, resourcePath } from './resource.js';
+import { resourcePath } from './resource.js';
 import type { RestClient } from './rest-client.js';
 import {
   SHARD_COUNT_ANNOTATION,
@@ -412,7 +413,7 @@ export class ShardElector {
 
   private async decide(signal: AbortSignal): Promise<void> {
     const list = await this.client.request<{ items?: Lease[] }>({
-      path: resourcePath(Kinds.Lease, this.namespace),
+      path: resourcePath(Resources.Lease, this.namespace),
       signal,
       timeoutMs: this.renewDeadlineMs,
     });
@@ -723,7 +724,7 @@ export class ShardElector {
   // ---- requests ----
 
   private leasePath(name: string): string {
-    return resourcePath(Kinds.Lease, this.namespace, name);
+    return resourcePath(Resources.Lease, this.namespace, name);
   }
 
   private annotations(lease: Lease): Record<string, string> {
@@ -769,7 +770,7 @@ export class ShardElector {
   private create(lease: Lease, signal: AbortSignal, timeoutMs: number): Promise<Lease> {
     return this.client.request<Lease>({
       method: 'POST',
-      path: resourcePath(Kinds.Lease, this.namespace),
+      path: resourcePath(Resources.Lease, this.namespace),
       body: lease,
       signal,
       timeoutMs,

@@ -140,6 +140,19 @@ export const ObjectMeta = z.looseObject({
   labels: stringMap('Labels of the object.').optional(),
   annotations: stringMap('Annotations of the object.').optional(),
   finalizers: z.array(z.string()).optional(),
-  ownerReferences: z.array(z.record(z.string(), z.unknown())).optional(),
+  // The fields of metav1.OwnerReference (it has no others), apiVersion, kind, name and uid
+  // required as the API server requires them: a parsed object is a KubeObject (kube-object.ts).
+  ownerReferences: z
+    .array(
+      z.object({
+        apiVersion: z.string(),
+        kind: z.string(),
+        name: z.string(),
+        uid: z.string(),
+        controller: z.boolean().optional(),
+        blockOwnerDeletion: z.boolean().optional(),
+      }),
+    )
+    .optional(),
 });
 export type ObjectMeta = z.infer<typeof ObjectMeta>;

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { Applier, type ApplierOptions } from '../applier.js';
 import { ApiError } from '../errors.js';
 import { KubeClient } from '../kube-client.js';
-import type { KubeObject } from '../object-ref.js';
+import { refOf, type KubeObject } from '../object-ref.js';
 
 export interface TestCluster {
   client: KubeClient;
@@ -113,7 +113,7 @@ export function lynqNodeCrd(): KubeObject {
  */
 export async function installCrd({ applier, client }: TestCluster, crd: KubeObject): Promise<void> {
   await applier.apply(crd, { conflictPolicy: 'Force' });
-  const ref = { apiVersion: crd.apiVersion, kind: crd.kind, name: crd.metadata.name ?? '' };
+  const ref = refOf(crd);
   await waitFor(
     `CRD ${ref.name} established`,
     async () => {

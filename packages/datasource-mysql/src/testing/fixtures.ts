@@ -1,9 +1,6 @@
 // Test fixtures for the MariaDB/MySQL integration tests (not part of the published API).
-import {
-  testDatasourceContext,
-  type DatasourceContext,
-  type TestContextOptions,
-} from '@lynq/datasource';
+import { type DatasourceContext } from '@lynq/datasource';
+import { testDatasourceContext, type TestContextOptions } from '@lynq/datasource/testing';
 import type { MySqlSource } from '@lynq/api';
 import { mysqlUrl, uniqueName } from '@lynq/testkit';
 import mysql from 'mysql2/promise';

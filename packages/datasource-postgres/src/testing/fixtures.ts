@@ -1,10 +1,7 @@
 // Test fixtures for the PostgreSQL integration tests (not part of the published API).
 import type { PostgresSource } from '@lynq/api';
-import {
-  testDatasourceContext,
-  type DatasourceContext,
-  type TestContextOptions,
-} from '@lynq/datasource';
+import { type DatasourceContext } from '@lynq/datasource';
+import { testDatasourceContext, type TestContextOptions } from '@lynq/datasource/testing';
 import { pgUrl, uniqueName } from '@lynq/testkit';
 import pg from 'pg';
 

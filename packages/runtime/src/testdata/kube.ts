@@ -1,6 +1,7 @@
 // Helpers for the integration tests: plain REST calls against the test cluster.
+import { Resources } from '@lynq/api';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Kinds, resourcePath, type KubeObject } from '../resource.js';
+import { resourcePath, type KubeObject } from '../resource.js';
 import type { RestClient } from '../rest-client.js';
 
 export function configMap(
@@ -15,7 +16,7 @@ export function configMap(
 export async function createConfigMap(client: RestClient, cm: KubeObject): Promise<KubeObject> {
   return client.request<KubeObject>({
     method: 'POST',
-    path: resourcePath(Kinds.ConfigMap, cm.metadata.namespace),
+    path: resourcePath(Resources.ConfigMap, cm.metadata.namespace),
     body: cm,
   });
 }
@@ -28,7 +29,7 @@ export async function patchConfigMap(
 ): Promise<KubeObject> {
   return client.request<KubeObject>({
     method: 'PATCH',
-    path: resourcePath(Kinds.ConfigMap, namespace, name),
+    path: resourcePath(Resources.ConfigMap, namespace, name),
     contentType: 'application/merge-patch+json',
     body: { data },
   });
@@ -39,7 +40,10 @@ export async function deleteConfigMap(
   namespace: string,
   name: string,
 ): Promise<void> {
-  await client.request({ method: 'DELETE', path: resourcePath(Kinds.ConfigMap, namespace, name) });
+  await client.request({
+    method: 'DELETE',
+    path: resourcePath(Resources.ConfigMap, namespace, name),
+  });
 }
 
 /** Polls `cond` until it is true; fails with `what` after the timeout. */

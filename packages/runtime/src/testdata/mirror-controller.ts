@@ -1,8 +1,8 @@
 // The README's example controller: every ConfigMap labelled `example.com/mirror: "true"` gets a
 // copy named `<name>-mirror`, owned by it; edits to the copy are undone.
 import {
-  Kinds,
   KubeApiError,
+  Resources,
   ignoreStatusOnlyChanges,
   resourcePath,
   type KubeObject,
@@ -15,11 +15,11 @@ type ConfigMap = KubeObject & { data?: Record<string, string> };
 export const MIRROR_LABEL = 'example.com/mirror';
 
 export function mirrorController(manager: Manager): Controller {
-  const configMaps = manager.informer<ConfigMap>(Kinds.ConfigMap);
+  const configMaps = manager.informer<ConfigMap>(Resources.ConfigMap);
   return manager
     .controller('configmap-mirror')
-    .for(Kinds.ConfigMap, { predicates: [ignoreStatusOnlyChanges()] })
-    .owns(Kinds.ConfigMap)
+    .for(Resources.ConfigMap, { predicates: [ignoreStatusOnlyChanges()] })
+    .owns(Resources.ConfigMap)
     .withWorkers(2)
     .complete(async ({ namespace, name }) => {
       const source = configMaps.store.get(name, namespace);
@@ -48,7 +48,7 @@ export function mirrorController(manager: Manager): Controller {
         try {
           await manager.client.request({
             method: 'POST',
-            path: resourcePath(Kinds.ConfigMap, namespace),
+            path: resourcePath(Resources.ConfigMap, namespace),
             body: desired,
           });
         } catch (err) {
@@ -62,7 +62,7 @@ export function mirrorController(manager: Manager): Controller {
       desired.metadata.resourceVersion = mirror.metadata.resourceVersion;
       await manager.client.request({
         method: 'PUT',
-        path: resourcePath(Kinds.ConfigMap, namespace, mirrorName),
+        path: resourcePath(Resources.ConfigMap, namespace, mirrorName),
         body: desired,
       });
     });
