@@ -171,6 +171,7 @@ describe('hubs, forms and nodes', () => {
     const err = await rejection(client.applyHub(wrongKind));
     expect(err).toBeInstanceOf(InvalidArgumentError);
     expect((err as Error).message).toContain('LynqHub kind: must be "LynqHub" (got "LynqForm")');
+    await expect(client.getHub('', 'x')).rejects.toThrow('namespace: must be a non-empty name');
     const noNs = hub('y');
     delete noNs.metadata.namespace;
     expect(((await rejection(client.applyHub(noNs))) as Error).message).toContain(

@@ -259,6 +259,7 @@ export class LynqClient {
 
   /** The nodes a hub created: those labelled `lynq.sh/hub=<hub>` in the hub's namespace. */
   nodesOfHub(namespace: string, hubName: string, options?: RequestOptions): Promise<LynqNode[]> {
+    requireName('namespace', namespace);
     requireName('hubName', hubName);
     return this.listNodes(namespace, { ...options, labelSelector: `${Labels.Hub}=${hubName}` });
   }
@@ -269,6 +270,7 @@ export class LynqClient {
     formName: string,
     options?: RequestOptions,
   ): Promise<LynqNode[]> {
+    requireName('namespace', namespace);
     requireName('formName', formName);
     const nodes = await this.listNodes(namespace, options);
     return nodes.filter((n) => n.spec?.templateRef === formName);
@@ -321,6 +323,7 @@ export class LynqClient {
     name: string,
     options: WaitForNodeReadyOptions = {},
   ): Promise<LynqNode> {
+    requireName('namespace', namespace);
     requireName('name', name);
     const timeoutMs = options.timeoutMs ?? 120_000;
     if (!(timeoutMs > 0))
@@ -421,6 +424,7 @@ export class LynqClient {
     name: string,
     options: RequestOptions = {},
   ): Promise<T | undefined> {
+    requireName('namespace', namespace);
     requireName('name', name);
     try {
       return await this.rest.request<T>({
@@ -480,6 +484,7 @@ export class LynqClient {
     name: string,
     options: DeleteOptions = {},
   ): Promise<boolean> {
+    requireName('namespace', namespace);
     requireName('name', name);
     try {
       await deleteObject(
