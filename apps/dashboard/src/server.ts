@@ -217,7 +217,14 @@ export class DashboardServer {
     if (missed === undefined) this.send(res, 'snapshot', state.lastSeq, state.snapshot());
     else for (const d of missed) this.send(res, 'delta', d.seq, d);
     this.streams.add(res);
-    const drop = () => this.streams.delete(res);
+    this.options.logger.log('debug', 'stream opened', {
+      resumed: missed !== undefined,
+      streams: this.streams.size,
+    });
+    const drop = () => {
+      if (this.streams.delete(res))
+        this.options.logger.log('debug', 'stream closed', { streams: this.streams.size });
+    };
     req.on('close', drop);
     res.on('error', drop);
   }

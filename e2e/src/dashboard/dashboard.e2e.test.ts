@@ -95,7 +95,10 @@ beforeAll(async () => {
 // A failed test leaves what the browser showed next to the dashboard's log.
 afterEach(async (ctx) => {
   if (ctx.task.result?.state !== 'fail' || page === undefined) return;
-  const base = dashboard.logFile.replace(/\.log$/, `-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+  const base = dashboard.logFile.replace(
+    /\.log$/,
+    `-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}`,
+  );
   await page.screenshot({ path: `${base}.png` }).catch(() => undefined);
   writeFileSync(`${base}.html`, await page.content().catch(() => ''));
   console.log(`dashboard e2e: failure artefacts ${base}.{png,html}, log ${dashboard.logFile}`);
@@ -223,8 +226,12 @@ describe('dashboard', () => {
       ['node', `/nodes/${s.namespace}/${node}`],
     ];
     for (const theme of ['light', 'dark'] as const) {
+      // The theme switch, as a user flips it (the choice is remembered across pages).
       await page.goto(`${dashboard.url}/`);
-      await page.evaluate((t) => localStorage.setItem('lynq-theme', t), theme);
+      const toggle = page.getByRole('button', { name: 'Dark theme' });
+      if ((await toggle.getAttribute('aria-pressed')) !== String(theme === 'dark'))
+        await toggle.click();
+      await expect.poll(() => page.evaluate(() => localStorage.getItem('lynq-theme'))).toBe(theme);
       for (const [name, path] of pages) {
         await page.goto(`${dashboard.url}${path}`);
         await page.locator('main h1').waitFor({ timeout: TIMEOUT });

@@ -133,5 +133,11 @@ applyTheme(initialTheme());
 const s = new Store();
 store.current = s;
 s.connect();
+// A page leaving (or entering the back/forward cache) lets go of its event stream at once: a
+// browser has six connections per server, and streams of pages gone would hold them.
+addEventListener('pagehide', () => s.close());
+addEventListener('pageshow', (e) => {
+  if (e.persisted) s.connect();
+});
 const root = document.getElementById('app');
 if (root !== null) render(<App />, root);

@@ -45,25 +45,44 @@ export class Store {
   };
   private readonly listeners = new Set<Listener>();
   private source: EventSource | undefined;
+  private lastEventId = '';
+  private retry: number | undefined;
   private notifyScheduled = false;
 
   connect(url = '/api/v1/stream'): void {
-    const source = new EventSource(url);
+    this.source?.close();
+    window.clearTimeout(this.retry);
+    // A stream the browser gave up on (an HTTP error ends EventSource's own retries) is opened
+    // again here, resuming from the last event id through the query (a new EventSource cannot set
+    // the Last-Event-ID header).
+    const resume =
+      this.lastEventId !== '' ? `?lastEventId=${encodeURIComponent(this.lastEventId)}` : '';
+    const source = new EventSource(url + resume);
     this.source = source;
-    source.addEventListener('snapshot', (e) =>
-      this.reset(JSON.parse((e as MessageEvent<string>).data) as Snapshot),
-    );
-    source.addEventListener('delta', (e) =>
-      this.apply(JSON.parse((e as MessageEvent<string>).data) as Delta),
-    );
+    const remember = (e: Event) => {
+      const id = (e as MessageEvent<string>).lastEventId;
+      if (id !== '') this.lastEventId = id;
+    };
+    source.addEventListener('snapshot', (e) => {
+      remember(e);
+      this.reset(JSON.parse((e as MessageEvent<string>).data) as Snapshot);
+    });
+    source.addEventListener('delta', (e) => {
+      remember(e);
+      this.apply(JSON.parse((e as MessageEvent<string>).data) as Delta);
+    });
     source.addEventListener('open', () => this.setConnection('live'));
-    source.addEventListener('error', () =>
-      this.setConnection(source.readyState === EventSource.CLOSED ? 'connecting' : 'reconnecting'),
-    );
+    source.addEventListener('error', () => {
+      if (source.readyState !== EventSource.CLOSED) return this.setConnection('reconnecting');
+      this.setConnection('reconnecting');
+      if (this.source === source) this.retry = window.setTimeout(() => this.connect(url), 2000);
+    });
   }
 
   close(): void {
+    window.clearTimeout(this.retry);
     this.source?.close();
+    this.source = undefined;
   }
 
   subscribe(l: Listener): () => void {
