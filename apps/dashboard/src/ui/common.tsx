@@ -9,9 +9,16 @@ export const store: { current: Store | undefined } = { current: undefined };
 /** Re-renders on every store change. */
 export function useStore(): StoreState {
   const s = store.current;
-  const [, setVersion] = useState(0);
-  useEffect(() => s?.subscribe(() => setVersion((v) => v + 1)), [s]);
   if (s === undefined) throw new Error('store not initialised');
+  const [, setVersion] = useState(0);
+  const rendered = s.state;
+  useEffect(() => {
+    const unsubscribe = s.subscribe(() => setVersion((v) => v + 1));
+    // Effects run after paint: a change between this render and the subscription (the first
+    // snapshot, typically) would otherwise be missed until the next one.
+    if (s.state !== rendered) setVersion((v) => v + 1);
+    return unsubscribe;
+  }, [s]);
   return s.state;
 }
 
