@@ -1,3 +1,4 @@
+import type { TargetPolicy } from '@lynq/policy';
 import type { Applier } from '@lynq/apply';
 import type { RenderHost } from '@lynq/render/host';
 import { API_VERSION, Kinds, Plurals } from '@lynq/api';
@@ -37,6 +38,8 @@ export interface OperatorContext {
   nodes: Informer<KubeObject>;
   /** The operator's --namespace: it then writes only there (undefined: every namespace). */
   namespace: string | undefined;
+  /** Where forms' resources may land (--target-namespaces, --protected-namespaces, --cluster-scoped-kinds). */
+  targets: TargetPolicy;
   /** Managed objects, read from watch caches where the node controller watches their kind. */
   live: LiveObjects;
 }

@@ -60,7 +60,34 @@ describe('parseFlags defaults', () => {
         maxResultBytes: 67_108_864,
       },
       datasourcePlugins: [],
+      targets: {
+        namespaces: ['*'],
+        protectedNamespaces: ['kube-system', 'kube-public', 'kube-node-lease'],
+        clusterScopedKinds: ['Namespace'],
+      },
     } satisfies OperatorConfig);
+  });
+
+  it('protects the operator’s own namespace by default; the target flags replace the defaults', () => {
+    expect(parseFlags([], { readInClusterNamespace: () => 'lynq-system' }).targets).toEqual({
+      namespaces: ['*'],
+      protectedNamespaces: ['kube-system', 'kube-public', 'kube-node-lease', 'lynq-system'],
+      clusterScopedKinds: ['Namespace'],
+    });
+    const config = parse(
+      '--target-namespaces=tenant-*, shared',
+      '--protected-namespaces=',
+      '--cluster-scoped-kinds=Namespace,ClusterRole.rbac.authorization.k8s.io',
+    );
+    expect(config.targets).toEqual({
+      namespaces: ['tenant-*', 'shared'],
+      protectedNamespaces: [],
+      clusterScopedKinds: ['Namespace', 'ClusterRole.rbac.authorization.k8s.io'],
+    });
+    expect(parse('--cluster-scoped-kinds=').targets.clusterScopedKinds).toEqual([]);
+    expect(flagError(['--target-namespaces=Kube-System']).message).toContain('--target-namespaces');
+    expect(flagError(['--cluster-scoped-kinds=clusterrole']).message).toContain('Kind.group');
+    expect(flagError(['--protected-namespaces=a*']).flag).toBe('--protected-namespaces');
   });
 
   it('takes the leader election namespace from the pod when running in one', () => {

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_NAMESPACE, LEADER_ELECTION_ID } from '@lynq/api';
 import type { DatasourceLimits } from '@lynq/datasource';
+import { DEFAULT_TARGET_POLICY, type TargetPolicy } from '@lynq/policy';
 import { defaultReplicaIdentity } from '@lynq/runtime';
 
 /** A listen address; no host means every interface, port 0 a free port. IPv6 without brackets. */
@@ -76,6 +77,8 @@ export interface OperatorConfig {
   readonly datasourceLimits: Readonly<Required<DatasourceLimits>>;
   /** Packages exporting a DatasourcePlugin, for hubs whose source type is not built in. */
   readonly datasourcePlugins: readonly string[];
+  /** Where forms' resources may land (docs/hostile-input.md). */
+  readonly targets: TargetPolicy;
 }
 
 export interface ParseFlagsOptions {
@@ -143,6 +146,9 @@ const FLAGS: readonly (readonly [string, string, string, string])[] = [
   ['datasource-max-rows', 'N', '100000', 'most rows one sync may read'],
   ['datasource-max-result-bytes', 'BYTES', '64Mi', 'most bytes one sync may read; Ki, Mi, Gi allowed'],
   ['datasource-plugins', 'PKGS', '', 'comma-separated npm packages of datasource plugins to load'],
+  ['target-namespaces', 'LIST', '*', "namespaces besides the node's own that forms may write into: names, prefix*, or *"],
+  ['protected-namespaces', 'LIST', '', "namespaces forms may never write into or name a Namespace after, except a hub's own (default kube-system,kube-public,kube-node-lease and the operator's)"],
+  ['cluster-scoped-kinds', 'LIST', 'Namespace', 'cluster-scoped kinds forms may create: Kind (core) or Kind.group, * for any; empty for none'],
   ['help', '', '', 'print this help'],
 ];
 const SPEC = new Map(FLAGS.map((f) => [f[0], f]));
@@ -361,7 +367,52 @@ function build(get: (name: string) => string | undefined, opts: ParseFlagsOption
       maxResultBytes: int('datasource-max-result-bytes', 1, Number.MAX_SAFE_INTEGER, true),
     },
     datasourcePlugins: plugins(get('datasource-plugins') ?? ''),
+    targets: targetPolicy(get, opts),
   };
+}
+
+const NAMESPACE_PATTERN = /^(\*|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|[a-z0-9][-a-z0-9]{0,61}\*)$/;
+const KIND_PATTERN = /^(\*|[A-Z][A-Za-z0-9]{0,62}(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
+
+function list(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** The target policy: flags as given, else DEFAULT_TARGET_POLICY plus the operator's own namespace. */
+function targetPolicy(
+  get: (name: string) => string | undefined,
+  opts: ParseFlagsOptions,
+): TargetPolicy {
+  const checked = (name: string, pattern: RegExp, expected: string): string[] => {
+    const values = list(get(name) ?? '');
+    const bad = values.find((v) => !pattern.test(v));
+    if (bad !== undefined) throw invalid(`--${name}`, bad, expected);
+    return values;
+  };
+  const namespaces = checked(
+    'target-namespaces',
+    NAMESPACE_PATTERN,
+    'namespaces (DNS-1123 labels), prefixes ending in *, or * alone, separated by commas',
+  );
+  const given = get('protected-namespaces');
+  const own = (opts.readInClusterNamespace ?? readServiceAccountNamespace)();
+  const protectedNamespaces =
+    given === undefined
+      ? [...new Set([...DEFAULT_TARGET_POLICY.protectedNamespaces, ...(own ? [own] : [])])]
+      : checked(
+          'protected-namespaces',
+          /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+          'namespaces (DNS-1123 labels) separated by commas',
+        );
+  const clusterScopedKinds = checked(
+    'cluster-scoped-kinds',
+    KIND_PATTERN,
+    'kinds as Kind (core group) or Kind.group, or *, separated by commas',
+  );
+  return { namespaces, protectedNamespaces, clusterScopedKinds };
 }
 
 function metricsConfig(get: (name: string) => string | undefined): MetricsConfig {

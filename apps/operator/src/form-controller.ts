@@ -92,7 +92,10 @@ export class FormController {
     const generation = obj.metadata.generation ?? 0;
     const cached = this.specIssues.get(key);
     if (cached?.generation === generation && cached.uid === obj.metadata.uid) return cached.errors;
-    const checked = await checkForm(obj, { templates: (form) => this.ctx.host.validateForm(form) });
+    const checked = await checkForm(obj, {
+      templates: (form) => this.ctx.host.validateForm(form),
+      targets: this.ctx.targets,
+    });
     const errors = checked.ok ? [] : checked.errors;
     this.specIssues.set(key, { uid: obj.metadata.uid, generation, errors });
     return errors;

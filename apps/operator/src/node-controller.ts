@@ -16,7 +16,10 @@ import {
   InvalidObjectError,
   NotOursError,
   UnknownKindError,
+  describeRef,
   mapWithConcurrency,
+  type ApplyOptions,
+  type ApplyResult,
   type ObjectRef,
 } from '@lynq/apply';
 import {
@@ -49,7 +52,9 @@ import {
   setFinalizer,
 } from '@lynq/runtime';
 import { NodeType, type OperatorContext } from './context.js';
+import { DriftBackoff } from './drift-backoff.js';
 import { cleanupNode, removeOrphans } from './node-cleanup.js';
+import { StaleSpecWait } from './stale-spec.js';
 import { parsedForm } from './parsed.js';
 
 /** A node with a Stuck conflict looks again this often (Lynq requeues every node every 30 s). */
@@ -104,6 +109,10 @@ function inPass(node: LynqNode): boolean {
 
 export class NodeController {
   private readonly readyWhen = new Map<string, ReadyWhen | undefined>();
+  /** Repairs of objects another manager keeps changing back, spaced out (drift-backoff.ts). */
+  private readonly drift = new DriftBackoff();
+  /** Nodes whose copy of the form is older than the form wait for the new copy (stale-spec.ts). */
+  private readonly staleSpec = new StaleSpecWait();
 
   constructor(private readonly ctx: OperatorContext) {}
 
@@ -135,9 +144,15 @@ export class NodeController {
       node = { ...node, metadata: { ...node.metadata, resourceVersion, finalizers } };
     }
     if (node.spec === undefined) return; // nothing to render (Lynq's sample node)
+    const staleMs = this.staleSpec.waitMs(
+      `${namespace}/${req.name}`,
+      node.metadata.annotations?.[Annotations.TemplateGeneration],
+      this.formOf(node),
+    );
+    if (staleMs > 0) return { requeueAfter: staleMs };
     const started = Date.now();
 
-    const plan = planNode(node, this.formOf(node));
+    const plan = planNode(node, this.formOf(node), { targets: this.ctx.targets });
     if (!plan.ok) {
       const status = computeNodeErrorStatus({ node, error: plan.error, now: new Date() });
       this.ctx.events.node.onChange(obj, 'plan', 'Warning', plan.error.kind, plan.error.message);
@@ -210,6 +225,54 @@ export class NodeController {
     if (run.wakeInMs !== undefined) return { requeueAfter: Math.max(run.wakeInMs, 100) };
   };
 
+  /**
+   * applier.apply, unless another manager keeps undoing what it applies: then the repair waits
+   * (DriftBackoff), the node looks again once it may, and the live object stands for the result.
+   */
+  private async applyPaced(
+    node: LynqNode,
+    obj: KubeObject,
+    topic: string,
+    ref: ObjectRef,
+    manifest: Parameters<OperatorContext['applier']['apply']>[0],
+    run: ApplyRun,
+    options: ApplyOptions,
+  ): Promise<ApplyResult> {
+    const id = `${node.metadata.namespace ?? ''}/${node.metadata.name ?? ''}/${describeRef(ref)}`;
+    // The desired content follows from the node's spec and its form: new content is never held.
+    const version = `${node.metadata.generation ?? 0}/${this.formOf(node)?.metadata.generation ?? 0}`;
+    const cached = options.cachedLive ?? undefined;
+    const holdMs = cached !== undefined ? this.drift.holdMs(id, version) : 0;
+    if (cached !== undefined && holdMs > 0) {
+      run.wakeInMs = Math.min(run.wakeInMs ?? holdMs, holdMs);
+      return {
+        ref,
+        action: 'unchanged',
+        changed: false,
+        writes: 0,
+        readopted: false,
+        hash: undefined,
+        object: cached,
+      };
+    }
+    const result = await this.ctx.applier.apply(manifest, options);
+    const repaired =
+      result.writes > 0 &&
+      result.hash !== undefined &&
+      cached?.metadata.annotations?.[Annotations.AppliedHash] === result.hash;
+    this.drift.applied(id, version, repaired);
+    const repairs = this.drift.repairs(id);
+    if (repaired && repairs >= 2)
+      this.ctx.events.node.onChange(
+        obj,
+        `${topic}/drift`,
+        'Warning',
+        EventReasons.ResourceConflict,
+        `${describeRef(ref)} was changed back by another manager ${repairs} times in a row; taken back again in ${Math.ceil(this.drift.holdMs(id, version) / 1000)} s at the earliest`,
+      );
+    return result;
+  }
+
   private formOf(node: LynqNode) {
     const obj = this.ctx.forms.store.get(node.spec?.templateRef ?? '', node.metadata.namespace);
     const parsed = obj === undefined ? undefined : parsedForm(obj);
@@ -280,7 +343,9 @@ export class NodeController {
   }
 
   private async renderedKeys(node: LynqNode, signal: AbortSignal): Promise<ResourceKey[]> {
-    const plan = node.spec ? planNode(node, this.formOf(node)) : undefined;
+    const plan = node.spec
+      ? planNode(node, this.formOf(node), { targets: this.ctx.targets })
+      : undefined;
     if (!plan?.ok) return [];
     const [outcome] = await this.ctx.renders.renderNodes(
       plan.source,
@@ -362,15 +427,21 @@ export class NodeController {
 
     const error = o.errors[0];
     if (error !== undefined || o.manifest === undefined || o.key === undefined) {
+      // A kind not served, a name Kubernetes would refuse or a target outside the policy: the
+      // render worked, the object cannot be applied.
       const reason =
-        error?.code === 'UnknownKind' ? EventReasons.ApplyFailed : EventReasons.TemplateRenderError;
+        error?.code === 'UnknownKind' ||
+        error?.code === 'InvalidName' ||
+        error?.code === 'TargetRefused'
+          ? EventReasons.ApplyFailed
+          : EventReasons.TemplateRenderError;
       const detail = error ? `${error.path}: ${error.message}` : 'not rendered';
       this.ctx.events.node.onChange(
         obj,
         topic,
         'Warning',
         reason,
-        `Failed to render resource ${o.id}: ${detail}`,
+        `Failed to ${reason === EventReasons.ApplyFailed ? 'apply' : 'render'} resource ${o.id}: ${detail}`,
       );
       return 'failed';
     }
@@ -395,7 +466,7 @@ export class NodeController {
     });
     let live: KubeObject;
     try {
-      const result = await this.ctx.applier.apply(o.manifest, {
+      const result = await this.applyPaced(node, obj, topic, o.key, o.manifest, run, {
         // The watch cache's copy saves a GET per object and reconcile; a copy one step behind is
         // caught by the watch event that follows.
         cachedLive: await this.ctx.live.cached(o.key, signal),

@@ -313,6 +313,7 @@ export async function startOperator(
     forms: manager.informer(FormType),
     nodes: manager.informer(NodeType),
     namespace: config.namespace,
+    targets: config.targets,
     live: new LiveObjects(manager, applier, config.namespace, (req) => nodeEnqueue(req)),
   };
 
@@ -329,6 +330,7 @@ export async function startOperator(
   // Admission is served on every replica from now on, before the caches sync or a leader is elected.
   const webhooks = await startWebhooks(config.webhook, {
     templates: (form) => host.validateForm(form),
+    targets: config.targets,
     pluginSourceTypes: registry.types(),
     logger,
     registry: promRegistry,

@@ -85,6 +85,13 @@ export interface ApplyOptions {
    * is read.
    */
   cachedLive?: KubeObject | null | undefined;
+  /**
+   * Server-side dry run (`dryRun=All`): the API server validates, defaults and admits the write
+   * and returns the object it would store, and stores nothing (`lynq plan`, `lynq diff`). Orphan
+   * markers are not removed then (that is a write of its own); the apply is forced as after a
+   * re-adoption.
+   */
+  dryRun?: boolean;
 }
 
 /** Options of the single-request operations (`get`, `removeOrphanMarkers`). */
@@ -394,7 +401,10 @@ export class Applier {
     let writes = 0;
     let readopted = false;
     let force = options.force === true;
-    if (live !== null && hasOrphanMarkers(live)) {
+    if (live !== null && hasOrphanMarkers(live) && options.dryRun === true) {
+      readopted = true;
+      force = true;
+    } else if (live !== null && hasOrphanMarkers(live)) {
       live = await this.clearOrphanMarkers(target, live, signal);
       writes++;
       readopted = true;
@@ -463,7 +473,11 @@ export class Applier {
       conflictPolicy: options.conflictPolicy ?? 'Stuck',
       live: live ?? undefined,
     });
-    const query = { fieldManager: this.fieldManager, fieldValidation: 'Strict' };
+    const query = {
+      fieldManager: this.fieldManager,
+      fieldValidation: 'Strict',
+      dryRun: options.dryRun === true ? 'All' : undefined,
+    };
     const { signal } = options;
     switch (decision.method) {
       case 'server-side-apply':

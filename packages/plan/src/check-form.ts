@@ -16,7 +16,12 @@ import {
   type ParseResult,
 } from '@lynq/api';
 import { dependencyCheck } from '@lynq/graph';
-import { policyFormChecks } from '@lynq/policy';
+import {
+  DEFAULT_TARGET_POLICY,
+  policyFormChecks,
+  targetPolicyCheck,
+  type TargetPolicy,
+} from '@lynq/policy';
 
 /** The checks of a form that need nothing but the form: dependency graph (cycle path), ignoreFields JSONPath, readyWhen CEL. */
 export const FORM_CHECKS: readonly FormCheck[] = [dependencyCheck, ...policyFormChecks];
@@ -27,6 +32,12 @@ export type TemplateCheck = (form: LynqForm) => FormCheckResult | Promise<FormCh
 export interface CheckFormOptions {
   /** Checks every template of the form; may reject, and the form is then refused with the reason. */
   templates: TemplateCheck;
+  /**
+   * Where resources may land: literal namespaces, Namespace names and built-in cluster-scoped
+   * kinds outside it are errors (templated ones are judged when rendered, see planNode).
+   * Default: DEFAULT_TARGET_POLICY.
+   */
+  targets?: TargetPolicy;
 }
 
 export interface CheckHubOptions {
@@ -78,7 +89,9 @@ export async function checkForm(
 ): Promise<ParseResult<LynqForm>> {
   let parsed: ParseResult<LynqForm>;
   try {
-    parsed = parseForm(input, { checks: FORM_CHECKS });
+    parsed = parseForm(input, {
+      checks: [...FORM_CHECKS, targetPolicyCheck(options.targets ?? DEFAULT_TARGET_POLICY)],
+    });
   } catch (err) {
     return {
       ok: false,

@@ -1,5 +1,6 @@
 import type { LynqNode } from '@lynq/api';
 import { renderForm } from '@lynq/render';
+import { DEFAULT_TARGET_POLICY } from '@lynq/policy';
 import { describe, expect, it } from 'vitest';
 import { nodeVariables } from './node-variables.js';
 import { planNode, type NodePlan } from './plan-node.js';
@@ -177,7 +178,17 @@ describe('planNode', () => {
         { id: 'gadget', nameTemplate: 'g', spec: { apiVersion: 'example.com/v1', kind: 'Gadget' } },
       ],
     });
-    const o = objects(nodeFor('acme', f));
+    // ClusterRoles need the operator's consent (--cluster-scoped-kinds; see target-policy).
+    const node = nodeFor('acme', f);
+    const o = objects(
+      node,
+      planNode(node, undefined, {
+        targets: {
+          ...DEFAULT_TARGET_POLICY,
+          clusterScopedKinds: ['ClusterRole.rbac.authorization.k8s.io'],
+        },
+      }),
+    );
     const byId = new Map(o.objects.map((x) => [x.id, x]));
     expect(byId.get('role')!.key).toEqual({
       apiVersion: 'rbac.authorization.k8s.io/v1',

@@ -8,6 +8,7 @@ import {
   type TResource,
 } from '@lynq/api';
 import { buildGraph, type ResourceGraph } from '@lynq/graph';
+import { checkTarget, DEFAULT_TARGET_POLICY, type TargetPolicy } from '@lynq/policy';
 import {
   resourcePolicies,
   type FormRenderResult,
@@ -40,6 +41,11 @@ export interface PlanNodeOptions {
    * used to read entries of Lynq's `status.appliedResources`, which carry no apiVersion.
    */
   versionsOfKind?: (kind: string) => readonly string[];
+  /**
+   * Where the node's objects may land (namespaces, cluster-scoped kinds); an object outside it
+   * fails with `TargetRefused` and is not applied. Default: DEFAULT_TARGET_POLICY.
+   */
+  targets?: TargetPolicy;
 }
 
 /** A problem that keeps one object from being applied. */
@@ -47,7 +53,7 @@ export interface NodeObjectError {
   resourceId: string;
   /** Field path in the node, e.g. `spec.deployments[0].spec.spec.replicas`. */
   path: string;
-  code: 'TemplateError' | 'UnknownKind' | 'NotRendered';
+  code: 'TemplateError' | 'UnknownKind' | 'NotRendered' | 'InvalidName' | 'TargetRefused';
   message: string;
 }
 
@@ -168,6 +174,7 @@ function plannedObject(
   rendered: RenderedResource | undefined,
   namespace: string,
   scopeOf: ScopeOf,
+  targets: TargetPolicy,
 ): PlannedObject {
   const r = entry.resource;
   if (!rendered)
@@ -220,6 +227,15 @@ function plannedObject(
     objectNamespace = rendered.namespace || namespace;
     metadata.namespace = objectNamespace;
   }
+  // Names and namespaces come from templates, hence from row data: checked before any request is
+  // built with them, and against the target policy (the guard that admission cannot be).
+  const refused =
+    objectNameProblem(entry.path, rendered, objectNamespace, scope) ??
+    targetProblem(entry.path, targets, rendered, objectNamespace, scope, namespace);
+  if (refused !== undefined) {
+    out.errors.push({ resourceId: r.id, ...refused });
+    return out;
+  }
   out.scope = scope;
   out.manifest = { ...rendered.manifest, metadata };
   out.key = resourceKey({
@@ -230,6 +246,101 @@ function plannedObject(
     ...(objectNamespace ? { namespace: objectNamespace } : {}),
   });
   return out;
+}
+
+/** Longest object name; longest namespace, Namespace or Service name, and label value. */
+const MAX_NAME = 253;
+const MAX_LABEL = 63;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+type ObjectProblem = Pick<NodeObjectError, 'path' | 'code' | 'message'>;
+
+function tooLong(what: string, value: string, max: number): string {
+  return `${what} is ${value.length} characters long (${JSON.stringify(`${value.slice(0, 40)}…`)}); Kubernetes allows at most ${max}`;
+}
+
+/** What Kubernetes would refuse in the name, namespace or label values, said before any request. */
+function objectNameProblem(
+  path: string,
+  rendered: RenderedResource,
+  objectNamespace: string | undefined,
+  scope: 'Namespaced' | 'Cluster',
+): ObjectProblem | undefined {
+  const name = rendered.name;
+  const at = `${path}.nameTemplate`;
+  const labelLike =
+    (rendered.kind === 'Namespace' || rendered.kind === 'Service') && rendered.apiVersion === 'v1';
+  if (name.length > MAX_NAME || (labelLike && name.length > MAX_LABEL))
+    return {
+      path: at,
+      code: 'InvalidName',
+      message: tooLong(`the name of ${rendered.kind}`, name, labelLike ? MAX_LABEL : MAX_NAME),
+    };
+  // A name is a path segment of every request about the object.
+  if (name === '.' || name === '..' || /[/%]/.test(name))
+    return {
+      path: at,
+      code: 'InvalidName',
+      message: `the name ${JSON.stringify(name)} of ${rendered.kind} may not be "." or ".." nor contain "/" or "%"`,
+    };
+  if (labelLike && !DNS_LABEL.test(name))
+    return {
+      path: at,
+      code: 'InvalidName',
+      message: `the name ${JSON.stringify(name)} of ${rendered.kind} is not a DNS-1123 label (lower-case letters, digits and "-", starting and ending with a letter or digit)`,
+    };
+  if (scope === 'Namespaced' && objectNamespace !== undefined) {
+    const ns = objectNamespace;
+    if (ns.length > MAX_LABEL || !DNS_LABEL.test(ns))
+      return {
+        path: `${path}.targetNamespace`,
+        code: 'InvalidName',
+        message:
+          ns.length > MAX_LABEL
+            ? tooLong('the namespace', ns, MAX_LABEL)
+            : `the namespace ${JSON.stringify(ns)} is not a DNS-1123 label (lower-case letters, digits and "-", at most 63)`,
+      };
+  }
+  const labels = rendered.manifest?.metadata.labels;
+  if (labels !== null && typeof labels === 'object')
+    for (const [key, value] of Object.entries(labels as Record<string, unknown>)) {
+      if (typeof value !== 'string' || (LABEL_VALUE.test(value) && value.length <= MAX_LABEL))
+        continue;
+      return {
+        path: `${path}.labelsTemplate`,
+        code: 'InvalidName',
+        message:
+          value.length > MAX_LABEL
+            ? tooLong(`the value of label ${key}`, value, MAX_LABEL)
+            : `the value of label ${key} (${JSON.stringify(value.slice(0, 80))}) may hold only letters, digits, "-", "_" and ".", starting and ending with a letter or digit`,
+      };
+    }
+  return undefined;
+}
+
+function targetProblem(
+  path: string,
+  targets: TargetPolicy,
+  rendered: RenderedResource,
+  objectNamespace: string | undefined,
+  scope: 'Namespaced' | 'Cluster',
+  nodeNamespace: string,
+): ObjectProblem | undefined {
+  const verdict = checkTarget(targets, {
+    apiVersion: rendered.apiVersion,
+    kind: rendered.kind,
+    name: rendered.name,
+    namespace: objectNamespace,
+    clusterScoped: scope === 'Cluster',
+    nodeNamespace,
+  });
+  if (verdict.allowed) return undefined;
+  const field = verdict.field === 'kind' ? 'spec.kind' : verdict.field;
+  return {
+    path: `${path}.${field}`,
+    code: 'TargetRefused',
+    message: `${rendered.kind} ${JSON.stringify(rendered.name)} is refused: ${verdict.message}`,
+  };
 }
 
 function nodeObjects(
@@ -247,7 +358,14 @@ function nodeObjects(
 
   const levels = graph.levels.map((ids, level) =>
     ids.map((id) =>
-      plannedObject(entryById.get(id)!, level, renderedById.get(id), namespace, scopeOf),
+      plannedObject(
+        entryById.get(id)!,
+        level,
+        renderedById.get(id),
+        namespace,
+        scopeOf,
+        options.targets ?? DEFAULT_TARGET_POLICY,
+      ),
     ),
   );
   const objects = levels.flat();

@@ -71,3 +71,15 @@ export {
   type DependencyGate,
   type DependencyGateInput,
 } from './dependency-gate.js';
+export {
+  checkTarget,
+  targetPolicyCheck,
+  isBuiltinClusterScoped,
+  qualifiedKind,
+  DEFAULT_TARGET_POLICY,
+  SYSTEM_NAMESPACES,
+  type TargetPolicy,
+  type TargetInput,
+  type TargetField,
+  type TargetVerdict,
+} from './target-policy.js';

@@ -14,6 +14,7 @@ import {
   type FieldIssue,
 } from '@lynq/api';
 import { checkForm, checkHub, type TemplateCheck } from '@lynq/plan';
+import type { TargetPolicy } from '@lynq/policy';
 import type { AdmissionRequest, AdmissionResponse, StatusCause } from './admission-review.js';
 import { jsonPatch } from './json-patch.js';
 import { TemplateCheckSlots } from './template-check-slots.js';
@@ -38,6 +39,8 @@ export interface LynqAdmissionOptions {
   templates: TemplateCheck;
   /** Source types of the loaded datasource plugins (besides mysql and postgresql). */
   pluginSourceTypes?: readonly string[];
+  /** Where forms' resources may land (see checkForm); default DEFAULT_TARGET_POLICY. */
+  targets?: TargetPolicy;
   /** Template checks in the RenderHost at once (see TemplateCheckSlots). Default 2. */
   maxTemplateChecks?: number;
   /** Reviews waiting for a template check; more are refused at once. Default 32. */
@@ -206,6 +209,7 @@ export class LynqAdmission {
       const { templates } = this.options;
       const checked = await checkForm(object, {
         templates: (form) => this.slots.run(() => templates(form), options.templateBudgetMs),
+        ...(this.options.targets ? { targets: this.options.targets } : {}),
       });
       if (!checked.ok) errors.push(...checked.errors);
       warnings = checked.warnings;
