@@ -40,6 +40,24 @@ describe('summaries', () => {
       resources: 3,
       rollout: { phase: 'InProgress', updatedNodes: 1 },
     });
+    const applied = form('web', 'hub');
+    applied.status!.conditions = [
+      {
+        type: 'Valid',
+        status: 'True',
+        reason: 'ValidationPassed',
+        message: 'ok',
+        lastTransitionTime: '2026-01-01T00:00:00Z',
+      },
+      {
+        type: 'Applied',
+        status: 'True',
+        reason: 'AllNodesReady',
+        message: '2/2 nodes ready',
+        lastTransitionTime: '2026-01-01T00:00:00Z',
+      },
+    ];
+    expect(formSummary(applied)).toMatchObject({ health: 'ready', message: '2/2 nodes ready' });
     const invalid = form('bad', 'hub');
     invalid.status!.conditions = [
       {

@@ -93,7 +93,10 @@ export function rolloutView(form: LynqForm): RolloutView | undefined {
 export function formSummary(form: LynqForm): FormSummary {
   const conditions = form.status?.conditions;
   const valid = conditionOf(conditions, ConditionTypes.Valid);
-  const ready = conditionOf(conditions, ConditionTypes.Ready);
+  // The operator writes Applied (all nodes ready); Lynq's docs call it Ready: either counts.
+  const ready =
+    conditionOf(conditions, ConditionTypes.Ready) ??
+    conditionOf(conditions, ConditionTypes.Applied);
   const isValid = valid?.status !== 'False';
   let health: Health;
   let message: string;
