@@ -1,7 +1,7 @@
 // Bundles the browser UI (src/ui) with esbuild into dist/public: index.html, assets/app.js,
 // assets/app.css. `--dev` adds a source map and skips minification.
 import { build } from 'esbuild';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -9,6 +9,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'public');
 const dev = process.argv.includes('--dev');
 const started = Date.now();
+// From scratch: a source map of an earlier --dev build must not ship with a production bundle.
+await rm(out, { recursive: true, force: true });
 await mkdir(join(out, 'assets'), { recursive: true });
 const result = await build({
   entryPoints: [join(root, 'src/ui/main.tsx')],
