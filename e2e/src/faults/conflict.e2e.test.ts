@@ -166,12 +166,12 @@ describe('a foreign field manager fighting over data.owner', () => {
         ).toBeLessThanOrEqual(2 * MAX_OPERATOR_WRITES_PER_MIN);
         if (policy === 'Stuck') expect(r.operatorTakebacks, 'Stuck never forces').toBe(0);
         else {
-        expect(r.operatorTakebacks, 'Force takes the field back').toBeGreaterThan(0);
-        // The node says why it writes less often than the other side would have it.
-        expect(conflictEvents.map((e) => e.message).join('\n')).toMatch(
-          /changed back by another manager \d+ times in a row/,
-        );
-      }
+          expect(r.operatorTakebacks, 'Force takes the field back').toBeGreaterThan(0);
+          // The node says why it writes less often than the other side would have it.
+          expect(conflictEvents.map((e) => e.message).join('\n')).toMatch(
+            /changed back by another manager \d+ times in a row/,
+          );
+        }
       },
       FIGHT_MS + 120_000,
     );
