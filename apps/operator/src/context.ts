@@ -1,9 +1,8 @@
 import type { TargetPolicy } from '@lynq/policy';
 import type { Applier } from '@lynq/apply';
 import type { RenderHost } from '@lynq/render/host';
-import { API_VERSION, Kinds, Plurals } from '@lynq/api';
+import { Resources } from '@lynq/api';
 import {
-  resourceType,
   type Informer,
   type KubeObject,
   type Logger,
@@ -44,6 +43,7 @@ export interface OperatorContext {
   live: LiveObjects;
 }
 
-export const HubType = resourceType(API_VERSION, Kinds.Hub, Plurals.Hub);
-export const FormType = resourceType(API_VERSION, Kinds.Form, Plurals.Form);
-export const NodeType = resourceType(API_VERSION, Kinds.Node, Plurals.Node);
+// Where the three Lynq kinds live in the API: @lynq/api's Resources, the one table of them.
+export const HubType = Resources.Hub;
+export const FormType = Resources.Form;
+export const NodeType = Resources.Node;

@@ -1,7 +1,7 @@
 // The bench's view of the cluster: the project's RestClient and Informer, plain JSON objects.
 import { setTimeout as delay } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
-import { API_VERSION, Kinds, Plurals } from '@lynq/api';
+import { Resources } from '@lynq/api';
 import {
   Informer,
   KubeApiError,
@@ -14,9 +14,9 @@ import {
 } from '@lynq/runtime';
 
 export const Res = {
-  Hub: resourceType(API_VERSION, Kinds.Hub, Plurals.Hub),
-  Form: resourceType(API_VERSION, Kinds.Form, Plurals.Form),
-  Node: resourceType(API_VERSION, Kinds.Node, Plurals.Node),
+  Hub: Resources.Hub,
+  Form: Resources.Form,
+  Node: Resources.Node,
   Namespace: resourceType('v1', 'Namespace', 'namespaces', false),
   KubeNode: resourceType('v1', 'Node', 'nodes', false),
   Pod: resourceType('v1', 'Pod', 'pods'),

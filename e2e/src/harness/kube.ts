@@ -1,5 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { API_VERSION, Kinds as LynqKinds, Plurals } from '@lynq/api';
+import { Resources } from '@lynq/api';
 import type { LynqForm, LynqHub, LynqNode } from '@lynq/api';
 import {
   KubeApiError,
@@ -12,9 +12,9 @@ import {
 
 /** The kinds the scenarios touch; anything else: `resourceType(apiVersion, kind, plural)`. */
 export const Res = {
-  Hub: resourceType(API_VERSION, LynqKinds.Hub, Plurals.Hub),
-  Form: resourceType(API_VERSION, LynqKinds.Form, Plurals.Form),
-  Node: resourceType(API_VERSION, LynqKinds.Node, Plurals.Node),
+  Hub: Resources.Hub,
+  Form: Resources.Form,
+  Node: Resources.Node,
   ConfigMap: resourceType('v1', 'ConfigMap', 'configmaps'),
   Secret: resourceType('v1', 'Secret', 'secrets'),
   Service: resourceType('v1', 'Service', 'services'),
