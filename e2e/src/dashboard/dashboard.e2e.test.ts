@@ -28,18 +28,7 @@ import {
   type DashboardProcess,
 } from './dashboard-process.js';
 
-// LYNQ_E2E_OPERATOR_FROM_SOURCE=1 runs the operator from its TypeScript sources (while the
-// workspace's dist/ is being rebuilt); by default the built operator runs, as everywhere in e2e.
-const fromSource = process.env['LYNQ_E2E_OPERATOR_FROM_SOURCE'] === '1';
-const s = useScenario({
-  name: 'dash',
-  operator: fromSource
-    ? {
-        main: join(REPO_ROOT, 'apps', 'operator', 'src', 'main.ts'),
-        env: { NODE_OPTIONS: '--conditions=@lynq/source --import tsx' },
-      }
-    : {},
-});
+const s = useScenario({ name: 'dash' });
 const HUB = 'shop';
 const FORM = 'web';
 const SCREENSHOTS = process.env['LYNQ_DASHBOARD_SCREENSHOTS'] === '1';
