@@ -39,7 +39,7 @@ import {
 } from './orphan-markers.js';
 import { withOwnership } from './ownership.js';
 import type { ResourceMapping } from './resource-path.js';
-import { resourcePath } from '@lynq/runtime';
+import { KubeTransportError, resourcePath } from '@lynq/runtime';
 import { RestMapper, type RestMapperOptions } from './rest-mapper.js';
 
 const APPLY_PATCH = 'application/apply-patch+yaml';
@@ -643,7 +643,12 @@ export class Applier {
         listed = await this.list(mapping, mapping.namespaced ? namespace : undefined, signal);
       } catch (err) {
         // each object then reads (and reports) on its own
-        if (err instanceof ApplyError || err instanceof ApiError) continue;
+        if (
+          err instanceof ApplyError ||
+          err instanceof ApiError ||
+          err instanceof KubeTransportError
+        )
+          continue;
         throw err;
       }
       for (const index of members) {

@@ -1,14 +1,24 @@
 import { describeRef, type ObjectRef } from './object-ref.js';
-import { KubeApiError, type KubeStatus, type StatusCause } from '@lynq/runtime';
+import {
+  KubeApiError,
+  KubeTransportError,
+  KubeUnexpectedResponseError,
+  type KubeStatus,
+  type StatusCause,
+} from '@lynq/runtime';
 import { parseConflictCauses, type FieldConflict } from './conflict-causes.js';
 
+/**
+ * Codes of this package's errors. The API server's answers and missing answers are @lynq/runtime's
+ * (ApiError and its subclasses: `API_ERROR`, `CONFLICT`, `FIELD_VALIDATION`; TransportError and
+ * UnexpectedResponseError: `TRANSPORT_ERROR`).
+ */
 export type ApplyErrorCode =
   | 'API_ERROR'
   | 'CONFLICT'
   | 'UNKNOWN_KIND'
   | 'INVALID_OBJECT'
-  | 'TRANSPORT'
-  | 'UNEXPECTED_RESPONSE'
+  | 'TRANSPORT_ERROR'
   | 'KUBECONFIG'
   | 'FIELD_VALIDATION'
   | 'ABORTED'
@@ -166,17 +176,17 @@ export class InvalidObjectError extends ApplyError {
   }
 }
 
-/** The request never got an HTTP answer (connection refused, reset, timeout). */
-export class TransportError extends ApplyError {
-  readonly code: ApplyErrorCode = 'TRANSPORT';
-  readonly method: string;
-  readonly path: string;
+/**
+ * The request never got an HTTP answer (connection refused, reset, timeout): @lynq/runtime's
+ * KubeTransportError (code `TRANSPORT_ERROR`) with the object the request was about.
+ */
+export class TransportError extends KubeTransportError {
+  /** The object the failed operation was about, when there is one. */
+  readonly object: ObjectRef | undefined;
 
   constructor(method: string, path: string, cause: unknown, object?: ObjectRef) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
-    super(`${method} ${path}: ${detail}`, object, { cause });
-    this.method = method;
-    this.path = path;
+    super(method, path, cause);
+    this.object = object;
   }
 }
 
@@ -213,11 +223,17 @@ export class AbortedError extends ApplyError {
   }
 }
 
-/** The server answered 2xx with a body this package cannot read. */
-export class UnexpectedResponseError extends ApplyError {
-  readonly code: ApplyErrorCode = 'UNEXPECTED_RESPONSE';
+/**
+ * The server answered 2xx with a body this package cannot read: @lynq/runtime's
+ * KubeUnexpectedResponseError (a KubeTransportError for callers) with the object concerned.
+ */
+export class UnexpectedResponseError extends KubeUnexpectedResponseError {
+  /** The object the failed operation was about, when there is one. */
+  readonly object: ObjectRef | undefined;
+
   constructor(method: string, path: string, detail: string, object?: ObjectRef) {
-    super(`${method} ${path}: ${detail}`, object);
+    super(method, path, new Error(detail));
+    this.object = object;
   }
 }
 
