@@ -63,7 +63,7 @@ export class LiveState {
   private seq = 0;
   private readonly history: Delta[] = [];
   private readonly listeners = new Set<DeltaListener>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly batchMs: number;
   private readonly historySize: number;
   private readonly eventsPerObject: number;
@@ -265,7 +265,9 @@ export class LiveState {
   private schedule(): void {
     if (this.timer !== undefined) return;
     this.timer = setTimeout(() => this.flush(), this.batchMs);
-    this.timer.unref();
+    // Node's timers can be unref'd (a pending batch does not keep the process alive); the UI's
+    // tests type-check this file against the DOM's setTimeout, which returns a number.
+    (this.timer as { unref?: () => void }).unref?.();
   }
 }
 
