@@ -8,6 +8,8 @@ const config = lynqVitestConfig({
   test: {
     // Inside this repository vitest loads globalSetup without the `@lynq/source` condition.
     globalSetup: ['../packages/testkit/src/global-setup.ts'],
+    // The fault suite runs on a cluster of its own: vitest.faults.config.ts (npm run test:faults).
+    exclude: ['**/node_modules/**', '**/dist/**', 'src/faults/**'],
     // A scenario waits for several sync intervals and readiness; each wait has its own timeout,
     // this one only catches a test that forgot one.
     testTimeout: 240_000,

@@ -668,7 +668,8 @@ describe('helm template', () => {
       'ci',
       'tenants-ops',
     );
-    const dep = find(objs, 'Deployment');
+    // The dashboard's Deployment is on too (dashboard.enabled): take the operator's by name.
+    const dep = find(objs, 'Deployment', 'ci-lynq-controller-manager');
     const c = manager(dep);
     expect(c.args).toEqual(
       expect.arrayContaining([

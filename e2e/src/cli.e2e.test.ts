@@ -264,9 +264,9 @@ describe('lynq diff and lynq status', () => {
     const r = await lynq('status', '-n', s.namespace, '--problems');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^LynqHub \S+\/stuck  /m);
-    expect(r.stdout).toMatch(/── LynqNode c1-stuck  ✖ /);
-    expect(r.stdout).toMatch(/── Deployment \S+\/c1-pinned  ✖ \w+: .+/);
+    expect(r.stdout).toMatch(/^LynqHub \S+\/stuck {2}/m);
+    expect(r.stdout).toMatch(/── LynqNode c1-stuck {2}✖ /);
+    expect(r.stdout).toMatch(/── Deployment \S+\/c1-pinned {2}✖ \w+: .+/);
     // What is ready stays out.
     expect(r.stdout).not.toContain(`c1-${FORM}`);
     expect(r.stdout).not.toContain('c1-settings');

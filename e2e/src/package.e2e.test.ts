@@ -10,6 +10,7 @@ import {
   chmodSync,
   chownSync,
   copyFileSync,
+  existsSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
@@ -176,6 +177,7 @@ describe('npm run package:operator', () => {
       expect.arrayContaining([
         '@lynq/api',
         '@lynq/apply',
+        '@lynq/dashboard',
         '@lynq/datasource',
         '@lynq/datasource-mysql',
         '@lynq/datasource-postgres',
@@ -187,6 +189,8 @@ describe('npm run package:operator', () => {
         '@lynq/runtime',
       ]),
     );
+    // The chart runs the dashboard from this image (dashboard.command).
+    expect(existsSync(join(out, 'node_modules/@lynq/dashboard/dist/main.js'))).toBe(true);
     expect(readdirSync(out).sort()).toEqual([
       'node_modules',
       'package-lock.json',

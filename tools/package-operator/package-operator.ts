@@ -6,12 +6,15 @@
 //
 //   DIR/package.json        depends on the workspace packages the operator needs, as tarballs
 //   DIR/package-lock.json   every installed version, with integrity (npm ci reproduces DIR)
-//   DIR/tarballs/*.tgz      `npm pack` of @lynq/operator and the @lynq libraries it imports
+//   DIR/tarballs/*.tgz      `npm pack` of @lynq/operator, @lynq/dashboard and the libraries they import
 //   DIR/node_modules/       `npm install --omit=dev` of the above
 //
 // The entry is DIR/node_modules/@lynq/operator/dist/main.js. Third-party packages are pinned to
 // the versions of the repository's package-lock.json (the versions CI tested): the install starts
 // from a lock seeded with those entries, and a version that differs fails the run.
+//
+// e2e/src/publish.e2e.test.ts reuses the workspace listing, the npm environment and the entry-point
+// check for every public package.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import {
   existsSync,
@@ -27,6 +30,8 @@ import { fileURLToPath } from 'node:url';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const ENTRY_PACKAGE = '@lynq/operator';
+/** Also in the image: the chart runs the dashboard from the operator's image (docs/dashboard.md). */
+const COMPANION_PACKAGES = ['@lynq/dashboard'];
 const IMAGE_PACKAGE = 'lynq-operator-image';
 /** The operator's entry inside the packaged directory (the Dockerfile's ENTRYPOINT names it). */
 export const ENTRY_PATH = 'node_modules/@lynq/operator/dist/main.js';
@@ -56,7 +61,7 @@ class PackageError extends Error {
   }
 }
 
-interface PackageJson {
+export interface PackageJson {
   name: string;
   version: string;
   private?: boolean;
@@ -97,7 +102,7 @@ interface Lockfile {
   packages: Record<string, LockEntry>;
 }
 
-interface Workspace {
+export interface Workspace {
   /** Relative to the repository root, `/`-separated: `packages/api`. */
   dir: string;
   pkg: PackageJson;
@@ -167,7 +172,7 @@ function parseArgs(argv: readonly string[]): Options {
 }
 
 /** The environment of a nested npm: without what `npm run` exports about the workspace root. */
-function npmEnv(): NodeJS.ProcessEnv {
+export function npmEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env))
     if (
@@ -211,7 +216,7 @@ function run(
 }
 
 /** Workspace packages by name, from the root package.json's `workspaces` (`dir` or `dir/*`). */
-function readWorkspaces(): Map<string, Workspace> {
+export function readWorkspaces(): Map<string, Workspace> {
   const root = readJson<PackageJson>(join(REPO_ROOT, 'package.json'));
   const byName = new Map<string, Workspace>();
   for (const pattern of root.workspaces ?? []) {
@@ -282,11 +287,12 @@ function workspaceClosure(workspaces: Map<string, Workspace>): Workspace[] {
     }
   };
   visit(ENTRY_PACKAGE, 'the operator image');
+  for (const name of COMPANION_PACKAGES) visit(name, 'the operator image');
   return [...found.values()].sort((a, b) => a.pkg.name.localeCompare(b.pkg.name));
 }
 
 /** Every file a package's exports, main, types and bin point at (`dist/index.js`). */
-function entryFiles(pkg: PackageJson): string[] {
+export function entryFiles(pkg: PackageJson): string[] {
   const files = new Set<string>();
   const add = (target: string) => files.add(target.replace(/^\.\//, ''));
   const walk = (value: unknown, condition: string | undefined) => {
@@ -456,10 +462,16 @@ export function packageOperator(options: Options): PackageSummary {
   log(`${closure.length} workspace packages: ${closure.map((ws) => ws.pkg.name).join(', ')}`);
 
   if (options.build) {
-    log(`building with nx (${ENTRY_PACKAGE}:build and what it depends on)`);
+    log(
+      `building with nx (${[ENTRY_PACKAGE, ...COMPANION_PACKAGES].join(', ')} and what they depend on)`,
+    );
     run('build', join(REPO_ROOT, 'node_modules', '.bin', 'nx'), [
-      'run',
-      `${ENTRY_PACKAGE}:build`,
+      'run-many',
+      '-t',
+      'build',
+      '-p',
+      ENTRY_PACKAGE,
+      ...COMPANION_PACKAGES,
       '--output-style=stream',
     ]);
   }

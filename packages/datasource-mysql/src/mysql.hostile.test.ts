@@ -2,7 +2,8 @@
 // the rest of the statement or pass for another name; values of a megabyte; uids that differ only
 // by case, spaces or Unicode normalisation under a case-insensitive collation. Every name is one
 // quoted identifier, every value arrives byte for byte, and every failure names its field.
-import { datasourceRejection, type Datasource, type FetchResult } from '@lynq/datasource';
+import { type Datasource, type FetchResult } from '@lynq/datasource';
+import { datasourceRejection } from '@lynq/datasource/testing';
 import { createMysqlTable, uniqueName, type MysqlTable } from '@lynq/testkit';
 import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

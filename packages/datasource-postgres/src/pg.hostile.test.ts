@@ -2,7 +2,8 @@
 // out the rest of the statement or pass for another name (PostgreSQL folds unquoted names to
 // lower case, so `ID` and `id` are different quoted names); values of a megabyte; uids that differ
 // only by case, spaces or Unicode normalisation.
-import { datasourceRejection, type Datasource, type FetchResult } from '@lynq/datasource';
+import { type Datasource, type FetchResult } from '@lynq/datasource';
+import { datasourceRejection } from '@lynq/datasource/testing';
 import { createPgSchema, type PgSchema } from '@lynq/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
