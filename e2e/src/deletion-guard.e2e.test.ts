@@ -136,7 +136,7 @@ describe('deletion guard', () => {
   });
 
   it('the database down deletes nothing: Ready=False DatabaseConnectionFailed and DatabaseQueryFailed events', async () => {
-    await proxy.down();
+    await proxy.refuse();
     try {
       const h = await s.waitFor(
         async (note) => {
@@ -156,7 +156,7 @@ describe('deletion guard', () => {
         durationMs: 8_000,
       });
     } finally {
-      await proxy.up();
+      await proxy.pass();
     }
   });
 

@@ -16,12 +16,13 @@ import {
   form,
   hub,
   mysqlSource,
+  startTcpProxy,
   useScenario,
   type KubeEvent,
+  type TcpProxy,
 } from '../harness/index.js';
 import { NOTHING_LOST, OPERATOR_BUILD, recordFigure, scaled } from './figures.js';
 import { intact, inventory, lossBetween, readiness, type Inventory } from './fleet.js';
-import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
 import { describeWrites, minus, writesOf } from './operator-metrics.js';
 
 const ROWS = 200;
@@ -51,7 +52,7 @@ const USER = uniqueName('f_db', '_').slice(0, 32);
 const PASSWORD = `pw-${randomBytes(8).toString('hex')}`;
 const uids = Array.from({ length: ROWS }, (_, i) => `t${String(i).padStart(3, '0')}`);
 const rows = () => uids.map((id) => ({ id, active: '1', plan: 'gold', region: 'eu' }));
-let proxy: FaultProxy;
+let proxy: TcpProxy;
 let fleet: Inventory;
 
 const hubNow = () => s.kube.mustGet<LynqHub>(Res.Hub, HUB, s.namespace);
@@ -63,7 +64,7 @@ const countOf = (events: KubeEvent[]) => events.reduce((n, e) => n + (e.count ??
 
 beforeAll(async () => {
   const db = new URL(mysqlUrl());
-  proxy = await startFaultProxy({ host: db.hostname, port: Number(db.port || 3306) });
+  proxy = await startTcpProxy({ host: db.hostname, port: Number(db.port || 3306) });
   s.onCleanup(() => proxy.close());
   // A user of its own with a password, so that "wrong credentials" can happen on the server.
   const user = `'${USER}'@'%'`;

@@ -256,7 +256,7 @@ describe('database relay', () => {
       const db = mysqlDb(viaProxy.toString());
       try {
         expect(await db.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
-        await proxy.down();
+        await proxy.refuse();
         const refused = await new Promise<boolean>((resolve) => {
           const sock = connect(proxy.port, '127.0.0.1');
           sock.once('connect', () => {
@@ -266,7 +266,7 @@ describe('database relay', () => {
           sock.once('error', () => resolve(true));
         });
         expect(refused).toBe(true);
-        await proxy.up();
+        await proxy.pass();
         expect(await db.query('SELECT 2 AS two')).toEqual([{ two: 2 }]);
       } finally {
         await db.close();

@@ -53,6 +53,6 @@ export {
 } from './builders.js';
 export { scrapeMetrics, parseMetrics, httpGet, type Sample, type Scrape } from './metrics.js';
 export { mysqlDb, pgDb, type Db, type Row, type SqlValue } from './sql.js';
-export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+export { startTcpProxy, type TcpProxy, type TcpProxyMode } from './tcp-proxy.js';
 export { installTestCrd, type TestCrd } from './test-crd.js';
 export { useScenario, DEFAULT_COLUMNS, type Scenario, type ScenarioOptions } from './scenario.js';
