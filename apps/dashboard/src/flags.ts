@@ -12,6 +12,8 @@ export interface DashboardConfig {
   /** Kinds searched for orphaned objects (default: every kind of a form's typed lists). */
   orphanKinds?: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Host names accepted besides loopback, IPs and cluster names (an Ingress host). */
+  allowedHosts?: string[];
 }
 
 export class FlagError extends Error {
@@ -36,6 +38,8 @@ Read-only web dashboard for Lynq (hubs, forms, nodes, resources), live.
   --namespace name        show only this namespace (default: all namespaces)
   --orphan-kinds k1,k2    kinds searched for lynq.sh/orphaned=true (default: the 15 kinds of a
                           form's typed lists; leave out Secret when the role may not list Secrets)
+  --allowed-hosts h1,h2   Host names to answer besides localhost (and, off loopback, IPs and
+                          cluster names such as svc.ns.svc): an Ingress host; others get 403
   --public-dir path       the built UI (default: next to the program)
   --log-level level       debug, info, warn or error (default info)
   -h, --help              this text
@@ -99,6 +103,12 @@ export function parseFlags(
         config.orphanKinds = kinds;
         break;
       }
+      case '--allowed-hosts':
+        config.allowedHosts = value()
+          .split(',')
+          .map((h) => h.trim().toLowerCase())
+          .filter((h) => h !== '');
+        break;
       case '--public-dir':
         config.publicDir = value();
         break;

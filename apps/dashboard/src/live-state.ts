@@ -28,6 +28,11 @@ export interface LiveStateOptions {
   batchMs?: number;
   /** Deltas kept for reconnecting browsers. Default 1,000. */
   history?: number;
+  /**
+   * Summaries (upserts + deletes) kept in those deltas, all together. Default 20,000: with 10,000
+   * nodes every delta can carry all of them, and 1,000 such deltas would hold gigabytes.
+   */
+  historyItems?: number;
   /** Events kept per object (newest). Default 30. */
   eventsPerObject?: number;
 }
@@ -62,10 +67,13 @@ export class LiveState {
   };
   private seq = 0;
   private readonly history: Delta[] = [];
+  /** Summaries and deleted ids held by `history`. */
+  private historyCount = 0;
   private readonly listeners = new Set<DeltaListener>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly batchMs: number;
   private readonly historySize: number;
+  private readonly historyItems: number;
   private readonly eventsPerObject: number;
   /** Set by the cluster source once every informer has listed. */
   synced = false;
@@ -73,6 +81,7 @@ export class LiveState {
   constructor(options: LiveStateOptions = {}) {
     this.batchMs = options.batchMs ?? 150;
     this.historySize = options.history ?? 1000;
+    this.historyItems = options.historyItems ?? 20_000;
     this.eventsPerObject = options.eventsPerObject ?? 30;
   }
 
@@ -187,6 +196,11 @@ export class LiveState {
     );
   }
 
+  /** What the replay buffer holds: deltas and the summaries in them (bounded by both). */
+  get historyHeld(): { deltas: number; items: number } {
+    return { deltas: this.history.length, items: this.historyCount };
+  }
+
   /** The id of the last delta sent. */
   get lastSeq(): number {
     return this.seq;
@@ -232,7 +246,13 @@ export class LiveState {
       delta.deletes[key.slice(0, slash) as Collection].push(key.slice(slash + 1));
     }
     this.history.push(delta);
-    if (this.history.length > this.historySize) this.history.shift();
+    this.historyCount += itemsOf(delta);
+    // The newest delta always stays (a browser one behind gets it); older ones go past either bound.
+    while (
+      this.history.length > 1 &&
+      (this.history.length > this.historySize || this.historyCount > this.historyItems)
+    )
+      this.historyCount -= itemsOf(this.history.shift()!);
     for (const l of this.listeners) l(delta);
   }
 
@@ -269,6 +289,13 @@ export class LiveState {
     // tests type-check this file against the DOM's setTimeout, which returns a number.
     (this.timer as { unref?: () => void }).unref?.();
   }
+}
+
+function itemsOf(delta: Delta): number {
+  let n = 0;
+  for (const list of Object.values(delta.upserts)) n += list.length;
+  for (const list of Object.values(delta.deletes)) n += list.length;
+  return n;
 }
 
 function eventSubject(event: KubeEvent): string | undefined {

@@ -23,13 +23,19 @@ function redactSecretBody(obj: Record<string, unknown>): Record<string, unknown>
       copy[field] = Object.fromEntries(Object.keys(values).map((k) => [k, REDACTED]));
     else if (values !== undefined) copy[field] = REDACTED;
   }
-  const metadata = copy['metadata'];
-  if (isRecord(metadata) && isRecord(metadata['annotations'])) {
-    const annotations = { ...metadata['annotations'] };
-    if (LAST_APPLIED in annotations) annotations[LAST_APPLIED] = REDACTED;
-    copy['metadata'] = { ...metadata, annotations };
-  }
-  return copy;
+  return redactLastApplied(copy);
+}
+
+/**
+ * kubectl's last-applied copy redacted on every object, not only Secrets: a LynqForm or LynqNode
+ * applied with kubectl keeps its whole manifest there, literal Secret values included.
+ */
+function redactLastApplied(obj: Record<string, unknown>): Record<string, unknown> {
+  const metadata = obj['metadata'];
+  if (!isRecord(metadata) || !isRecord(metadata['annotations'])) return obj;
+  if (!(LAST_APPLIED in metadata['annotations'])) return obj;
+  const annotations = { ...metadata['annotations'], [LAST_APPLIED]: REDACTED };
+  return { ...obj, metadata: { ...metadata, annotations } };
 }
 
 /** A live object fit for display: managedFields dropped, Secret values redacted. */
@@ -37,7 +43,7 @@ export function displayObject(obj: KubeObject): KubeObject {
   const metadata = { ...obj.metadata };
   delete metadata['managedFields'];
   const copy: KubeObject = { ...obj, metadata };
-  return obj.kind === 'Secret' ? (redactSecretBody(copy) as KubeObject) : copy;
+  return (obj.kind === 'Secret' ? redactSecretBody(copy) : redactLastApplied(copy)) as KubeObject;
 }
 
 /**

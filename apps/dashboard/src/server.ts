@@ -8,6 +8,7 @@ import type { LynqForm, LynqHub, LynqNode } from '@lynq/api';
 import type { Logger } from '@lynq/runtime';
 import { formDetail, hubDetail, nodeDetail, type LiveReader } from './details.js';
 import type { LiveState } from './live-state.js';
+import { hostOf } from './hosts.js';
 import type { Delta } from './view-model.js';
 
 export interface DashboardServerOptions {
@@ -21,10 +22,12 @@ export interface DashboardServerOptions {
   /** Heartbeat comment interval on event streams (default 15 s). */
   heartbeatMs?: number;
   /**
-   * Host header values accepted (lower case, without port). When set, other hosts are refused:
-   * a server on loopback must not be readable by a web page through DNS rebinding.
+   * Host header values accepted (lower case, without port; see hosts.ts), as a list or a rule.
+   * When set, other hosts are refused: a web page must not read the API through DNS rebinding.
    */
-  allowedHosts?: readonly string[];
+  allowedHosts?: readonly string[] | ((host: string) => boolean);
+  /** Event streams open at once; more are answered 503 (each may buffer a snapshot). Default 64. */
+  maxStreams?: number;
 }
 
 const TYPES: Record<string, string> = {
@@ -87,7 +90,7 @@ export class DashboardServer {
     this.server = server;
     this.unsubscribe = this.options.state.subscribe((d) => this.broadcast(d));
     this.heartbeat = setInterval(() => {
-      for (const s of this.streams) s.write(': ping\n\n');
+      for (const s of this.streams) if (this.keep(s)) s.write(': ping\n\n');
     }, this.options.heartbeatMs ?? 15_000);
     this.heartbeat.unref();
     await new Promise<void>((resolve, reject) => {
@@ -129,9 +132,9 @@ export class DashboardServer {
     }
     const allowed = this.options.allowedHosts;
     if (allowed !== undefined) {
-      const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
-      if (!allowed.includes(host)) {
-        this.json(res, 403, { error: `host ${host} not allowed` });
+      const host = hostOf(req.headers.host);
+      if (typeof allowed === 'function' ? !allowed(host) : !allowed.includes(host)) {
+        this.json(res, 403, { error: 'host not allowed' });
         return;
       }
     }
@@ -156,10 +159,16 @@ export class DashboardServer {
 
   private async api(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
     const { state } = this.options;
-    const parts = url.pathname
-      .split('/')
-      .filter((p) => p !== '')
-      .map(decodeURIComponent);
+    let parts: string[];
+    try {
+      parts = url.pathname
+        .split('/')
+        .filter((p) => p !== '')
+        .map(decodeURIComponent);
+    } catch {
+      // A malformed %-escape is the client's mistake, not a server error worth logging.
+      return this.json(res, 400, { error: 'malformed path' });
+    }
     // ['api', 'v1', collection, namespace?, name?]
     if (parts[0] !== 'api' || parts[1] !== 'v1')
       return this.json(res, 404, { error: 'unknown API version' });
@@ -205,6 +214,16 @@ export class DashboardServer {
    */
   private stream(req: http.IncomingMessage, res: http.ServerResponse, url: URL): void {
     const { state } = this.options;
+    if (req.method === 'HEAD') {
+      // A HEAD response has no body: nothing would ever reach the client, so no stream is kept.
+      res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8' });
+      res.end();
+      return;
+    }
+    if (this.streams.size >= (this.options.maxStreams ?? 64)) {
+      res.setHeader('Retry-After', '10');
+      return this.json(res, 503, { error: 'too many event streams open' });
+    }
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
@@ -237,14 +256,15 @@ export class DashboardServer {
   }
 
   private broadcast(delta: Delta): void {
-    for (const res of this.streams) {
-      if (res.writableLength > MAX_BUFFERED_BYTES) {
-        this.streams.delete(res);
-        res.end();
-        continue;
-      }
-      this.send(res, 'delta', delta.seq, delta);
-    }
+    for (const res of this.streams) if (this.keep(res)) this.send(res, 'delta', delta.seq, delta);
+  }
+
+  /** False (and the stream is dropped) when the browser is further behind than we buffer for. */
+  private keep(res: http.ServerResponse): boolean {
+    if (res.writableLength <= MAX_BUFFERED_BYTES) return true;
+    this.streams.delete(res);
+    res.destroy();
+    return false;
   }
 
   private send(res: http.ServerResponse, event: string, seq: number, data: unknown): void {
