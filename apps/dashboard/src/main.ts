@@ -1,11 +1,18 @@
 #!/usr/bin/env node
 // lynq-dashboard: flags → informers → HTTP server. Read-only; SIGTERM/SIGINT stop it cleanly.
 import { fileURLToPath } from 'node:url';
-import { jsonLogger, loadClusterCredentials, RestClient } from '@lynq/runtime';
+import {
+  jsonLogger,
+  loadClusterCredentials,
+  RestClient,
+  runProgram,
+  stopSignal,
+} from '@lynq/runtime';
 import { ClusterSource, ORPHAN_KINDS } from './cluster-source.js';
 import { FlagError, HelpRequested, USAGE, parseFlags, type DashboardConfig } from './flags.js';
 import { LiveState } from './live-state.js';
 import { liveReader } from './live-reader.js';
+import { hostRule } from './hosts.js';
 import { DashboardServer } from './server.js';
 
 /** The built UI: dist/public next to dist/main.js, or from src/ (tsx) the package's dist/public. */
@@ -14,27 +21,7 @@ function defaultPublicDir(): string {
   return fileURLToPath(new URL(here.endsWith('.ts') ? '../dist/public' : './public', here));
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-
-async function main(): Promise<number> {
-  let config: DashboardConfig;
-  try {
-    config = parseFlags(
-      process.argv.slice(2),
-      process.env,
-      ORPHAN_KINDS.map((t) => t.kind),
-    );
-  } catch (err) {
-    if (err instanceof HelpRequested) {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    if (err instanceof FlagError) {
-      process.stderr.write(`lynq-dashboard: ${err.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw err;
-  }
+async function run(config: DashboardConfig): Promise<number> {
   const logger = jsonLogger({ level: config.logLevel });
   let credentials;
   try {
@@ -66,8 +53,8 @@ async function main(): Promise<number> {
     publicDir: config.publicDir ?? defaultPublicDir(),
     logger,
     problems: () => source.problems(),
-    // On loopback only local names are accepted (DNS rebinding); in a pod any Service name is.
-    ...(LOOPBACK.has(config.host) ? { allowedHosts: [...LOOPBACK, '[::1]'] } : {}),
+    // Unknown Host names are refused (DNS rebinding, also through kubectl port-forward): see hosts.ts.
+    allowedHosts: hostRule(config.host, config.allowedHosts),
   });
   source.start();
   const address = await server.listen(config.port, config.host);
@@ -77,25 +64,24 @@ async function main(): Promise<number> {
     cluster: client.server.origin,
     namespace: config.namespace ?? '(all)',
   });
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
-  });
-  logger.log('info', 'shutting down');
+  const signal = await stopSignal();
+  logger.log('info', 'shutting down', { signal });
   await server.close();
   await source.stop();
   state.close();
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(
-      `lynq-dashboard: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exitCode = 1;
-  },
-);
+void runProgram({
+  name: 'lynq-dashboard',
+  usage: USAGE,
+  parseFlags: () =>
+    parseFlags(
+      process.argv.slice(2),
+      process.env,
+      ORPHAN_KINDS.map((t) => t.kind),
+    ),
+  helpRequested: HelpRequested,
+  flagError: FlagError,
+  run,
+});

@@ -1,25 +1,11 @@
 #!/usr/bin/env node
 // lynq-operator: flags → operator; SIGTERM/SIGINT drain and exit 0; bad flags exit 2; a missing
 // CRD or an unreachable API server exits 1 with the reason.
-import { jsonLogger } from '@lynq/runtime';
+import { jsonLogger, runProgram, stopSignal } from '@lynq/runtime';
 import { FlagError, HelpRequested, USAGE, parseFlags, type OperatorConfig } from './flags.js';
 import { startOperator } from './operator.js';
 
-async function main(): Promise<number> {
-  let config: OperatorConfig;
-  try {
-    config = parseFlags(process.argv.slice(2));
-  } catch (err) {
-    if (err instanceof HelpRequested) {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    if (err instanceof FlagError) {
-      process.stderr.write(`lynq-operator: ${err.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw err;
-  }
+async function run(config: OperatorConfig): Promise<number> {
   const logger = jsonLogger({ level: config.logLevel });
   let operator;
   try {
@@ -31,12 +17,10 @@ async function main(): Promise<number> {
     return 1;
   }
   const running = operator;
-  const onSignal = (signal: NodeJS.Signals) => {
+  void stopSignal().then((signal) => {
     logger.log('info', 'shutting down', { signal });
     void running.stop();
-  };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  });
   const reason = await running.done;
   await running.stop();
   if (reason === 'leadership-lost') {
@@ -47,14 +31,11 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(
-      `lynq-operator: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exitCode = 1;
-  },
-);
+void runProgram({
+  name: 'lynq-operator',
+  usage: USAGE,
+  parseFlags: () => parseFlags(process.argv.slice(2)),
+  helpRequested: HelpRequested,
+  flagError: FlagError,
+  run,
+});

@@ -188,6 +188,9 @@ export {
   isAlreadyExists,
 } from './object-ops.js';
 
+// Program start-up and exit (flags, exit codes, stop signals)
+export { runProgram, stopSignal, type ProgramSpec, type ProgramOutput } from './program.js';
+
 // Time, logging, errors
 export { type Clock, type Timer, realClock, sleep } from './clock.js';
 // FakeClock: @lynq/runtime/testing (src/testing.ts).
