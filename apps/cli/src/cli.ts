@@ -1,5 +1,6 @@
 // The `lynq` command: a subcommand dispatcher.
 import { Exit, type Command, type CommandIO } from './command.js';
+import { terminalSafe } from './terminal.js';
 import { cliVersion } from './version.js';
 
 interface Subcommand {
@@ -64,7 +65,13 @@ ready, the cluster or database unreachable), 2 usage errors (bad flags, unreadab
 Usage errors and progress go to stderr; results to stdout.`;
 
 /** Runs `lynq <argv>`; returns the exit status. */
-export async function runCli(argv: string[], io: CommandIO): Promise<number> {
+export async function runCli(argv: string[], rawIO: CommandIO): Promise<number> {
+  // Nothing printed may carry a control sequence to the terminal (names and messages are input).
+  const io: CommandIO = {
+    ...rawIO,
+    stdout: (t) => rawIO.stdout(terminalSafe(t)),
+    stderr: (t) => rawIO.stderr(terminalSafe(t)),
+  };
   const [name, ...rest] = argv;
   if (name === '--version' || name === '-v' || name === 'version') {
     io.stdout(cliVersion());

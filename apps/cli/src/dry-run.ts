@@ -6,6 +6,7 @@ import type { KubeObject } from '@lynq/apply';
 import { fieldDiff, type FieldChange, type PlannedObject } from '@lynq/plan';
 import { decideOwnership } from '@lynq/policy';
 import type { Cluster } from './cluster.js';
+import { maskChanges, maskObject } from './secret-mask.js';
 
 export interface ServerDiff {
   /** `create`: absent now. `change`: the dry run differs from the live object. `unchanged`:
@@ -69,11 +70,13 @@ export async function serverDiff(
       cachedLive: live,
     });
     if (result.action === 'skipped') return { action: 'skipped', changes: [] };
-    if (live === null) return { action: 'create', changes: [], object: result.object };
-    const changes = fieldDiff(comparable(live), comparable(result.object));
+    // Secret values (live ones too) leave only masked: see secret-mask.ts.
+    const object = maskObject(result.object, key.kind);
+    if (live === null) return { action: 'create', changes: [], object };
+    const changes = maskChanges(key.kind, fieldDiff(comparable(live), comparable(result.object)));
     return changes.length === 0
       ? { action: 'unchanged', changes: [] }
-      : { action: 'change', changes, object: result.object };
+      : { action: 'change', changes, object };
   } catch (err) {
     return {
       action: 'error',

@@ -1,5 +1,6 @@
 // Wires a CLI run to the process: stdout/stderr, stdin for `-`, the exit status.
 import type { CommandIO } from './command.js';
+import { terminalSafe } from './terminal.js';
 
 export async function runMain(run: (argv: string[], io: CommandIO) => Promise<number>) {
   const io: CommandIO = {
@@ -18,7 +19,7 @@ export async function runMain(run: (argv: string[], io: CommandIO) => Promise<nu
   } catch (err) {
     // A bug or an unexpected failure: say what, exit 1 (never a stack trace for a usage error).
     process.stderr.write(
-      `lynq: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      `lynq: ${terminalSafe(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`,
     );
     process.exitCode = 1;
   }
