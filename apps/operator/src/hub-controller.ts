@@ -20,9 +20,9 @@ import {
   planHub,
   type HubFetch,
   type HubRenderOutcome,
+  workloadsReady,
 } from '@lynq/plan';
 import { mapWithConcurrency } from '@lynq/apply';
-import { checkRolloutReadiness } from '@lynq/policy';
 import {
   createObject,
   deleteObject,
@@ -44,7 +44,6 @@ import { parsedForm } from './parsed.js';
 const DEFAULT_SYNC_MS = 30_000;
 /** LynqNode creates, updates and deletes of one sync in flight at once. */
 const NODE_WRITE_CONCURRENCY = 16;
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 /**
  * Events about a state that lasts across syncs: recorded when it starts or its message changes,
  * not on every sync (an idle operator writes nothing).
@@ -168,7 +167,9 @@ export class HubController {
       rendered,
       existing,
       now: new Date(),
-      workloadsReady: await this.workloadsReady(forms, existing, rc.signal),
+      workloadsReady: await workloadsReady(forms, existing, (ref) =>
+        this.ctx.live.get(ref, rc.signal),
+      ),
     });
     for (const e of plan.events) {
       if (STANDING_EVENTS.has(e.reason)) this.ctx.events.hub.planOnChange(e, e.reason);
@@ -290,36 +291,6 @@ export class HubController {
       rows: result.rows,
       problems: result.problems.map((p) => ({ code: p.code, ...(p.uid ? { uid: p.uid } : {}) })),
     };
-  }
-
-  /**
-   * For maxSkew: whether each node's Deployments, StatefulSets and DaemonSets have really settled
-   * (reference §3.6 (d)). Read only for forms that pace their rollout.
-   */
-  private async workloadsReady(
-    forms: readonly LynqForm[],
-    nodes: readonly LynqNode[],
-    signal: AbortSignal,
-  ): Promise<Record<string, boolean> | undefined> {
-    const paced = new Set(
-      forms.filter((f) => (f.spec.rollout?.maxSkew ?? 0) > 0).map((f) => f.metadata.name),
-    );
-    if (paced.size === 0) return undefined;
-    const out: Record<string, boolean> = {};
-    for (const node of nodes) {
-      if (!paced.has(node.spec?.templateRef)) continue;
-      let ready = true;
-      for (const ref of node.status?.appliedResourceRefs ?? []) {
-        if (!WORKLOAD_KINDS.has(ref.kind) || !ref.apiVersion.startsWith('apps/')) continue;
-        const live = await this.ctx.live.get(ref, signal);
-        if (!checkRolloutReadiness(live ?? undefined).ready) {
-          ready = false;
-          break;
-        }
-      }
-      out[node.metadata.name ?? ''] = ready;
-    }
-    return out;
   }
 
   private logSync(

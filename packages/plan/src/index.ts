@@ -32,6 +32,7 @@ export {
   type HubRenderError,
 } from './plan-hub.js';
 export { hubOwnerReference, type DesiredNode } from './desired-node.js';
+export { workloadsReady, type LiveObjectReader } from './workloads-ready.js';
 export { type UpdateReason } from './node-diff.js';
 export {
   nodeDeletedEvent,

@@ -14,13 +14,14 @@ import {
   type HubPreview,
   type NodePreview,
   type ScopeOf,
+  workloadsReady,
 } from '@lynq/plan';
-import { checkRolloutReadiness } from '@lynq/policy';
 import { Cluster, ClusterError, HubType, datasourceRegistry } from '../cluster.js';
 import { CLUSTER_FLAGS, CLUSTER_FLAGS_USAGE } from '../cluster-flags.js';
 import { Exit, UsageError, type Command, type CommandIO } from '../command.js';
 import { CsvError } from '../csv.js';
 import { serverDiff } from '../dry-run.js';
+import { maskChanges } from '../secret-mask.js';
 import { readInput, readInputs } from '../input.js';
 import { loadLynqObjects, loadNodes } from '../lynq-objects.js';
 import { formatData, inline, outputFormat, type OutputFormat } from '../output.js';
@@ -257,37 +258,6 @@ export async function discoverScopes(
   return (apiVersion, kind) => scopes.get(`${apiVersion}\u0000${kind}`);
 }
 
-/** For maxSkew, as the hub controller: whether each paced node's workloads have settled. */
-async function workloadsReady(
-  cluster: Cluster,
-  forms: readonly LynqForm[],
-  nodes: readonly LynqNode[],
-) {
-  const paced = new Set(
-    forms.filter((f) => (f.spec.rollout?.maxSkew ?? 0) > 0).map((f) => f.metadata.name),
-  );
-  if (paced.size === 0) return undefined;
-  const out: Record<string, boolean> = {};
-  for (const node of nodes) {
-    if (!paced.has(node.spec?.templateRef)) continue;
-    let ready = true;
-    for (const ref of node.status?.appliedResourceRefs ?? []) {
-      if (
-        !['Deployment', 'StatefulSet', 'DaemonSet'].includes(ref.kind) ||
-        !ref.apiVersion.startsWith('apps/')
-      )
-        continue;
-      const live = await cluster.object(ref);
-      if (!checkRolloutReadiness(live ?? undefined).ready) {
-        ready = false;
-        break;
-      }
-    }
-    out[node.metadata.name ?? ''] = ready;
-  }
-  return out;
-}
-
 /** The highest template-generation the form's existing nodes carry (1 without nodes). */
 function nodesGeneration(form: LynqForm, nodes: readonly LynqNode[]): number {
   let max = 0;
@@ -372,7 +342,7 @@ function toOutput(
         : {}),
       action: o.action,
       diffFrom: 'render' as const,
-      changes: o.changes,
+      changes: maskChanges(o.key?.kind, o.changes),
       ...(o.deletionPolicy ? { deletionPolicy: o.deletionPolicy } : {}),
       ...(o.error ? { error: o.error } : {}),
     })),
@@ -698,7 +668,7 @@ async function run(io: CommandIO, f: PlanFlags): Promise<number> {
       now: new Date(),
       scopeOf,
       allowNunjucks: f.allowNunjucks,
-      ...(await workloadsReady(cluster, forms, existing).then((w) =>
+      ...(await workloadsReady(forms, existing, (ref) => cluster.object(ref)).then((w) =>
         w ? { workloadsReady: w } : {},
       )),
     });
