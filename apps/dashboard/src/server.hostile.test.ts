@@ -155,3 +155,89 @@ describe('the replay buffer with a great many nodes', () => {
     expect(s.deltasSince(5)?.length).toBe(1);
   });
 });
+
+describe('connections at once', () => {
+  it('closes connections beyond the cap instead of buffering for all of them', async () => {
+    const s = new LiveState({ batchMs: 5 });
+    s.synced = true;
+    const capped = new DashboardServer({
+      state: s,
+      read: () => Promise.resolve(undefined),
+      publicDir: dir,
+      logger: silentLogger,
+      maxConnections: 2,
+    });
+    const p = (await capped.listen(0, '127.0.0.1')).port;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 10 });
+    const get = () =>
+      new Promise<number>((resolve) => {
+        const req = http.get({ host: '127.0.0.1', port: p, path: '/healthz', agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', () => resolve(-1));
+      });
+    try {
+      const answers = await Promise.all([get(), get(), get(), get()]);
+      expect(answers.filter((a) => a === 200).length).toBeLessThanOrEqual(2);
+      expect(answers).toContain(-1);
+    } finally {
+      agent.destroy();
+      await capped.close();
+      s.close();
+    }
+  });
+});
+
+describe('node pages at once', () => {
+  it('answers 503 beyond the cap instead of queueing reads on the API server', async () => {
+    const s = new LiveState({ batchMs: 5 });
+    const n = node('n1', 'web', 'ready');
+    (n.status as Record<string, unknown>)['appliedResourceRefs'] = [
+      { id: 'config', apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'c' },
+    ];
+    s.upsertNode(n);
+    s.flush();
+    s.synced = true;
+    let reads = 0;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const capped = new DashboardServer({
+      state: s,
+      read: async () => {
+        reads++;
+        await gate;
+        return undefined;
+      },
+      publicDir: dir,
+      logger: silentLogger,
+      maxNodeReads: 2,
+    });
+    const p = (await capped.listen(0, '127.0.0.1')).port;
+    const agent = new http.Agent({ keepAlive: false });
+    const get = () =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.get(
+          { host: '127.0.0.1', port: p, path: `/api/v1/nodes/${n.metadata.namespace}/n1`, agent },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+      });
+    try {
+      const pending = [get(), get(), get(), get(), get()];
+      await new Promise((r) => setTimeout(r, 200));
+      expect(reads).toBeLessThanOrEqual(2);
+      release();
+      const answers = await Promise.all(pending);
+      expect(answers.filter((a) => a === 200).length).toBe(2);
+      expect(answers.filter((a) => a === 503).length).toBe(3);
+    } finally {
+      agent.destroy();
+      await capped.close();
+      s.close();
+    }
+  });
+});

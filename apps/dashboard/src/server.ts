@@ -28,6 +28,17 @@ export interface DashboardServerOptions {
   allowedHosts?: readonly string[] | ((host: string) => boolean);
   /** Event streams open at once; more are answered 503 (each may buffer a snapshot). Default 64. */
   maxStreams?: number;
+  /**
+   * Connections open at once; more are closed as they arrive. Default 256: a slow reader of a
+   * snapshot of 10,000 nodes holds about 5 MB of it in its socket buffer.
+   */
+  maxConnections?: number;
+  /**
+   * Node pages being built at once (each reads every object of the node from the API server);
+   * more are answered 503, so requests to this port cannot pile up reads on the API server.
+   * Default 16.
+   */
+  maxNodeReads?: number;
 }
 
 const TYPES: Record<string, string> = {
@@ -57,6 +68,7 @@ export class DashboardServer {
   private readonly epoch = Date.now().toString(36);
   private unsubscribe: (() => void) | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  private nodeReads = 0;
 
   constructor(private readonly options: DashboardServerOptions) {}
 
@@ -87,6 +99,7 @@ export class DashboardServer {
         else res.end();
       });
     });
+    server.maxConnections = this.options.maxConnections ?? 256;
     this.server = server;
     this.unsubscribe = this.options.state.subscribe((d) => this.broadcast(d));
     this.heartbeat = setInterval(() => {
@@ -200,7 +213,16 @@ export class DashboardServer {
         detail = form && formDetail(state, form);
       } else if (what === 'nodes') {
         const node: LynqNode | undefined = state.nodes.get(id);
-        detail = node && (await nodeDetail(state, node, this.options.read));
+        if (node !== undefined && this.nodeReads >= (this.options.maxNodeReads ?? 16)) {
+          res.setHeader('Retry-After', '2');
+          return this.json(res, 503, { error: 'too many node pages being read, try again' });
+        }
+        this.nodeReads++;
+        try {
+          detail = node && (await nodeDetail(state, node, this.options.read));
+        } finally {
+          this.nodeReads--;
+        }
       } else return this.json(res, 404, { error: `unknown collection ${what ?? ''}` });
       if (detail === undefined) return this.json(res, 404, { error: `${what} ${id} not found` });
       return this.json(res, 200, detail);
