@@ -113,6 +113,11 @@ describe('dashboard HTTP server, hostile clients', () => {
     expect((await request('/assets/nope.js')).status).toBe(404);
   });
 
+  it('refuses a huge URL before routing it', async () => {
+    const r = await request(`/api/v1/nodes?q=${'x'.repeat(20_000)}`);
+    expect(r.status).toBe(431);
+  });
+
   it('refuses writes and OPTIONS; a HEAD of the stream does not hold a stream open', async () => {
     for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])
       expect((await request('/api/v1/hubs', { method })).status).toBe(405);
