@@ -15,17 +15,24 @@ import {
   compareNodeObjects,
   previewHub,
   renderNodeObjects,
-  type FieldChange,
   type HubFetch,
   type PlanRow,
 } from '@lynq/plan';
 import { Cluster, ClusterError, FormType, HubType } from '../cluster.js';
 import { CLUSTER_FLAGS, CLUSTER_FLAGS_USAGE } from '../cluster-flags.js';
 import { Exit, UsageError, type Command, type CommandIO } from '../command.js';
-import { serverDiff } from '../dry-run.js';
+import {
+  ACTION_SIGN,
+  applyServerDiff,
+  changeLine,
+  dryRunnable,
+  objectChangeOut,
+  objectLabel,
+  type ObjectChangeOut,
+} from '../object-change.js';
 import { readInputs } from '../input.js';
 import { loadLynqObjects } from '../lynq-objects.js';
-import { formatData, inline, outputFormat } from '../output.js';
+import { formatData, outputFormat } from '../output.js';
 import { progress } from '../progress.js';
 import { discoverScopes, asStored } from './plan.js';
 import { usageFailure, validateTable } from './validate.js';
@@ -47,16 +54,7 @@ ${CLUSTER_FLAGS_USAGE}
 
 Exit status (as kubectl diff): 0 no differences, 1 differences or errors, 2 usage.`;
 
-export interface DiffObjectOut {
-  id: string;
-  apiVersion?: string;
-  kind?: string;
-  namespace?: string;
-  name?: string;
-  action: string;
-  changes: FieldChange[];
-  error?: string;
-}
+export type DiffObjectOut = ObjectChangeOut;
 
 export interface DiffResult {
   form: { namespace: string; name: string };
@@ -87,29 +85,16 @@ function rowOf(node: LynqNode): PlanRow {
   };
 }
 
-const SIGN: Record<string, string> = {
-  create: '+',
-  change: '~',
-  remove: '-',
-  unchanged: '=',
-  error: '!',
-  skipped: '=',
-};
-
 export function diffTable(result: DiffResult): string {
   const out: string[] = [];
   for (const n of result.nodes) {
     out.push(`LynqNode ${result.form.namespace}/${n.name} (uid ${n.uid})`);
     for (const e of n.errors) out.push(`    ! ${e}`);
     for (const o of n.objects) {
-      const what = o.kind
-        ? `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name} (${o.id})`
-        : `resource ${o.id}`;
-      out.push(`    ${SIGN[o.action] ?? '?'} ${what}: ${o.action}${o.error ? `: ${o.error}` : ''}`);
-      for (const c of o.changes)
-        out.push(
-          `        ${c.op === 'add' ? `+ ${c.path}: ${inline(c.after)}` : c.op === 'remove' ? `- ${c.path}: ${inline(c.before)}` : `~ ${c.path}: ${inline(c.before)} → ${inline(c.after)}`}`,
-        );
+      out.push(
+        `    ${ACTION_SIGN[o.action] ?? '?'} ${objectLabel(o)}: ${o.action}${o.error ? `: ${o.error}` : ''}`,
+      );
+      for (const c of o.changes) out.push(`        ${changeLine(c)}`);
     }
   }
   if (result.nodes.length === 0)
@@ -210,36 +195,16 @@ async function run(io: CommandIO, argv: string[]): Promise<number> {
       const after = renderNodeObjects(next, form, scopeOf, allowNunjucks);
       const compared = compareNodeObjects(before.objects, after.objects, after.orphans);
       const objects: DiffObjectOut[] = [];
+      const node = {
+        name,
+        namespace: existing.metadata.namespace ?? namespace,
+        uid: existing.metadata.uid,
+      };
       for (const o of compared) {
-        const out: DiffObjectOut = {
-          id: o.id,
-          ...(o.key
-            ? {
-                apiVersion: o.key.apiVersion,
-                kind: o.key.kind,
-                ...(o.key.namespace ? { namespace: o.key.namespace } : {}),
-                name: o.key.name,
-              }
-            : {}),
-          action: o.action,
-          changes: [],
-          ...(o.error ? { error: o.error } : {}),
-        };
+        // Only the server's answer is shown: the render comparison's changes are not kubectl diff's.
+        const out = objectChangeOut(o, []);
         const planned = after.objects.find((p) => p.id === o.id);
-        if (o.action !== 'remove' && o.action !== 'error' && planned) {
-          const d = await serverDiff(
-            cluster,
-            {
-              name,
-              namespace: existing.metadata.namespace ?? namespace,
-              uid: existing.metadata.uid,
-            },
-            planned,
-          );
-          out.action = d.action === 'skipped' ? 'unchanged' : d.action;
-          out.changes = d.changes;
-          if (d.error) out.error = d.error;
-        }
+        if (dryRunnable(out) && planned) await applyServerDiff(cluster, node, planned, out);
         if (out.action === 'error') result.errors++;
         else if (out.action !== 'unchanged') result.differences++;
         objects.push(out);

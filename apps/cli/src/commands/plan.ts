@@ -9,7 +9,6 @@ import { isDatasourceError, normaliseRecords, planColumns } from '@lynq/datasour
 import {
   previewHub,
   renderNodeObjects,
-  type FieldChange,
   type HubFetch,
   type HubPreview,
   type NodePreview,
@@ -20,11 +19,19 @@ import { Cluster, ClusterError, HubType, datasourceRegistry } from '../cluster.j
 import { CLUSTER_FLAGS, CLUSTER_FLAGS_USAGE } from '../cluster-flags.js';
 import { Exit, UsageError, type Command, type CommandIO } from '../command.js';
 import { CsvError } from '../csv.js';
-import { serverDiff } from '../dry-run.js';
+import {
+  ACTION_SIGN,
+  applyServerDiff,
+  changeLine,
+  dryRunnable,
+  objectChangeOut,
+  objectLabel,
+  type ObjectChangeOut,
+} from '../object-change.js';
 import { maskChanges } from '../secret-mask.js';
 import { readInput, readInputs } from '../input.js';
 import { loadLynqObjects, loadNodes } from '../lynq-objects.js';
-import { formatData, inline, outputFormat, type OutputFormat } from '../output.js';
+import { formatData, outputFormat, type OutputFormat } from '../output.js';
 import { progress, type Progress } from '../progress.js';
 import { parseRows, RowsError } from '../rows.js';
 import { usageFailure, validateTable } from './validate.js';
@@ -269,18 +276,10 @@ function nodesGeneration(form: LynqForm, nodes: readonly LynqNode[]): number {
   return max || 1;
 }
 
-export interface PlanObjectOut {
-  id: string;
-  apiVersion?: string;
-  kind?: string;
-  namespace?: string;
-  name?: string;
-  action: string;
+export interface PlanObjectOut extends ObjectChangeOut {
   /** `render`: compared with today's render; `server`: live object vs the API server's dry run. */
   diffFrom: 'render' | 'server';
-  changes: FieldChange[];
   deletionPolicy?: string;
-  error?: string;
 }
 
 export interface PlanNodeOut {
@@ -331,20 +330,9 @@ function toOutput(
     ...(n.throttled ? { throttled: true } : {}),
     errors: n.errors,
     objects: n.objects.map((o) => ({
-      id: o.id,
-      ...(o.key
-        ? {
-            apiVersion: o.key.apiVersion,
-            kind: o.key.kind,
-            ...(o.key.namespace ? { namespace: o.key.namespace } : {}),
-            name: o.key.name,
-          }
-        : {}),
-      action: o.action,
+      ...objectChangeOut(o, maskChanges(o.key?.kind, o.changes)),
       diffFrom: 'render' as const,
-      changes: maskChanges(o.key?.kind, o.changes),
       ...(o.deletionPolicy ? { deletionPolicy: o.deletionPolicy } : {}),
-      ...(o.error ? { error: o.error } : {}),
     })),
   }));
   const rows = fetch.ok ? fetch.rows : [];
@@ -405,28 +393,6 @@ function summarise(result: PlanResult): void {
   }
 }
 
-const SIGN: Record<string, string> = {
-  create: '+',
-  update: '~',
-  delete: '-',
-  change: '~',
-  remove: '-',
-  unchanged: '=',
-  error: '!',
-  skipped: '=',
-};
-
-function objectLabel(o: PlanObjectOut): string {
-  if (!o.kind) return `resource ${o.id}`;
-  return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name} (${o.id})`;
-}
-
-function changeLine(c: FieldChange): string {
-  if (c.op === 'add') return `+ ${c.path}: ${inline(c.after)}`;
-  if (c.op === 'remove') return `- ${c.path}: ${inline(c.before)}`;
-  return `~ ${c.path}: ${inline(c.before)} → ${inline(c.after)}`;
-}
-
 export function planTable(result: PlanResult): string {
   const out: string[] = [];
   const r = result.rows;
@@ -455,7 +421,7 @@ export function planTable(result: PlanResult): string {
           : '';
     out.push('');
     out.push(
-      `${SIGN[n.action] ?? '?'} LynqNode ${n.name}: ${n.action}${why}${waits}  form ${n.form}, uid ${n.uid}`,
+      `${ACTION_SIGN[n.action] ?? '?'} LynqNode ${n.name}: ${n.action}${why}${waits}  form ${n.form}, uid ${n.uid}`,
     );
     for (const e of n.errors) out.push(`    ! ${e}`);
     for (const o of n.objects) {
@@ -468,7 +434,7 @@ export function planTable(result: PlanResult): string {
               : ''
           : '';
       out.push(
-        `    ${SIGN[o.action] ?? '?'} ${objectLabel(o)}: ${o.action}${policy}${o.error ? `: ${o.error}` : ''}`,
+        `    ${ACTION_SIGN[o.action] ?? '?'} ${objectLabel(o)}: ${o.action}${policy}${o.error ? `: ${o.error}` : ''}`,
       );
       for (const c of o.changes) out.push(`        ${changeLine(c)}`);
     }
@@ -518,18 +484,16 @@ async function dryRunNodes(
     ).objects;
     const out = result.nodes[i]!;
     for (const o of out.objects) {
-      if (o.action === 'remove' || o.action === 'error') continue;
+      if (!dryRunnable(o)) continue;
       const p = planned.find((x) => x.id === o.id);
       if (!p) continue;
-      const d = await serverDiff(
-        cluster,
-        { name: n.name, namespace: n.node.metadata.namespace ?? '', uid: uidOf.get(n.name) },
-        p,
-      );
+      const node = {
+        name: n.name,
+        namespace: n.node.metadata.namespace ?? '',
+        uid: uidOf.get(n.name),
+      };
+      await applyServerDiff(cluster, node, p, o);
       o.diffFrom = 'server';
-      o.action = d.action === 'skipped' ? 'unchanged' : d.action;
-      o.changes = d.changes;
-      if (d.error) o.error = d.error;
     }
   }
 }
