@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '@lynq/runtime';
 import { LiveState } from './live-state.js';
 import { nodeDetail } from './details.js';
-import { REDACTED, redactLynqObject } from './redact.js';
+import { REDACTED, displayObject, redactLynqObject } from './redact.js';
 import { form, node } from './testdata/objects.js';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -32,5 +32,48 @@ describe('redaction against side doors', () => {
     state.close();
     expect(detail?.yaml).toBeDefined();
     expect(detail?.yaml).not.toContain('s3cr3t-value');
+  });
+});
+
+describe('secret-looking literals', () => {
+  it('hides env values named like credentials and such extra values, in nodes and live objects', () => {
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {
+        name: 'd',
+        annotations: { 'lynq.sh/extra': '{"dbPassword":"pw-row-1","plan":"pro"}' },
+      },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: 'app',
+                env: [
+                  { name: 'DB_PASSWORD', value: 'pw-row-1' },
+                  { name: 'API_TOKEN', value: 'tok-123' },
+                  { name: 'MODE', value: 'prod' },
+                  { name: 'FROM_SECRET', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } },
+                ],
+              },
+            ],
+          },
+        },
+      },
+    };
+    const text = JSON.stringify(displayObject(deployment));
+    expect(text).not.toMatch(/pw-row-1|tok-123/);
+    expect(text).toContain('prod');
+    expect(text).toContain('pro');
+    expect(text).toContain('secretKeyRef');
+    const n = node('n1', 'web', 'ready');
+    (n.spec as Record<string, unknown>)['deployments'] = [{ id: 'app', spec: deployment.spec }];
+    (n.metadata as Record<string, unknown>)['annotations'] = deployment.metadata.annotations;
+    expect(JSON.stringify(redactLynqObject(n as unknown as KubeObject))).not.toMatch(
+      /pw-row-1|tok-123/,
+    );
+    // The input is not modified.
+    expect(deployment.spec.template.spec.containers[0]?.env[0]?.value).toBe('pw-row-1');
   });
 });

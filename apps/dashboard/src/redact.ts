@@ -43,7 +43,64 @@ export function displayObject(obj: KubeObject): KubeObject {
   const metadata = { ...obj.metadata };
   delete metadata['managedFields'];
   const copy: KubeObject = { ...obj, metadata };
-  return (obj.kind === 'Secret' ? redactSecretBody(copy) : redactLastApplied(copy)) as KubeObject;
+  if (obj.kind === 'Secret') return redactSecretBody(copy) as KubeObject;
+  return redactSecretLooking(redactLastApplied(copy)) as KubeObject;
+}
+
+/** Names that say a value is a credential: an env var or an extra value called so is hidden. */
+const SECRET_NAME = /pass(word|wd)?|secret|token|api_?key|private_?key|credential|dsn/i;
+
+/**
+ * A copy with secret-looking literals hidden: `env` entries whose name looks like a credential
+ * (a form may copy a row's password into `value:`), and such keys of the node's `lynq.sh/extra`
+ * annotation (the row's extra values). Iterative: a deep spec does not exhaust the stack.
+ */
+function redactSecretLooking(root: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...root };
+  const stack: Record<string, unknown>[] = [out];
+  while (stack.length > 0) {
+    const obj = stack.pop()!;
+    for (const [k, v] of Object.entries(obj)) {
+      if (Array.isArray(v)) {
+        obj[k] = v.map((item: unknown) => {
+          if (!isRecord(item)) return item;
+          const copy: Record<string, unknown> = { ...item };
+          if (
+            k === 'env' &&
+            typeof copy['name'] === 'string' &&
+            'value' in copy &&
+            SECRET_NAME.test(copy['name'])
+          )
+            copy['value'] = REDACTED;
+          stack.push(copy);
+          return copy;
+        });
+      } else if (isRecord(v)) {
+        const copy = { ...v };
+        if (k === 'annotations' && typeof copy[EXTRA] === 'string')
+          copy[EXTRA] = redactExtra(copy[EXTRA]);
+        obj[k] = copy;
+        stack.push(copy);
+      }
+    }
+  }
+  return out;
+}
+
+const EXTRA = 'lynq.sh/extra';
+
+function redactExtra(json: string): string {
+  try {
+    const values: unknown = JSON.parse(json);
+    if (!isRecord(values)) return json;
+    return JSON.stringify(
+      Object.fromEntries(
+        Object.entries(values).map(([k, v]) => [k, SECRET_NAME.test(k) ? REDACTED : v]),
+      ),
+    );
+  } catch {
+    return json; // not JSON: the operator did not write it, nothing of ours to hide
+  }
 }
 
 /**
@@ -64,7 +121,7 @@ export function redactLynqObject<T extends KubeObject>(obj: T): T {
       return isSecret ? { ...entry, spec: redactSecretBody(body) } : entry;
     });
   }
-  return { ...displayObject(obj), spec: specCopy } as unknown as T;
+  return redactSecretLooking({ ...displayObject(obj), spec: specCopy }) as unknown as T;
 }
 
 /**
