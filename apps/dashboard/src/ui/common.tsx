@@ -1,4 +1,4 @@
-// Small shared pieces: the store hook, router links, status badges, tables of conditions/events.
+// Small shared pieces: the store hook, router links, status badges, tables (conditions, events).
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ConditionView, EventView, Health, ResourceState } from '../view-model.js';
@@ -69,65 +69,71 @@ export function Section({
   );
 }
 
+/** A table of rows under a header of column names; the caption, when given, is for screen readers. */
+export function Table({
+  caption,
+  columns,
+  children,
+}: {
+  caption?: string;
+  columns: readonly string[];
+  children: ComponentChildren;
+}) {
+  return (
+    <table>
+      {caption !== undefined && <caption class="sr-only">{caption}</caption>}
+      <thead>
+        <tr>
+          {columns.map((c) => (
+            <th key={c} scope="col">
+              {c}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>{children}</tbody>
+    </table>
+  );
+}
+
 export function Conditions({ items }: { items: ConditionView[] }) {
   if (items.length === 0) return <p class="muted">No conditions yet.</p>;
   return (
-    <table>
-      <caption class="sr-only">Conditions</caption>
-      <thead>
-        <tr>
-          <th scope="col">Type</th>
-          <th scope="col">Status</th>
-          <th scope="col">Reason</th>
-          <th scope="col">Message</th>
-          <th scope="col">Since</th>
+    <Table caption="Conditions" columns={['Type', 'Status', 'Reason', 'Message', 'Since']}>
+      {items.map((c) => (
+        <tr key={c.type}>
+          <td>{c.type}</td>
+          <td>{c.status}</td>
+          <td>{c.reason ?? ''}</td>
+          <td class="msg">{c.message ?? ''}</td>
+          <td>
+            <Time at={c.lastTransitionTime} />
+          </td>
         </tr>
-      </thead>
-      <tbody>
-        {items.map((c) => (
-          <tr key={c.type}>
-            <td>{c.type}</td>
-            <td>{c.status}</td>
-            <td>{c.reason ?? ''}</td>
-            <td class="msg">{c.message ?? ''}</td>
-            <td>
-              <Time at={c.lastTransitionTime} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </Table>
   );
 }
 
 export function Events({ items }: { items: EventView[] }) {
   if (items.length === 0) return <p class="muted">No events.</p>;
   return (
-    <table>
-      <caption class="sr-only">Events, newest first</caption>
-      <thead>
-        <tr>
-          <th scope="col">Type</th>
-          <th scope="col">Reason</th>
-          <th scope="col">Message</th>
-          <th scope="col">Count</th>
-          <th scope="col">Last seen</th>
+    <Table
+      caption="Events, newest first"
+      columns={['Type', 'Reason', 'Message', 'Count', 'Last seen']}
+    >
+      {items.map((e, i) => (
+        <tr key={i} class={e.type === 'Warning' ? 'warn' : ''}>
+          <td>{e.type}</td>
+          <td>{e.reason}</td>
+          <td class="msg">{e.message}</td>
+          <td>{e.count}</td>
+          <td>
+            <Time at={e.lastTimestamp} />
+          </td>
         </tr>
-      </thead>
-      <tbody>
-        {items.map((e, i) => (
-          <tr key={i} class={e.type === 'Warning' ? 'warn' : ''}>
-            <td>{e.type}</td>
-            <td>{e.reason}</td>
-            <td class="msg">{e.message}</td>
-            <td>{e.count}</td>
-            <td>
-              <Time at={e.lastTimestamp} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </Table>
   );
 }
 

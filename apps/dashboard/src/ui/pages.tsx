@@ -8,6 +8,7 @@ import {
   KeyValues,
   Pill,
   Section,
+  Table,
   Time,
   enc,
   useDetail,
@@ -49,34 +50,23 @@ export function Overview() {
           {o.datasources.length === 0 ? (
             <p class="muted">No hubs.</p>
           ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Hub</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Health</th>
-                  <th scope="col">Healthy since</th>
-                  <th scope="col">Message</th>
+            <Table columns={['Hub', 'Type', 'Health', 'Healthy since', 'Message']}>
+              {o.datasources.map((d) => (
+                <tr key={d.hub}>
+                  <td>
+                    <a href={`/hubs/${enc(d.hub)}`}>{d.hub}</a>
+                  </td>
+                  <td>{d.type}</td>
+                  <td>
+                    <Badge status={d.healthy ? 'ready' : 'failed'} />
+                  </td>
+                  <td>
+                    <Time at={d.healthySince} />
+                  </td>
+                  <td class="msg">{d.message}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {o.datasources.map((d) => (
-                  <tr key={d.hub}>
-                    <td>
-                      <a href={`/hubs/${enc(d.hub)}`}>{d.hub}</a>
-                    </td>
-                    <td>{d.type}</td>
-                    <td>
-                      <Badge status={d.healthy ? 'ready' : 'failed'} />
-                    </td>
-                    <td>
-                      <Time at={d.healthySince} />
-                    </td>
-                    <td class="msg">{d.message}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           )}
         </Section>
         <Section title="Rollouts in progress" id="rollouts">
@@ -112,66 +102,44 @@ export function Overview() {
         </Section>
       </div>
       <Section title="Hubs" id="hubs">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Hub</th>
-              <th scope="col">Status</th>
-              <th scope="col">Source</th>
-              <th scope="col">Nodes ready / desired</th>
-              <th scope="col">Failed</th>
+        <Table columns={['Hub', 'Status', 'Source', 'Nodes ready / desired', 'Failed']}>
+          {hubs.map((h) => (
+            <tr key={h.id}>
+              <td>
+                <a href={`/hubs/${enc(h.id)}`}>{h.id}</a>
+              </td>
+              <td>
+                <Badge status={h.health} />
+              </td>
+              <td>
+                {h.sourceType} every {h.syncInterval}
+              </td>
+              <td>
+                {h.ready} / {h.desired}
+              </td>
+              <td>{h.failed}</td>
             </tr>
-          </thead>
-          <tbody>
-            {hubs.map((h) => (
-              <tr key={h.id}>
-                <td>
-                  <a href={`/hubs/${enc(h.id)}`}>{h.id}</a>
-                </td>
-                <td>
-                  <Badge status={h.health} />
-                </td>
-                <td>
-                  {h.sourceType} every {h.syncInterval}
-                </td>
-                <td>
-                  {h.ready} / {h.desired}
-                </td>
-                <td>{h.failed}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       </Section>
       <Section title="Forms" id="forms">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Form</th>
-              <th scope="col">Status</th>
-              <th scope="col">Hub</th>
-              <th scope="col">Nodes ready / total</th>
-              <th scope="col">Rollout</th>
+        <Table columns={['Form', 'Status', 'Hub', 'Nodes ready / total', 'Rollout']}>
+          {forms.map((f) => (
+            <tr key={f.id}>
+              <td>
+                <a href={`/forms/${enc(f.id)}`}>{f.id}</a>
+              </td>
+              <td>
+                <Badge status={f.health} />
+              </td>
+              <td>{f.hubId}</td>
+              <td>
+                {f.readyNodes} / {f.totalNodes}
+              </td>
+              <td>{f.rollout?.phase ?? '–'}</td>
             </tr>
-          </thead>
-          <tbody>
-            {forms.map((f) => (
-              <tr key={f.id}>
-                <td>
-                  <a href={`/forms/${enc(f.id)}`}>{f.id}</a>
-                </td>
-                <td>
-                  <Badge status={f.health} />
-                </td>
-                <td>{f.hubId}</td>
-                <td>
-                  {f.readyNodes} / {f.totalNodes}
-                </td>
-                <td>{f.rollout?.phase ?? '–'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       </Section>
     </div>
   );
@@ -382,32 +350,21 @@ export function FormPage({ id }: { id: string }) {
         <DependencyGraph title={`Dependencies of ${f.name}`} nodes={data.resources} />
       </Section>
       <Section title={`Resources (${data.resources.length})`} id="resources">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Id</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Level</th>
-              <th scope="col">Depends on</th>
-              <th scope="col">Policies</th>
+        <Table columns={['Id', 'Kind', 'Level', 'Depends on', 'Policies']}>
+          {data.resources.map((res) => (
+            <tr key={res.id}>
+              <td>{res.id}</td>
+              <td>
+                {res.kind} <span class="muted">{res.apiVersion}</span>
+              </td>
+              <td>{res.level}</td>
+              <td>{res.dependIds.join(', ') || '–'}</td>
+              <td>
+                <PolicyBadges p={res.policies} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {data.resources.map((res) => (
-              <tr key={res.id}>
-                <td>{res.id}</td>
-                <td>
-                  {res.kind} <span class="muted">{res.apiVersion}</span>
-                </td>
-                <td>{res.level}</td>
-                <td>{res.dependIds.join(', ') || '–'}</td>
-                <td>
-                  <PolicyBadges p={res.policies} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </Table>
       </Section>
       <Section title="Conditions" id="conditions">
         <Conditions items={data.conditions} />

@@ -1,7 +1,7 @@
 // The topology page: a virtualised tree (only rows in view are in the DOM) with keyboard
 // navigation (arrows, Home/End, Enter), search, problem mode and the orphaned-resources panel.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { Badge, Section, Time, enc, navigate, useStore } from './common.js';
+import { Badge, Section, Table, Time, enc, navigate, useStore } from './common.js';
 import { defaultExpanded, group, visibleRows, type Row } from './tree.js';
 
 const ROW_HEIGHT = 34;
@@ -239,35 +239,23 @@ export function Topology() {
         {orphans.length === 0 ? (
           <p class="muted">No object carries lynq.sh/orphaned=true.</p>
         ) : (
-          <table>
-            <caption class="sr-only">
-              Objects retained after their node or form entry was removed
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Kind</th>
-                <th scope="col">Namespace</th>
-                <th scope="col">Name</th>
-                <th scope="col">Was managed by</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Since</th>
+          <Table
+            caption="Objects retained after their node or form entry was removed"
+            columns={['Kind', 'Namespace', 'Name', 'Was managed by', 'Reason', 'Since']}
+          >
+            {orphans.map((o) => (
+              <tr key={o.id}>
+                <td>{o.kind}</td>
+                <td>{o.namespace}</td>
+                <td>{o.name}</td>
+                <td>{o.node !== '' ? <a href={`/nodes/${enc(o.node)}`}>{o.node}</a> : '–'}</td>
+                <td>{o.reason}</td>
+                <td>
+                  <Time at={o.orphanedAt} />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {orphans.map((o) => (
-                <tr key={o.id}>
-                  <td>{o.kind}</td>
-                  <td>{o.namespace}</td>
-                  <td>{o.name}</td>
-                  <td>{o.node !== '' ? <a href={`/nodes/${enc(o.node)}`}>{o.node}</a> : '–'}</td>
-                  <td>{o.reason}</td>
-                  <td>
-                    <Time at={o.orphanedAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </Table>
         )}
       </Section>
     </div>
