@@ -17,11 +17,12 @@ import {
   rmSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   REPO_ROOT,
   Res,
+  filesUnder,
   configMap,
   form,
   hub,
@@ -98,20 +99,6 @@ function packageInto(dir: string, timeoutMs: number): Promise<PackageSummary> {
       else resolveRun(JSON.parse(stdout) as PackageSummary);
     });
   });
-}
-
-/** Every file under `dir`, relative to it. */
-function filesUnder(dir: string): string[] {
-  const found: string[] = [];
-  const walk = (d: string) => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      const path = join(d, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else found.push(relative(dir, path));
-    }
-  };
-  walk(dir);
-  return found;
 }
 
 function lockPackages(): [location: string, name: string, entry: LockEntry][] {

@@ -17,7 +17,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   entryFiles,
@@ -26,7 +26,7 @@ import {
   type PackageJson,
   type Workspace,
 } from '../../tools/package-operator/package-operator.js';
-import { REPO_ROOT } from './harness/index.js';
+import { REPO_ROOT, filesUnder } from './harness/index.js';
 
 interface PublicManifest extends PackageJson {
   license?: string;
@@ -110,20 +110,6 @@ function releaseProjects(): Workspace[] {
         !patterns.some((p) => p.startsWith('!') && matches(ws.dir, p.slice(1))),
     )
     .sort((a, b) => a.pkg.name.localeCompare(b.pkg.name));
-}
-
-/** Every file under `dir`, relative to it. */
-function filesUnder(dir: string): string[] {
-  const found: string[] = [];
-  const walk = (d: string) => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      const path = join(d, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else found.push(relative(dir, path));
-    }
-  };
-  walk(dir);
-  return found.sort();
 }
 
 /** A project outside the workspace depending on the given tarballs (and dev tools). */
