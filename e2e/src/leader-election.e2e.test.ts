@@ -13,6 +13,7 @@ import {
   mysqlSource,
   nodeName,
   scrapeMetrics,
+  theLeader,
   useScenario,
   type OperatorProcess,
 } from './harness/index.js';
@@ -32,28 +33,6 @@ interface Lease {
 
 let a: OperatorProcess;
 let b: OperatorProcess;
-
-async function isLeader(op: OperatorProcess): Promise<boolean> {
-  const m = await scrapeMetrics(op.metricsUrl);
-  return m.value('leader_election_master_status', { name: LEASE }) === 1;
-}
-
-/** Waits until exactly one of `ops` leads and returns it. */
-async function theLeader(ops: OperatorProcess[], timeoutMs: number): Promise<OperatorProcess> {
-  return s.waitFor(
-    async (note) => {
-      const flags = await Promise.all(ops.map(isLeader));
-      const lease = await s.kube.get<Lease>(Res.Lease, LEASE, s.namespace);
-      note({
-        leaders: ops.filter((_, i) => flags[i]).map((o) => o.name),
-        holder: lease?.spec?.holderIdentity,
-      });
-      const leaders = ops.filter((_, i) => flags[i]);
-      return leaders.length === 1 ? leaders[0] : undefined;
-    },
-    { what: `one leader among ${ops.map((o) => o.name).join(', ')}`, timeoutMs, intervalMs: 200 },
-  );
-}
 
 /** uid of every LynqNode and ConfigMap in the namespace, by name. */
 async function inventory(): Promise<Record<string, string>> {
@@ -100,7 +79,7 @@ beforeAll(async () => {
 
 describe('leader election', () => {
   it('one leader holds the Lease; both processes are ready; the leader reconciles', async () => {
-    const leader = await theLeader([a, b], 30_000);
+    const leader = await theLeader(s, LEASE, [a, b], 30_000);
     const lease = await s.kube.mustGet<Lease>(Res.Lease, LEASE, s.namespace);
     expect(lease.spec?.holderIdentity).toBeTruthy();
     for (const op of [a, b]) expect((await httpGet(`${op.healthUrl}/readyz`)).status).toBe(200);
@@ -114,7 +93,7 @@ describe('leader election', () => {
   });
 
   it('the leader SIGKILLed: the standby takes over and nothing is lost or recreated', async () => {
-    const leader = await theLeader([a, b], 10_000);
+    const leader = await theLeader(s, LEASE, [a, b], 10_000);
     const standby = leader === a ? b : a;
     const before = await inventory();
     expect(Object.keys(before)).toHaveLength(6);
@@ -127,7 +106,7 @@ describe('leader election', () => {
     await s.db.insert(s.table, [{ id: 'l4', active: '1', plan: 'one', region: 'y' }]);
     await s.db.exec(`UPDATE ${s.db.ident(s.table)} SET plan = 'two' WHERE id = 'l1'`);
 
-    expect(await theLeader([standby], LEASE_MS + 20_000)).toBe(standby);
+    expect(await theLeader(s, LEASE, [standby], LEASE_MS + 20_000)).toBe(standby);
     const takeoverMs = Date.now() - killedAt;
     const lease = await s.kube.mustGet<Lease>(Res.Lease, LEASE, s.namespace);
     expect(lease.spec?.holderIdentity).not.toBe(holderBefore);
@@ -155,6 +134,8 @@ describe('leader election', () => {
 
   it('a leader SIGTERMed releases the Lease: the next standby leads without waiting for it to expire', async () => {
     const leader = await theLeader(
+      s,
+      LEASE,
       [a, b].filter((op) => op.exitStatus() === undefined),
       10_000,
     );
@@ -166,7 +147,7 @@ describe('leader election', () => {
     const exitedAt = Date.now();
     const lease = await s.kube.mustGet<Lease>(Res.Lease, LEASE, s.namespace);
     expect(lease.spec?.holderIdentity, 'the Lease after the leader exited').not.toBe(holder);
-    expect(await theLeader([c], LEASE_MS + 5_000)).toBe(c);
+    expect(await theLeader(s, LEASE, [c], LEASE_MS + 5_000)).toBe(c);
     const handoverMs = Date.now() - exitedAt;
     // Released, the lease is taken at the standby's next retry (1 s); expired, only after LEASE_MS.
     expect(handoverMs).toBeLessThan(LEASE_MS / 2);

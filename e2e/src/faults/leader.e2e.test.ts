@@ -9,9 +9,10 @@ import {
   form,
   holdsFor,
   hub,
+  isLeader,
   mysqlSource,
   nodeName,
-  scrapeMetrics,
+  theLeader,
   useScenario,
   type OperatorProcess,
 } from '../harness/index.js';
@@ -32,24 +33,6 @@ const le = {
 };
 const ROWS = 20;
 const uids = Array.from({ length: ROWS }, (_, i) => `l${String(i).padStart(2, '0')}`);
-
-async function isLeader(op: OperatorProcess): Promise<boolean> {
-  if (op.exitStatus() !== undefined) return false;
-  const m = await scrapeMetrics(op.metricsUrl);
-  return m.value('leader_election_master_status', { name: LEASE }) === 1;
-}
-
-async function theLeader(ops: OperatorProcess[], timeoutMs: number): Promise<OperatorProcess> {
-  return s.waitFor(
-    async (note) => {
-      const flags = await Promise.all(ops.map(isLeader));
-      const leaders = ops.filter((_, i) => flags[i]);
-      note(leaders.map((o) => o.name));
-      return leaders.length === 1 ? leaders[0] : undefined;
-    },
-    { what: `one leader among ${ops.map((o) => o.name).join(', ')}`, timeoutMs, intervalMs: 100 },
-  );
-}
 
 async function dataOf(uid: string): Promise<string | undefined> {
   const cm = await s.kube.get<{ data?: Record<string, string> }>(
@@ -101,14 +84,14 @@ beforeAll(async () => {
 
 describe('leader faults with two replicas', () => {
   it('the leader SIGKILLed: the standby leads after about one lease, nothing lost', async () => {
-    const leader = await theLeader(ops, 30_000);
+    const leader = await theLeader(s, LEASE, ops, 30_000);
     const standby = ops.find((o) => o !== leader);
     if (standby === undefined) throw new Error('no standby');
     const before = await inventory(s.kube, s.namespace);
     await leader.kill();
     const killedAt = Date.now();
     await s.db.exec(`UPDATE ${s.db.ident(s.table)} SET plan = 'two' WHERE id = ?`, [uids[0] ?? '']);
-    await theLeader([standby], LEASE_MS + 20_000);
+    await theLeader(s, LEASE, [standby], LEASE_MS + 20_000);
     const takeoverMs = Date.now() - killedAt;
     await s.waitFor(async () => (await dataOf(uids[0] ?? '')) === 'two', {
       what: 'the new leader applied the change',
@@ -134,7 +117,7 @@ describe('leader faults with two replicas', () => {
   }, 120_000);
 
   it('the leader frozen past its lease and thawed: the standby leads, the old leader writes nothing', async () => {
-    const leader = await theLeader(ops, 30_000);
+    const leader = await theLeader(s, LEASE, ops, 30_000);
     const standby = ops.find((o) => o !== leader);
     if (standby === undefined) throw new Error('no standby');
     const before = await inventory(s.kube, s.namespace);
@@ -147,7 +130,7 @@ describe('leader faults with two replicas', () => {
       await s.db.exec(`UPDATE ${s.db.ident(s.table)} SET plan = 'three' WHERE id = ?`, [
         uids[1] ?? '',
       ]);
-      await theLeader([standby], LEASE_MS + 20_000);
+      await theLeader(s, LEASE, [standby], LEASE_MS + 20_000);
       const takeoverMs = Date.now() - frozenAt;
       await s.waitFor(async () => (await dataOf(uids[1] ?? '')) === 'three', {
         what: 'the new leader applied the change',
@@ -217,7 +200,7 @@ describe('leader faults with two replicas', () => {
       expect(w.PATCH + w.POST + w.DELETE, 'object writes by the old leader after its lease').toBe(
         0,
       );
-      expect(await isLeader(standby)).toBe(true);
+      expect(await isLeader(standby, LEASE)).toBe(true);
     } finally {
       if (!thawed) process.kill(leader.pid, 'SIGCONT');
     }

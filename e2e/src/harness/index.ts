@@ -10,6 +10,7 @@ export {
   type ExitStatus,
 } from './operator.js';
 export { goTool } from './go-tools.js';
+export { isLeader, theLeader } from './leader.js';
 export { filesUnder } from './files-under.js';
 export { freePort, freePorts } from '@lynq/testkit';
 export {
