@@ -5,6 +5,7 @@ import { navigate, store, useStore } from './common.js';
 import { FormPage, HubPage, NodePage, Overview } from './pages.js';
 import { Store } from './store.js';
 import { Topology } from './topology.js';
+import { safeDecode } from './decode.js';
 
 type Theme = 'light' | 'dark';
 
@@ -32,7 +33,7 @@ function route(path: string) {
   const parts = path
     .split('/')
     .filter((p) => p !== '')
-    .map(decodeURIComponent);
+    .map(safeDecode);
   const [what, ns, name] = parts;
   if (parts.length === 0) return { title: 'Overview', page: <Overview /> };
   if (what === 'topology') return { title: 'Topology', page: <Topology /> };

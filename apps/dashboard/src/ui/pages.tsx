@@ -15,6 +15,7 @@ import {
   useStore,
 } from './common.js';
 import { DependencyGraph } from './graph.js';
+import { safeDecode } from './decode.js';
 
 function Stat({ label, value, tone }: { label: string; value: number | string; tone?: string }) {
   return (
@@ -385,7 +386,7 @@ export function NodePage({ id }: { id: string }) {
   useEffect(() => {
     // A link to one resource (#res-<id>) scrolls to it once the page has data.
     if (data !== undefined && location.hash.startsWith('#res-'))
-      document.getElementById(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView();
+      document.getElementById(safeDecode(location.hash.slice(1)))?.scrollIntoView();
   }, [data !== undefined]);
   if (error !== undefined && data === undefined) return <NotFound error={error} />;
   if (data === undefined) return <Loading />;
