@@ -1,6 +1,6 @@
 // What a user of the published packages gets (issue 15, "Packages that publish on their own").
 // Every public package (the `release.projects` of nx.json) is packed as `npm publish` would pack
-// it, with its prepack build, and the tarballs are installed into projects outside the workspace:
+// it (its prepack build is checked, not run: see beforeAll), and the tarballs are installed into projects outside the workspace:
 // no workspace links, third-party packages from the registry. There each package is imported as
 // ESM, a TypeScript file using them is type-checked by tsc (strict, NodeNext), a form is rendered
 // with @lynq/render and nothing else of Lynq but the @lynq/api it depends on, and `npx lynq
@@ -154,20 +154,22 @@ beforeAll(async () => {
   mkdirSync(tarballs);
   publicPackages = releaseProjects();
   const started = Date.now();
-  // As `npm publish` packs: with the prepack script, which builds the package with nx.
+  // As `npm publish` packs, but without the prepack script (`nx run <pkg>:build`, checked below):
+  // the e2e target has built every package already (dependsOn ^build), and a rebuild here would
+  // empty dist/ under the operators the other e2e files run at the same time.
   const stdout = await run(
     'npm',
     [
       'pack',
       '--json',
+      '--ignore-scripts',
       '--pack-destination',
       tarballs,
       ...publicPackages.flatMap((ws) => ['--workspace', ws.pkg.name]),
     ],
     { cwd: REPO_ROOT, timeoutMs: 600_000 },
   );
-  // The prepack builds print to stdout before npm's JSON.
-  packed = JSON.parse(stdout.slice(stdout.indexOf('\n[') + 1)) as PackedTarball[];
+  packed = JSON.parse(stdout.slice(stdout.indexOf('['))) as PackedTarball[];
   console.info(
     `packed ${packed.length} packages in ${((Date.now() - started) / 1000).toFixed(0)} s: ${packed.map((p) => `${p.name}@${p.version}`).join(', ')}`,
   );
