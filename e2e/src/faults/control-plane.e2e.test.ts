@@ -77,6 +77,8 @@ interface Seen {
   tpl: string | undefined;
 }
 const seen: Seen[] = [];
+/** ConfigMaps of this namespace deleted, as its watch saw them. */
+const deleted: string[] = [];
 let cmWatch: Informer | undefined;
 
 const formWith = (tpl: string) =>
@@ -126,6 +128,7 @@ beforeAll(async () => {
   cmWatch.addEventHandler({
     onAdd: (o) => note(o),
     onUpdate: (_, o) => note(o),
+    onDelete: (o) => deleted.push(o.metadata.name ?? ''),
   });
   function note(o: KubeObject) {
     const data = (o as { data?: Record<string, string> }).data;
@@ -149,6 +152,18 @@ afterAll(async () => {
 
 describe('control-plane and process faults (own cluster, nothing else running)', () => {
   it('the operator SIGKILLed while provisioning 200 nodes, the form changed meanwhile: converges, no stale template, nothing created twice', async () => {
+    // The API server's counters are cluster-wide: the namespaces of the files before this one
+    // must be gone first, or their garbage collection shows up here as deletes (CI saw 4).
+    await s.waitFor(
+      async (note) => {
+        const terminating = (await s.kube.list(Res.Namespace))
+          .filter((ns) => (ns as { status?: { phase?: string } }).status?.phase === 'Terminating')
+          .map((ns) => ns.metadata.name ?? '');
+        note({ terminating });
+        return terminating.length === 0;
+      },
+      { what: 'no other namespace terminating', timeoutMs: 180_000, intervalMs: 500 },
+    );
     op = await s.startOperator({
       ...OPERATOR_BUILD,
       name: 'operator-1',
@@ -254,6 +269,7 @@ describe('control-plane and process faults (own cluster, nothing else running)',
     ).toEqual([]);
     expect(cmCreates, 'ConfigMap creates counted by the API server').toBe(ROWS);
     expect(nodeCreates, 'LynqNode creates counted by the API server').toBe(ROWS);
+    expect(deleted, 'ConfigMaps of this namespace deleted').toEqual([]);
     expect(cmDeletes + nodeDeletes, 'deletes').toBe(0);
     expect(cmWrites).toBeLessThanOrEqual(bound);
     expect(fleet.size).toBe(2 * ROWS);
