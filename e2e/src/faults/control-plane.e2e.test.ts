@@ -79,6 +79,8 @@ interface Seen {
 const seen: Seen[] = [];
 /** ConfigMaps of this namespace deleted, as its watch saw them. */
 const deleted: string[] = [];
+/** Every uid each ConfigMap name had, as the watch saw them: two uids = created twice. */
+const uidsByName = new Map<string, Set<string>>();
 let cmWatch: Informer | undefined;
 
 const formWith = (tpl: string) =>
@@ -132,6 +134,9 @@ beforeAll(async () => {
   });
   function note(o: KubeObject) {
     const data = (o as { data?: Record<string, string> }).data;
+    const uids = uidsByName.get(o.metadata.name ?? '') ?? new Set<string>();
+    uids.add(o.metadata.uid ?? '');
+    uidsByName.set(o.metadata.name ?? '', uids);
     seen.push({
       name: o.metadata.name ?? '',
       rv: o.metadata.resourceVersion ?? '',
@@ -267,7 +272,13 @@ describe('control-plane and process faults (own cluster, nothing else running)',
       staleWrites.map((x) => x.name),
       'ConfigMaps written with v1 after the restart',
     ).toEqual([]);
-    expect(cmCreates, 'ConfigMap creates counted by the API server').toBe(ROWS);
+    // Each ConfigMap created once, as the namespace's watch saw it (one uid per name). The API
+    // server's count is an upper bound only: a create still in flight when the process was
+    // killed is carried out, but not always counted with code 201 (CI saw 199 of 200).
+    const twice = [...uidsByName].filter(([, uids]) => uids.size > 1).map(([name]) => name);
+    expect(twice, 'ConfigMaps created more than once').toEqual([]);
+    expect([...uidsByName.keys()].filter((n) => n !== 'kube-root-ca.crt')).toHaveLength(ROWS);
+    expect(cmCreates, 'ConfigMap creates counted by the API server').toBeLessThanOrEqual(ROWS);
     expect(nodeCreates, 'LynqNode creates counted by the API server').toBe(ROWS);
     expect(deleted, 'ConfigMaps of this namespace deleted').toEqual([]);
     expect(cmDeletes + nodeDeletes, 'deletes').toBe(0);
