@@ -14,7 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { KubeConfig, loadAllYaml } from '@kubernetes/client-node';
 import { Annotations, Labels, type TResourceInput } from '@lynq/api';
 import { RestClient, resourceType, type KubeObject, type ResourceType } from '@lynq/runtime';
-import { httpStatus, kubeconfigPath, mysqlUrl, uniqueName } from '@lynq/testkit';
+import { httpStatus, mysqlUrl, uniqueName } from '@lynq/testkit';
 import {
   REPO_ROOT,
   Res,
@@ -34,6 +34,7 @@ import {
   type OperatorProcess,
   type TestCrd,
 } from './harness/index.js';
+import { writeServiceAccountKubeconfig } from './harness/service-account-kubeconfig.js';
 
 const s = useScenario({ name: 'rbac', operator: false });
 const CHART = join(REPO_ROOT, 'deploy', 'helm', 'lynq');
@@ -132,48 +133,6 @@ async function applyIdentity(objects: readonly KubeObject[]): Promise<void> {
       });
     await s.kube.apply(body, { fieldManager: FIELD_MANAGER, force: true, type });
   }
-}
-
-/** A kubeconfig for the ServiceAccount: the test cluster's server and CA, the token only. */
-async function writeServiceAccountKubeconfig(name: string): Promise<string> {
-  const answer = await s.kube.rest.request<{ status?: { token?: string } }>({
-    method: 'POST',
-    path: `/api/v1/namespaces/${s.namespace}/serviceaccounts/${name}/token`,
-    body: {
-      apiVersion: 'authentication.k8s.io/v1',
-      kind: 'TokenRequest',
-      spec: { expirationSeconds: 3600 },
-    },
-  });
-  const token = answer.status?.token;
-  if (token === undefined || token === '') throw new Error('TokenRequest returned no token');
-  const admin = new KubeConfig();
-  admin.loadFromFile(kubeconfigPath());
-  const cluster = admin.getCurrentCluster();
-  if (cluster === null) throw new Error(`${kubeconfigPath()} has no current cluster`);
-  const path = join(workDir, 'operator.kubeconfig');
-  const config = {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [
-      {
-        name: 'lynq-e2e',
-        cluster: {
-          server: cluster.server,
-          ...(cluster.caData !== undefined
-            ? { 'certificate-authority-data': cluster.caData }
-            : cluster.caFile !== undefined
-              ? { 'certificate-authority': cluster.caFile }
-              : {}),
-        },
-      },
-    ],
-    users: [{ name: name, user: { token } }],
-    contexts: [{ name: 'operator', context: { cluster: 'lynq-e2e', user: name } }],
-    'current-context': 'operator',
-  };
-  writeFileSync(path, JSON.stringify(config), { mode: 0o600 });
-  return path;
 }
 
 const named = (id: string, spec: Record<string, unknown>, policy = {}): TResourceInput =>
@@ -373,7 +332,7 @@ beforeAll(async () => {
   managerRole =
     identity.find((o) => o.kind === 'ClusterRole' && o.metadata.name?.endsWith('-manager'))
       ?.metadata.name ?? '(no manager ClusterRole rendered)';
-  saKubeconfig = await writeServiceAccountKubeconfig(serviceAccount);
+  saKubeconfig = await writeServiceAccountKubeconfig(s.kube, s.namespace, serviceAccount, workDir);
 
   // A read-only database user whose password is in a Secret the operator must read.
   const user = `'${DB_USER}'@'%'`;

@@ -9,13 +9,11 @@
 // - the API server slow: a FlowSchema and a tight PriorityLevelConfiguration (API Priority and
 //   Fairness) for the operator's ServiceAccount answer 429 to much of what it sends.
 // After each: nothing lost or recreated (names and uids), every node Ready, the process alive.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeConfig } from '@kubernetes/client-node';
 import {
-  kubeconfigPath,
   restartClusterComponent,
   startClusterComponent,
   stopClusterComponent,
@@ -33,6 +31,7 @@ import {
   useScenario,
   type OperatorProcess,
 } from '../harness/index.js';
+import { writeServiceAccountKubeconfig } from '../harness/service-account-kubeconfig.js';
 import { apiServerMetrics, requests } from './apiserver.js';
 import { OPERATOR_BUILD, recordFigure, scaled } from './figures.js';
 import { inventory, lossBetween, readiness, type Inventory } from './fleet.js';
@@ -431,7 +430,12 @@ describe('control-plane and process faults (own cluster, nothing else running)',
       await s.kube.delete(FlowSchema, unique);
       await s.kube.delete(PriorityLevel, unique);
     });
-    const kubeconfig = await serviceAccountKubeconfig(sa);
+    const kubeconfig = await writeServiceAccountKubeconfig(
+      s.kube,
+      s.namespace,
+      sa,
+      mkdtempSync(join(tmpdir(), 'lynq-faults-')),
+    );
     const rejected = async () =>
       (await apiServerMetrics(s.kube))
         .find('apiserver_flowcontrol_rejected_requests_total', { priority_level: unique })
@@ -493,43 +497,4 @@ async function quiescedRevision(): Promise<number> {
     },
     { what: 'ConfigMaps unchanged for 2 s after the kill', timeoutMs: 60_000, intervalMs: 0 },
   );
-}
-
-/** A kubeconfig with a token of the ServiceAccount (TokenRequest) for the test cluster. */
-async function serviceAccountKubeconfig(name: string): Promise<string> {
-  const answer = await s.kube.rest.request<{ status?: { token?: string } }>({
-    method: 'POST',
-    path: `/api/v1/namespaces/${s.namespace}/serviceaccounts/${name}/token`,
-    body: {
-      apiVersion: 'authentication.k8s.io/v1',
-      kind: 'TokenRequest',
-      spec: { expirationSeconds: 3600 },
-    },
-  });
-  const token = answer.status?.token;
-  if (token === undefined || token === '') throw new Error('TokenRequest returned no token');
-  const admin = new KubeConfig();
-  admin.loadFromFile(kubeconfigPath());
-  const cluster = admin.getCurrentCluster();
-  if (cluster === null) throw new Error(`${kubeconfigPath()} has no current cluster`);
-  const path = join(mkdtempSync(join(tmpdir(), 'lynq-faults-')), 'operator.kubeconfig');
-  const config = {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [
-      {
-        name: 'faults',
-        cluster: {
-          server: cluster.server,
-          ...(cluster.caData !== undefined ? { 'certificate-authority-data': cluster.caData } : {}),
-          ...(cluster.caFile !== undefined ? { 'certificate-authority': cluster.caFile } : {}),
-        },
-      },
-    ],
-    users: [{ name, user: { token } }],
-    contexts: [{ name: 'operator', context: { cluster: 'faults', user: name } }],
-    'current-context': 'operator',
-  };
-  writeFileSync(path, JSON.stringify(config), { mode: 0o600 });
-  return path;
 }
