@@ -308,7 +308,7 @@ describe('helm template', () => {
       '--leader-elect',
       '--hub-concurrency=3',
       '--form-concurrency=5',
-      '--node-concurrency=10',
+      '--node-concurrency=32',
       '--render-processes=2',
       '--render-memory-limit-mb=128',
       '--render-timeout=5s',

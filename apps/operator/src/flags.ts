@@ -72,6 +72,8 @@ export interface OperatorConfig {
   readonly gracefulShutdownMs: number;
   readonly enableNunjucksTemplates: boolean;
   readonly renderProcesses: number;
+  /** V8's --heap-growing-percent for this process; 0 leaves V8's heuristics. */
+  readonly heapGrowthPercent: number;
   readonly renderTimeoutMs: number;
   readonly renderMemoryLimitMb: number;
   readonly datasourceLimits: Readonly<Required<DatasourceLimits>>;
@@ -127,7 +129,7 @@ const FLAGS: readonly (readonly [string, string, string, string])[] = [
   ['replica-id', 'NAME', '', 'this replica in shard Leases (default: $POD_NAME, else hostname_pid)'],
   ['hub-concurrency', 'N', '3', 'parallel LynqHub reconciles, 1-1000'],
   ['form-concurrency', 'N', '5', 'parallel LynqForm reconciles, 1-1000'],
-  ['node-concurrency', 'N', '10', 'parallel LynqNode reconciles, 1-1000'],
+  ['node-concurrency', 'N', '32', 'parallel LynqNode reconciles, 1-1000 (Lynq: 10)'],
   ['kubeconfig', 'PATH', '', 'kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)'],
   ['namespace', 'NS', '', 'watch only this namespace (default: all)'],
   ['log-level', 'LEVEL', 'info', 'debug, info, warn or error; logs are JSON'],
@@ -137,6 +139,7 @@ const FLAGS: readonly (readonly [string, string, string, string])[] = [
   ['graceful-shutdown-timeout', 'D', '30s', 'time to finish work on SIGTERM'],
   ['enable-nunjucks-templates', '', 'false', 'allow nunjucks syntax; only if all form authors are trusted'],
   ['render-processes', 'N', '2', 'render processes, 1-64'],
+  ['heap-growth-percent', 'N', '30', "how far the heap may grow past what is live before V8 collects, 0-1000; 0: V8's own heuristics"],
   ['render-timeout', 'D', '5s', "time one node's render may take"],
   ['render-memory-limit-mb', 'N', '256', 'heap of each render process in MB, 32-65536'],
   ['datasource-pool-size', 'N', '5', 'database connections per hub, 1-1000'],
@@ -356,6 +359,7 @@ function build(get: (name: string) => string | undefined, opts: ParseFlagsOption
     gracefulShutdownMs: duration('graceful-shutdown-timeout'),
     enableNunjucksTemplates: get('enable-nunjucks-templates') === 'true',
     renderProcesses: int('render-processes', 1, 64),
+    heapGrowthPercent: int('heap-growth-percent', 0, 1000),
     renderTimeoutMs: duration('render-timeout'),
     renderMemoryLimitMb: int('render-memory-limit-mb', 32, 65536),
     datasourceLimits: {

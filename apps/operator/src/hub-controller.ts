@@ -40,6 +40,7 @@ import {
 } from '@lynq/runtime';
 import { HubType, NodeType, type OperatorContext } from './context.js';
 import { parsedForm } from './parsed.js';
+import { RecentCreates } from './recent-creates.js';
 
 const DEFAULT_SYNC_MS = 30_000;
 /** LynqNode creates, updates and deletes of one sync in flight at once. */
@@ -101,6 +102,7 @@ export function nodesOfHub(ctx: OperatorContext, hub: KubeObject): LynqNode[] {
 export class HubController {
   /** Hub key → when its rows are next read from the database (ms since the epoch). */
   private readonly nextFetch = new Map<string, number>();
+  private readonly recentCreates = new RecentCreates();
 
   constructor(
     private readonly ctx: OperatorContext,
@@ -147,7 +149,11 @@ export class HubController {
 
     const namespace = hub.metadata.namespace ?? '';
     const forms = formsOf(this.ctx, namespace);
-    const existing = nodesOfHub(this.ctx, obj);
+    const existing = this.recentCreates.withUnseen(
+      key,
+      nodesOfHub(this.ctx, obj),
+      (name) => this.ctx.nodes.store.get(name, namespace) !== undefined,
+    );
     const desired = desiredNodes(hub, forms, fetch.ok ? fetch : { rows: [], problems: [] });
     const rendered = new Map<string, HubRenderOutcome>();
     for (const form of desired.forms) {
@@ -183,8 +189,11 @@ export class HubController {
     // Nodes are independent: a sync of thousands of rows writes them side by side.
     await mapWithConcurrency(plan.create, NODE_WRITE_CONCURRENCY, async (node) =>
       outcome(
-        await this.write(obj, node, 'create', rc.signal, () =>
-          createObject(this.ctx.client, NodeType, withNodeFinalizer(node), rc.signal),
+        await this.write(obj, node, 'create', rc.signal, async () =>
+          this.recentCreates.created(
+            key,
+            await createObject(this.ctx.client, NodeType, withNodeFinalizer(node), rc.signal),
+          ),
         ),
       ),
     );
@@ -271,6 +280,7 @@ export class HubController {
 
   private async forget(key: string, req: Request): Promise<void> {
     this.nextFetch.delete(key);
+    this.recentCreates.forget(key);
     this.ctx.events.hub.forget(Kinds.Hub, req.namespace, req.name);
     this.ctx.metrics.hubDeleted(req.namespace ?? '', req.name);
     await this.sources.forget(key);

@@ -53,6 +53,7 @@ import {
 } from '@lynq/runtime';
 import { NodeType, type OperatorContext } from './context.js';
 import { DriftBackoff } from './drift-backoff.js';
+import { RecentWrites } from './live-objects.js';
 import { cleanupNode, removeOrphans } from './node-cleanup.js';
 import { StaleSpecWait } from './stale-spec.js';
 import { parsedForm } from './parsed.js';
@@ -113,12 +114,20 @@ export class NodeController {
   private readonly drift = new DriftBackoff();
   /** Nodes whose copy of the form is older than the form wait for the new copy (stale-spec.ts). */
   private readonly staleSpec = new StaleSpecWait();
+  /**
+   * Nodes as this controller last wrote them (status, finalizer), until the cache catches up: a
+   * reconcile right after a write would otherwise see the old status, write the same status
+   * again, and announce a pass already announced.
+   */
+  private readonly written = new RecentWrites();
 
   constructor(private readonly ctx: OperatorContext) {}
 
   readonly reconcile = async (req: Request, rc: ReconcileContext): Promise<Result | void> => {
-    const obj = this.ctx.nodes.store.get(req.name, req.namespace);
+    const cached = this.ctx.nodes.store.get(req.name, req.namespace);
     const namespace = req.namespace ?? '';
+    // Gone from the cache is gone, whatever was written before.
+    const obj = cached && (this.written.fresher(refOf(cached), cached) ?? cached);
     if (obj === undefined) {
       this.ctx.events.node.forget(Kinds.Node, req.namespace, req.name);
       this.ctx.metrics.nodeDeleted(namespace, req.name);
@@ -140,6 +149,7 @@ export class NodeController {
         true,
         rc.signal,
       );
+      this.written.wrote(updated);
       const { resourceVersion, finalizers } = updated.metadata;
       node = { ...node, metadata: { ...node.metadata, resourceVersion, finalizers } };
     }
@@ -569,11 +579,21 @@ export class NodeController {
   ): Promise<void> {
     if (equalStatus(node.status, status)) return;
     try {
-      await patchStatus(this.ctx.client, NodeType, obj, status, signal);
+      this.written.wrote(await patchStatus(this.ctx.client, NodeType, obj, status, signal));
     } catch (err) {
       if (!isNotFound(err)) throw err; // deleted meanwhile: nothing to report on
     }
   }
+}
+
+/** The identity RecentWrites keys a node by (informers fill in apiVersion and kind). */
+function refOf(obj: KubeObject) {
+  return {
+    apiVersion: obj.apiVersion ?? '',
+    kind: obj.kind ?? Kinds.Node,
+    namespace: obj.metadata.namespace,
+    name: obj.metadata.name,
+  };
 }
 
 export type { ObjectRef };

@@ -156,7 +156,13 @@ const formOfNode = (node: KubeObject): Request[] => {
  * annotations, template-generation among them, which a rollout counts): its hub and form look at
  * once. Status changes go through the progress batching below.
  */
+/**
+ * A node's spec or metadata changed: its hub and form look at once. A new node is progress (the
+ * hub created it) and arrives paced, like status changes: a sync creating thousands would
+ * otherwise re-plan the hub for each.
+ */
 const nodeSpecChanges: Predicate = {
+  create: () => false,
   update: (a, b) =>
     a.metadata.generation !== b.metadata.generation ||
     a.metadata.deletionTimestamp !== b.metadata.deletionTimestamp ||
@@ -361,12 +367,18 @@ export async function startOperator(
     .controller(ControllerNames.Hub)
     .for(HubType, { predicates: [ignoreStatusOnlyChanges()] })
     .owns(NodeType, { predicates: [nodeSpecChanges] })
-    .watches(FormType, (form) => {
-      const hubId = (form['spec'] as { hubId?: string } | undefined)?.hubId;
-      return hubId && form.metadata.namespace
-        ? [{ namespace: form.metadata.namespace, name: hubId }]
-        : [];
-    })
+    // Forms' templates and policies, not their status: the two would otherwise wake each other on
+    // every status write while nodes provision.
+    .watches(
+      FormType,
+      (form) => {
+        const hubId = (form['spec'] as { hubId?: string } | undefined)?.hubId;
+        return hubId && form.metadata.namespace
+          ? [{ namespace: form.metadata.namespace, name: hubId }]
+          : [];
+      },
+      { predicates: [ignoreStatusOnlyChanges()] },
+    )
     .withWorkers(config.hubConcurrency)
     .complete(retryStale(hubPacing.timed(hubs.reconcile)));
   hubEnqueue = (req) => hubController.enqueue(req);
@@ -376,22 +388,29 @@ export async function startOperator(
     .controller(ControllerNames.Form)
     .for(FormType, { predicates: [ignoreStatusOnlyChanges()] })
     .watches(NodeType, formOfNode, { predicates: [nodeSpecChanges] })
-    .watches(HubType, (hub) =>
-      ctx.forms.store
-        .list({ namespace: hub.metadata.namespace })
-        .filter((f) => (f['spec'] as { hubId?: string } | undefined)?.hubId === hub.metadata.name)
-        .map((f) => ({ namespace: f.metadata.namespace ?? '', name: f.metadata.name ?? '' })),
+    // Whether the hub exists; its status changes are not news here.
+    .watches(
+      HubType,
+      (hub) =>
+        ctx.forms.store
+          .list({ namespace: hub.metadata.namespace })
+          .filter((f) => (f['spec'] as { hubId?: string } | undefined)?.hubId === hub.metadata.name)
+          .map((f) => ({ namespace: f.metadata.namespace ?? '', name: f.metadata.name ?? '' })),
+      { predicates: [ignoreStatusOnlyChanges()] },
     )
     .withWorkers(config.formConcurrency)
     .complete(retryStale(formPacing.timed(forms.reconcile)));
   ctx.hubs.addEventHandler({ onDelete: (hub) => hubPacing.forget(requestFor(hub)) });
   ctx.forms.addEventHandler({ onDelete: (form) => formPacing.forget(requestFor(form)) });
+  const progressed = (node: KubeObject) => {
+    for (const req of ownerRequests(node, HubType))
+      hubController.enqueueAfter(req, hubPacing.delayMs(req));
+    for (const req of formOfNode(node)) formController.enqueueAfter(req, formPacing.delayMs(req));
+  };
   ctx.nodes.addEventHandler({
+    onAdd: progressed,
     onUpdate: (a, b) => {
-      if (progressOf(a) === progressOf(b)) return;
-      for (const req of ownerRequests(b, HubType))
-        hubController.enqueueAfter(req, hubPacing.delayMs(req));
-      for (const req of formOfNode(b)) formController.enqueueAfter(req, formPacing.delayMs(req));
+      if (progressOf(a) !== progressOf(b)) progressed(b);
     },
   });
 

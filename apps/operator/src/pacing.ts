@@ -13,7 +13,7 @@ export interface PacingOptions {
   factor: number;
 }
 
-const DEFAULTS: PacingOptions = { minMs: 500, maxMs: 10_000, factor: 4 };
+const DEFAULTS: PacingOptions = { minMs: 1000, maxMs: 10_000, factor: 4 };
 
 const keyOf = (req: Request) => `${req.namespace ?? ''}/${req.name}`;
 

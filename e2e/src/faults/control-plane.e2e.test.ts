@@ -45,7 +45,9 @@ const SYNC_MS = 5_000;
 /** How long kube-apiserver and etcd stay down. */
 const DOWN_MS = scaled(5_000, 60_000);
 const uids = Array.from({ length: ROWS }, (_, i) => `c${String(i).padStart(3, '0')}`);
-const OPERATOR_ARGS = ['--render-processes=1'];
+/** Node concurrency bounds the writes a SIGKILL can leave in flight (the SIGKILL case's bound). */
+const NODE_CONCURRENCY = 10;
+const OPERATOR_ARGS = ['--render-processes=1', `--node-concurrency=${NODE_CONCURRENCY}`];
 
 const FlowSchema = resourceType(
   'flowcontrol.apiserver.k8s.io/v1',
@@ -242,8 +244,8 @@ describe('control-plane and process faults (own cluster, nothing else running)',
     const staleWrites = seen.filter((x) => x.tpl === 'v1' && Number(x.rv) > restartRevision);
     fleet = await inventory(s.kube, s.namespace);
     // A ConfigMap is written at most: created once, and updated once if it was created with v1;
-    // the writes in flight when the process died (up to --node-concurrency=10) may be repeated.
-    const bound = ROWS + stale + 10;
+    // the writes in flight when the process died (up to --node-concurrency) may be repeated.
+    const bound = ROWS + stale + NODE_CONCURRENCY;
     recordFigure({
       id: 'operator-sigkill',
       group: 'operator',

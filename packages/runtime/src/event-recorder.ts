@@ -21,6 +21,14 @@ export interface EventRecorderOptions {
   refillPerSecond?: number;
   /** How many distinct events are remembered for aggregation (default 4096). */
   cacheSize?: number;
+  /**
+   * Events sent at once (default 4). Events are the lowest-priority writes: while thousands of
+   * objects provision they queue here instead of competing with the writes that make progress
+   * (client-go's broadcaster sends one at a time).
+   */
+  maxInFlight?: number;
+  /** Events waiting to be sent beyond which new ones are dropped, with a log (default 10,000). */
+  maxQueued?: number;
   clock?: Clock;
   logger?: Logger;
 }
@@ -64,6 +72,11 @@ export class EventRecorder {
   private readonly pending = new Set<Promise<void>>();
   /** Sends for one aggregation key run one after another, so counts never go backwards. */
   private readonly chains = new Map<string, Promise<void>>();
+  private readonly maxInFlight: number;
+  private readonly maxQueued: number;
+  private inFlight = 0;
+  /** Sends waiting for a slot, oldest first. */
+  private readonly queued: Array<() => void> = [];
   private seq = 0;
 
   constructor(options: EventRecorderOptions) {
@@ -74,6 +87,9 @@ export class EventRecorder {
     this.burst = options.burstPerObject ?? 25;
     this.refill = options.refillPerSecond ?? 1 / 300;
     this.cacheSize = options.cacheSize ?? 4096;
+    this.maxInFlight = options.maxInFlight ?? 4;
+    this.maxQueued = options.maxQueued ?? 10_000;
+    if (!(this.maxInFlight >= 1)) throw new InvalidOptionError('maxInFlight', 'must be at least 1');
     this.clock = options.clock ?? realClock;
     this.logger = options.logger ?? jsonLogger();
   }
@@ -95,9 +111,17 @@ export class EventRecorder {
     }
     const text =
       message.length > MAX_EVENT_MESSAGE ? `${message.slice(0, MAX_EVENT_MESSAGE - 1)}…` : message;
+    if (this.pending.size >= this.maxInFlight + this.maxQueued) {
+      this.logger.log('warn', 'event dropped: too many waiting to be sent', {
+        object: objectId,
+        reason,
+        waiting: this.pending.size,
+      });
+      return;
+    }
     const key = `${objectId}\u0000${type}\u0000${reason}\u0000${text}`;
     const prev = this.chains.get(key) ?? Promise.resolve();
-    const next = prev.then(() => this.send(key, ref, type, reason, text));
+    const next = prev.then(() => this.inSlot(() => this.send(key, ref, type, reason, text)));
     this.chains.set(key, next);
     this.pending.add(next);
     void next.finally(() => {
@@ -109,6 +133,21 @@ export class EventRecorder {
   /** Waits until every event recorded so far was sent (or failed). */
   async flush(): Promise<void> {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  /** Runs `task` once fewer than maxInFlight sends are under way. */
+  private async inSlot(task: () => Promise<void>): Promise<void> {
+    // A finished send hands its slot straight to the oldest waiter, so the bound holds exactly.
+    if (this.inFlight >= this.maxInFlight)
+      await new Promise<void>((resolve) => this.queued.push(resolve));
+    else this.inFlight++;
+    try {
+      await task();
+    } finally {
+      const next = this.queued.shift();
+      if (next !== undefined) next();
+      else this.inFlight--;
+    }
   }
 
   private async send(

@@ -212,4 +212,45 @@ describe('EventRecorder against kube-apiserver', () => {
       1,
     );
   });
+
+  it('sends at most maxInFlight at once, drops beyond maxQueued, and loses nothing else', async () => {
+    // The real client, counting its requests in flight.
+    class Counting extends RestClient {
+      now = 0;
+      most = 0;
+      override async request<T>(req: Parameters<RestClient['request']>[0]): Promise<T> {
+        this.most = Math.max(this.most, ++this.now);
+        try {
+          return await super.request<T>(req);
+        } finally {
+          this.now--;
+        }
+      }
+    }
+    const client = new Counting(ns.kubeConfig);
+    const subjects = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        createConfigMap(client, configMap(ns.name, `lane-${i}`, {})),
+      ),
+    );
+    const warnings: string[] = [];
+    const recorder = new EventRecorder({
+      client,
+      component: 'runtime-test',
+      logger: {
+        ...silentLogger,
+        log: (level, msg) => void (level === 'warn' && warnings.push(msg)),
+      },
+      maxInFlight: 2,
+      maxQueued: 8,
+    });
+    client.most = 0;
+    for (const s of subjects) recorder.event(s, 'Normal', 'Lane', 'queued behind the others');
+    await recorder.flush();
+    expect(client.most).toBe(2);
+    // 2 sent at once, 8 waiting: the last 2 were dropped, and said so.
+    expect(warnings).toHaveLength(2);
+    for (const [i, s] of subjects.entries())
+      expect(await eventsFor(client, s.metadata.name ?? '')).toHaveLength(i < 10 ? 1 : 0);
+  });
 });
