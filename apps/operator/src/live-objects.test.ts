@@ -1,6 +1,6 @@
 import type { KubeObject } from '@lynq/runtime';
 import { describe, expect, it } from 'vitest';
-import { RecentWrites, meaningful, owningNodes } from './live-objects.js';
+import { RecentWrites, becameReady, meaningful, owningNodes } from './live-objects.js';
 
 const base = (
   over: Partial<KubeObject['metadata']> = {},
@@ -137,5 +137,29 @@ describe('RecentWrites and a watch faster than the write’s answer', () => {
     expect(writes.fresher(ref, dep('c'))?.metadata.resourceVersion).toBe('b');
     writes.seen(dep('b'));
     expect(writes.fresher(ref, dep('c'))?.metadata.resourceVersion).toBe('c');
+  });
+});
+
+describe('becameReady', () => {
+  const deployment = (available: number, observedGeneration = 1): KubeObject => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'ns', generation: 1 },
+    spec: { replicas: 1 },
+    status: {
+      observedGeneration,
+      replicas: 1,
+      updatedReplicas: 1,
+      availableReplicas: available,
+      readyReplicas: available,
+      conditions: [{ type: 'Available', status: available > 0 ? 'True' : 'False' }],
+    },
+  });
+
+  it('is true only for the change that makes the object ready', () => {
+    expect(becameReady(deployment(0), deployment(1))).toBe(true);
+    expect(becameReady(deployment(0, 0), deployment(0))).toBe(false); // moving along, not ready
+    expect(becameReady(deployment(1), deployment(1))).toBe(false); // ready before already
+    expect(becameReady(deployment(1), deployment(0))).toBe(false); // lost readiness
   });
 });

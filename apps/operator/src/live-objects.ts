@@ -2,7 +2,15 @@
 // time as forms name new kinds, so readiness changes and drift wake the owning node in seconds.
 import { API_VERSION, Kinds as LynqKinds, Labels } from '@lynq/api';
 import type { Applier, KubeObject as AppliedObject, ObjectRef, ResourceMapping } from '@lynq/apply';
-import { groupOf, type Informer, type KubeObject, type Manager, type Request } from '@lynq/runtime';
+import { checkResourceReadiness } from '@lynq/policy';
+import {
+  groupOf,
+  type AddOptions,
+  type Informer,
+  type KubeObject,
+  type Manager,
+  type Request,
+} from '@lynq/runtime';
 
 const LYNQ_GROUP = groupOf(API_VERSION);
 
@@ -37,6 +45,17 @@ export function meaningful(a: KubeObject, b: KubeObject): boolean {
         : null,
     ]);
   return pick(a) !== pick(b);
+}
+
+/**
+ * The object turned ready (by its kind's built-in rule): the node waiting for it can take its
+ * next dependency level now. Such wake-ups go before new nodes' first reconciles, so that a
+ * backlog of thousands of new nodes does not hold up nodes one step from Ready. Any other
+ * change (a status field moving along, not yet ready) waits its turn: served first, those would
+ * starve the new nodes instead.
+ */
+export function becameReady(a: KubeObject, b: KubeObject): boolean {
+  return !checkResourceReadiness(a).ready && checkResourceReadiness(b).ready;
 }
 
 /** Identity of an object across API versions of its kind. */
@@ -125,7 +144,7 @@ export class LiveObjects {
     private readonly applier: Applier,
     /** Watches only this namespace's namespaced objects (the operator's --namespace). */
     private readonly namespace: string | undefined,
-    private readonly enqueue: (req: Request) => void,
+    private readonly enqueue: (req: Request, options?: AddOptions) => void,
   ) {}
 
   /** Watches a kind (once) and wakes the owning node on every meaningful change. */
@@ -138,7 +157,7 @@ export class LiveObjects {
       plural: mapping.plural,
       namespaced: mapping.namespaced,
     });
-    const send = (...objs: KubeObject[]) => {
+    const send = (options: AddOptions, ...objs: KubeObject[]) => {
       // Both the old and the new owner: stripping an ownerReference or tracking labels must wake
       // the node that lost the object.
       const seen = new Set<string>();
@@ -146,21 +165,21 @@ export class LiveObjects {
         const key = `${req.namespace}/${req.name}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        this.enqueue(req);
+        this.enqueue(req, options);
       }
     };
     informer.addEventHandler({
       onAdd: (obj) => {
         this.writes.seen(obj);
-        send(obj);
+        send({}, obj);
       },
       onUpdate: (a, b) => {
         this.writes.seen(b);
-        if (meaningful(a, b)) send(a, b);
+        if (meaningful(a, b)) send({ urgent: becameReady(a, b) }, a, b);
       },
       onDelete: (obj) => {
         this.writes.seen(obj, true);
-        send(obj);
+        send({}, obj);
       },
     });
     this.watched.set(key, informer);

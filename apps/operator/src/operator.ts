@@ -31,6 +31,7 @@ import {
   type Logger,
   type Predicate,
   type Reconciler,
+  type AddOptions,
   isAlreadyExists,
   isConflict,
   isNotFound,
@@ -304,7 +305,7 @@ export async function startOperator(
     allowNunjucks: config.enableNunjucksTemplates,
   });
 
-  let nodeEnqueue: (req: Request) => void = () => {};
+  let nodeEnqueue: (req: Request, options?: AddOptions) => void = () => {};
   const ctx: OperatorContext = {
     client,
     manager,
@@ -320,7 +321,9 @@ export async function startOperator(
     nodes: manager.informer(NodeType),
     namespace: config.namespace,
     targets: config.targets,
-    live: new LiveObjects(manager, applier, config.namespace, (req) => nodeEnqueue(req)),
+    live: new LiveObjects(manager, applier, config.namespace, (req, options) =>
+      nodeEnqueue(req, options),
+    ),
   };
 
   let hubEnqueue: (req: Request) => void = () => {};
@@ -422,7 +425,7 @@ export async function startOperator(
     .withWorkers(config.nodeConcurrency)
     .sharded()
     .complete(retryStale(nodes.reconcile));
-  nodeEnqueue = (req) => nodeController.enqueue(req);
+  nodeEnqueue = (req, options) => nodeController.enqueue(req, options);
   if (manager.shards !== undefined)
     forgetNodesOfReleasedShards(manager.shards, nodeController, ctx);
 

@@ -4,6 +4,7 @@ import { jsonLogger, type Logger } from './logger.js';
 import { ReconcileResults, type ReconcileResultLabel } from './metric-names.js';
 import type { ControllerMetrics } from './metrics.js';
 import { noopQueueMetrics, type QueueMetrics } from './queue-metrics.js';
+import type { AddOptions } from './queue.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { RateLimitingQueue } from './rate-limiting-queue.js';
 import { splitKey } from './resource.js';
@@ -131,10 +132,13 @@ export class Controller {
     });
   }
 
-  /** Queues a request (deduplicated with one already waiting); ignored when not admitted. */
-  enqueue(req: Request): void {
+  /**
+   * Queues a request (deduplicated with one already waiting); ignored when not admitted. An
+   * urgent request goes before the others (see WorkQueue).
+   */
+  enqueue(req: Request, options: AddOptions = {}): void {
     if (this.admits !== undefined && !this.admits(req)) return;
-    this.queue.add(requestKey(req));
+    this.queue.add(requestKey(req), options);
   }
 
   /** Queues a request after a delay; ignored when not admitted. */

@@ -1,7 +1,7 @@
 // Public API of @lynq/runtime. Everything else is internal.
 
 // Work queue layers
-export { WorkQueue, type WorkQueueOptions } from './queue.js';
+export { WorkQueue, type AddOptions, type WorkQueueOptions } from './queue.js';
 export { DelayingQueue } from './delaying-queue.js';
 export { RateLimitingQueue, type RateLimitingQueueOptions } from './rate-limiting-queue.js';
 export {

@@ -28,6 +28,48 @@ describe('WorkQueue', () => {
     expect(q.len()).toBe(0);
   });
 
+  it('serves urgent keys first, each lane in FIFO order', () => {
+    const q = new WorkQueue();
+    q.add('n1');
+    q.add('n2');
+    q.add('u1', { urgent: true });
+    q.add('n3');
+    q.add('u2', { urgent: true });
+    expect(q.len()).toBe(5);
+    const order = Array.from({ length: 5 }, () => q.tryGet());
+    expect(order).toEqual(['u1', 'u2', 'n1', 'n2', 'n3']);
+    expect(q.tryGet()).toBeUndefined();
+  });
+
+  it('moves a waiting key up when it is added as urgent, once, and its old place is skipped', () => {
+    const q = new WorkQueue();
+    for (const k of ['a', 'b', 'c']) q.add(k);
+    q.add('c', { urgent: true });
+    q.add('c', { urgent: true });
+    q.add('c'); // already waiting (as urgent): stays where it is
+    expect(q.len()).toBe(3);
+    expect(q.tryGet()).toBe('c');
+    q.done('c');
+    q.add('c'); // queued again, normally: behind b, not at its stale place ahead of it
+    expect([q.tryGet(), q.tryGet(), q.tryGet(), q.tryGet()]).toEqual(['a', 'b', 'c', undefined]);
+  });
+
+  it('queues a key added as urgent while in flight as urgent when it is done', () => {
+    const q = new WorkQueue();
+    q.add('busy');
+    expect(q.tryGet()).toBe('busy');
+    q.add('other');
+    q.add('busy', { urgent: true });
+    expect(q.len()).toBe(1);
+    q.done('busy');
+    expect([q.tryGet(), q.tryGet()]).toEqual(['busy', 'other']);
+    q.done('busy');
+    // The mark does not outlive that one re-add.
+    q.add('x');
+    q.add('busy');
+    expect([q.tryGet(), q.tryGet()]).toEqual(['x', 'busy']);
+  });
+
   it('hands out keys in FIFO order', async () => {
     const q = new WorkQueue();
     for (let i = 0; i < 3000; i++) q.add(`k${i}`);
