@@ -153,14 +153,10 @@ const formOfNode = (node: KubeObject): Request[] => {
 };
 
 /**
- * A node created, deleted, or given a new spec or metadata (the hub writes its labels and
- * annotations, template-generation among them, which a rollout counts): its hub and form look at
- * once. Status changes go through the progress batching below.
- */
-/**
- * A node's spec or metadata changed: its hub and form look at once. A new node is progress (the
- * hub created it) and arrives paced, like status changes: a sync creating thousands would
- * otherwise re-plan the hub for each.
+ * A node deleted, or given a new spec or metadata (the hub writes its labels and annotations,
+ * template-generation among them, which a rollout counts): its hub and form look at once. A new
+ * node (the hub created it) and status changes are progress, batched below: a sync creating
+ * thousands would otherwise re-plan the hub for each.
  */
 const nodeSpecChanges: Predicate = {
   create: () => false,
