@@ -109,7 +109,14 @@ export class HubController {
     private readonly sources: HubDatasources,
     /** Source types of the loaded datasource plugins: valid besides mysql and postgresql. */
     private readonly pluginSourceTypes: readonly string[] = [],
-  ) {}
+  ) {
+    // A node deleted before the cache showed it would otherwise count as existing until the
+    // entry expired, and not be created again.
+    ctx.nodes.addEventHandler({
+      onDelete: (node) =>
+        this.recentCreates.gone(node.metadata.namespace ?? '', node.metadata.name ?? ''),
+    });
+  }
 
   readonly reconcile = async (req: Request, rc: ReconcileContext): Promise<Result | void> => {
     const key = `${req.namespace ?? ''}/${req.name}`;

@@ -10,12 +10,10 @@ import { startOperator } from './operator.js';
  * V8 lets the heap grow to several times what is live before a full collection when collections
  * look cheap: an operator with 2,200 nodes and 120 MB live sat at 550 MB. Growing by a fixed share
  * keeps it near the live size for a few more collections. Set before the caches fill; a
- * --heap-growing-percent given to node itself (NODE_OPTIONS) wins.
+ * --heap-growing-percent on node's own command line wins (NODE_OPTIONS may not carry it).
  */
 function limitHeapGrowth(percent: number): void {
-  const given = [...process.execArgv, process.env['NODE_OPTIONS'] ?? ''].some((arg) =>
-    /heap[-_]growing[-_]percent/.test(arg),
-  );
+  const given = process.execArgv.some((arg) => /heap[-_]growing[-_]percent/.test(arg));
   if (percent > 0 && !given) setFlagsFromString(`--heap-growing-percent=${percent}`);
 }
 

@@ -121,7 +121,14 @@ export class NodeController {
    */
   private readonly written = new RecentWrites();
 
-  constructor(private readonly ctx: OperatorContext) {}
+  constructor(private readonly ctx: OperatorContext) {
+    // Entries end as soon as the watch delivers the write (or the node's deletion).
+    ctx.nodes.addEventHandler({
+      onAdd: (node) => this.written.seen(node),
+      onUpdate: (_, node) => this.written.seen(node),
+      onDelete: (node) => this.written.seen(node, true),
+    });
+  }
 
   readonly reconcile = async (req: Request, rc: ReconcileContext): Promise<Result | void> => {
     const cached = this.ctx.nodes.store.get(req.name, req.namespace);

@@ -274,8 +274,13 @@ export async function startOperator(
     node: new Events(manager.eventRecorder(EventSources.Node)),
     applier: new Events(manager.eventRecorder(EventSources.Applier)),
   };
+  // Before the Lease goes: what is queued gets a few seconds, then is given up (events are best
+  // effort, and a slow API server must not keep the Lease held at shutdown).
   flushEvents = async () => {
-    await Promise.all(Object.values(events).map((e) => e.flush()));
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000)));
+    await Promise.race([Promise.all(Object.values(events).map((e) => e.flush())), deadline]);
+    clearTimeout(timer);
   };
   const applier = new Applier(KubeClient.fromRestClient(client), {
     // Orphan markers added or removed: said on the managed object itself (reference §3.5).

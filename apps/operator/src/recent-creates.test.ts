@@ -36,3 +36,14 @@ describe('RecentCreates', () => {
     expect(recent.withUnseen('ns/hub', [], () => false)).toEqual([]);
   });
 });
+
+describe('RecentCreates.gone', () => {
+  it('drops a node deleted before the cache showed it, in its namespace only', () => {
+    const recent = new RecentCreates();
+    recent.created('ns/hub', node('a'));
+    recent.created('other/hub', node('a'));
+    recent.gone('ns', 'a');
+    expect(recent.withUnseen('ns/hub', [], () => false)).toEqual([]);
+    expect(recent.withUnseen('other/hub', [], () => false)).toHaveLength(1);
+  });
+});

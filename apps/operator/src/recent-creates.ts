@@ -36,6 +36,13 @@ export class RecentCreates {
     return out;
   }
 
+  /** The node was deleted (its cache may never have shown it): it is missing again. */
+  gone(namespace: string, name: string): void {
+    for (const [hubKey, nodes] of this.byHub)
+      if (hubKey.startsWith(`${namespace}/`) && nodes.delete(name) && nodes.size === 0)
+        this.byHub.delete(hubKey);
+  }
+
   forget(hubKey: string): void {
     this.byHub.delete(hubKey);
   }

@@ -90,6 +90,7 @@ export class EventRecorder {
     this.maxInFlight = options.maxInFlight ?? 4;
     this.maxQueued = options.maxQueued ?? 10_000;
     if (!(this.maxInFlight >= 1)) throw new InvalidOptionError('maxInFlight', 'must be at least 1');
+    if (!(this.maxQueued >= 0)) throw new InvalidOptionError('maxQueued', 'must be 0 or more');
     this.clock = options.clock ?? realClock;
     this.logger = options.logger ?? jsonLogger();
   }
