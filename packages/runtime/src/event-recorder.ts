@@ -122,7 +122,9 @@ export class EventRecorder {
     }
     const key = `${objectId}\u0000${type}\u0000${reason}\u0000${text}`;
     const prev = this.chains.get(key) ?? Promise.resolve();
-    const next = prev.then(() => this.inSlot(() => this.send(key, ref, type, reason, text)));
+    // Stamped now: a send may wait in the queue a while.
+    const at = this.clock.now();
+    const next = prev.then(() => this.inSlot(() => this.send(key, ref, type, reason, text, at)));
     this.chains.set(key, next);
     this.pending.add(next);
     void next.finally(() => {
@@ -164,8 +166,9 @@ export class EventRecorder {
     type: EventType,
     reason: string,
     message: string,
+    at: number,
   ): Promise<void> {
-    const now = formatTime(this.clock.now());
+    const now = formatTime(at);
     const namespace =
       ref.namespace !== undefined && ref.namespace !== '' ? ref.namespace : 'default';
     try {
