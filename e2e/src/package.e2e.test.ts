@@ -18,6 +18,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { imageEnvironment } from '@lynq/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   REPO_ROOT,
@@ -53,7 +54,7 @@ interface LockEntry {
 
 /** The image's user (distroless `nonroot`) and environment (see the Dockerfile). */
 const IMAGE_USER = { uid: 65532, gid: 65532 };
-const IMAGE_ENV = { NODE_ENV: 'production', NODE_OPTIONS: '--max-semi-space-size=4' };
+const IMAGE_ENV = imageEnvironment(join(REPO_ROOT, 'Dockerfile'));
 /** Never in a production install. */
 const TOOLCHAIN = [
   'typescript',

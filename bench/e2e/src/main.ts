@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RestClient } from '@lynq/runtime';
-import { ensureControlPlane, installCrds, uniqueName } from '@lynq/testkit';
+import { ensureControlPlane, imageEnvironment, installCrds, uniqueName } from '@lynq/testkit';
 import { Cleanup, checkPodRoom, controlPlanePids, log, round, type Bench } from './bench.js';
 import {
   Res,
@@ -18,7 +18,13 @@ import {
   loadKubeConfig,
 } from './kube.js';
 import { ConfigMapWatch, latencySeries, stats } from './latency.js';
-import { OPERATOR_MAIN, REPO_ROOT, staleBuildWarning, startOperator } from './operator.js';
+import {
+  DOCKERFILE,
+  OPERATOR_MAIN,
+  REPO_ROOT,
+  staleBuildWarning,
+  startOperator,
+} from './operator.js';
 import { OptionError, USAGE, parseOptions, type BenchOptions } from './options.js';
 import { MemorySampler } from './procfs.js';
 import { mysqlSource, postgresSource, provision, steadyState } from './provision.js';
@@ -99,13 +105,18 @@ async function run(options: BenchOptions, cleanup: Cleanup): Promise<Results> {
 
   const logDir = mkdtempSync(join(tmpdir(), 'lynq-bench-e2e-'));
   const logFile = join(logDir, 'operator.log');
-  log(`starting ${OPERATOR_MAIN} for namespace ${namespace}; log ${logFile}`);
+  // In a cluster the operator runs in the image, with its NODE_OPTIONS; so does the bench.
+  const operatorEnv = options.nodeDefaults ? {} : imageEnvironment(DOCKERFILE);
+  log(
+    `starting ${OPERATOR_MAIN} for namespace ${namespace} with ${JSON.stringify(operatorEnv)}${options.nodeDefaults ? '' : " (the image's)"}; log ${logFile}`,
+  );
   const op = await startOperator({
     kubeconfig: plane.kubeconfigPath,
     namespace,
     logFile,
     args: options.operatorArgs,
     nodeOptions: options.nodeOptions,
+    env: operatorEnv,
   });
   cleanup.add('operator', async () => {
     const status = await op.stop();
@@ -217,6 +228,7 @@ async function run(options: BenchOptions, cleanup: Cleanup): Promise<Results> {
     operatorLog: logFile,
     operatorArgs: [...op.args],
     nodeOptions: options.nodeOptions,
+    operatorEnv,
   };
 }
 

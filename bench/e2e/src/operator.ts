@@ -1,5 +1,6 @@
 // The operator as a user runs it: `node apps/operator/dist/main.js`, a child process with its
-// log in a file (the same approach as e2e/src/harness/operator.ts).
+// log in a file (the same approach as e2e/src/harness/operator.ts), by default with the
+// environment the image sets (imageEnvironment).
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -10,6 +11,7 @@ import { freePorts, httpStatus } from '@lynq/testkit';
 /** The repository root (this file is bench/e2e/src/operator.ts). */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 export const OPERATOR_MAIN = join(REPO_ROOT, 'apps', 'operator', 'dist', 'main.js');
+export const DOCKERFILE = join(REPO_ROOT, 'Dockerfile');
 
 export interface ExitStatus {
   code: number | null;
@@ -58,6 +60,8 @@ export async function startOperator(options: {
   logFile: string;
   args: readonly string[];
   nodeOptions: readonly string[];
+  /** Set in the operator's environment (the image's NODE_ENV and NODE_OPTIONS). */
+  env?: Readonly<Record<string, string>>;
   readyTimeoutMs?: number;
 }): Promise<OperatorProcess> {
   const [healthPort, metricsPort] = (await freePorts(2)) as [number, number];
@@ -72,7 +76,7 @@ export async function startOperator(options: {
     ...options.args,
   ];
   const fd = openSync(options.logFile, 'a');
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   // nx sets FORCE_COLOR, which would put escape codes into the JSON log.
   delete env['FORCE_COLOR'];
   const child = spawn(process.execPath, [...options.nodeOptions, OPERATOR_MAIN, ...args], {

@@ -34,6 +34,7 @@ describe('parseOptions', () => {
       '--node-options',
       '--cpu-prof  --cpu-prof-dir=/tmp/prof',
       '--skip-raw',
+      '--node-defaults',
       '--json',
       '/tmp/out.json',
     ]);
@@ -43,6 +44,7 @@ describe('parseOptions', () => {
       operatorArgs: ['--node-concurrency=20', '--log-level=debug'],
       nodeOptions: ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'],
       skipRaw: true,
+      nodeDefaults: true,
       json: '/tmp/out.json',
     });
   });

@@ -13,6 +13,8 @@ export interface BenchOptions {
   operatorArgs: string[];
   /** Node.js flags for the operator process (`--cpu-prof --cpu-prof-dir=/tmp/prof`). */
   nodeOptions: string[];
+  /** Run the operator without the image's environment (NODE_OPTIONS), with Node's defaults. */
+  nodeDefaults: boolean;
   /** Leave the namespaces, tables and objects in place. */
   keep: boolean;
   /** Also write every figure as JSON to this file. */
@@ -45,6 +47,8 @@ export const USAGE = `usage: npm run bench -w @lynq/bench-e2e -- [options]
   --skip-latency           no row-change latency series
   --operator-arg=FLAG      an operator flag (repeatable), e.g. --operator-arg=--node-concurrency=20
   --node-options "FLAGS"   Node.js flags for the operator, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+  --node-defaults          run the operator with Node's defaults instead of the environment the
+                           image sets (NODE_ENV, NODE_OPTIONS from the Dockerfile)
   --keep                   leave namespaces, tables and objects for inspection
   --json FILE              write all results as JSON to FILE`;
 
@@ -71,6 +75,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     skipLatency: false,
     operatorArgs: [],
     nodeOptions: [],
+    nodeDefaults: false,
     keep: false,
     json: undefined,
     phaseTimeoutMs: 0,
@@ -122,6 +127,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       case '--skip-latency':
         noValue();
         options.skipLatency = true;
+        break;
+      case '--node-defaults':
+        noValue();
+        options.nodeDefaults = true;
         break;
       case '--keep':
         noValue();

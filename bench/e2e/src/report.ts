@@ -33,6 +33,8 @@ export interface Results {
   operatorLog: string;
   operatorArgs: string[];
   nodeOptions: string[];
+  /** What the operator's environment had beyond the bench's own (the image's NODE_OPTIONS). */
+  operatorEnv: Record<string, string>;
 }
 
 const KINDS = ['ServiceAccount', 'ConfigMap', 'Deployment', 'Service', 'Ingress'];
@@ -105,6 +107,11 @@ export function formatReport(r: Results): string {
   out.push(
     `Lynq e2e bench: ${n} rows × ${r.workload.resources} resources = ${n * r.workload.resources} objects (${r.workload.kinds.join(', ')})`,
     `commit ${r.commit}; ${r.machine.cpus} CPUs, load ${r.machine.loadAverage.map((l) => l.toFixed(1)).join(' ')}; cluster ${r.cluster.dir}`,
+    `operator environment: ${
+      Object.entries(r.operatorEnv)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ') || "Node's defaults (--node-defaults)"
+    }`,
     '',
   );
   const op = r.operator;

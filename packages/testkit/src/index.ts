@@ -41,3 +41,4 @@ export {
   oracleBinary as goHashOracle,
   type OracleResult,
 } from './go-hash-oracle.js';
+export { imageEnvironment } from './image-env.js';
