@@ -50,6 +50,7 @@ describe('parseFlags defaults', () => {
       enableNunjucksTemplates: false,
       renderProcesses: 2,
       heapGrowthPercent: 30,
+      progressStatusDelayMs: 15_000,
       renderTimeoutMs: 5_000,
       renderMemoryLimitMb: 256,
       datasourceLimits: {
@@ -261,6 +262,12 @@ describe('parseFlags values', () => {
     expect(parse('--zap-devel=false').logLevel).toBe('info');
   });
 
+  it('takes 0 for --progress-status-delay: statuses written at once', () => {
+    expect(parse('--progress-status-delay=0').progressStatusDelayMs).toBe(0);
+    expect(parse('--progress-status-delay=0s').progressStatusDelayMs).toBe(0);
+    expect(parse('--progress-status-delay=1m').progressStatusDelayMs).toBe(60_000);
+  });
+
   it('treats an empty --kubeconfig or --namespace as not given', () => {
     expect(parse('--kubeconfig=').kubeconfig).toBeUndefined();
     expect(parse('--namespace=').namespace).toBeUndefined();
@@ -283,6 +290,8 @@ describe('parseFlags errors', () => {
     [['--datasource-max-result-bytes=64MB'], '--datasource-max-result-bytes', 'Ki, Mi or Gi'],
     [['--render-timeout=5'], '--render-timeout', 'Go duration'],
     [['--render-timeout=0s'], '--render-timeout', '"0s"'],
+    [['--progress-status-delay=-1s'], '--progress-status-delay', 'from 0s to 596h'],
+    [['--progress-status-delay=15'], '--progress-status-delay', '"15"'],
     [['--graceful-shutdown-timeout=-5s'], '--graceful-shutdown-timeout', '"-5s"'],
     [['--datasource-query-timeout=600h'], '--datasource-query-timeout', 'from 1ms to 596h'],
     [['--lease-duration=15 s'], '--lease-duration', '"15 s"'],

@@ -74,6 +74,8 @@ export interface OperatorConfig {
   readonly renderProcesses: number;
   /** V8's --heap-growing-percent for this process; 0 leaves V8's heuristics. */
   readonly heapGrowthPercent: number;
+  /** In-progress LynqNode statuses are held this long (held-status.ts); 0: written at once. */
+  readonly progressStatusDelayMs: number;
   readonly renderTimeoutMs: number;
   readonly renderMemoryLimitMb: number;
   readonly datasourceLimits: Readonly<Required<DatasourceLimits>>;
@@ -139,6 +141,7 @@ const FLAGS: readonly (readonly [string, string, string, string])[] = [
   ['graceful-shutdown-timeout', 'D', '30s', 'time to finish work on SIGTERM'],
   ['enable-nunjucks-templates', '', 'false', 'allow nunjucks syntax; only if all form authors are trusted'],
   ['render-processes', 'N', '2', 'render processes, 1-64'],
+  ['progress-status-delay', 'D', '15s', "how long a pass over a node's resources runs before its in-progress status is written (a shorter pass writes only its outcome); 0: at once"],
   ['heap-growth-percent', 'N', '30', "how far the heap may grow past what is live before V8 collects, 0-1000; 0: V8's own heuristics"],
   ['render-timeout', 'D', '5s', "time one node's render may take"],
   ['render-memory-limit-mb', 'N', '256', 'heap of each render process in MB, 32-65536'],
@@ -287,6 +290,13 @@ function build(get: (name: string) => string | undefined, opts: ParseFlagsOption
       throw invalid(`--${name}`, raw, 'a Go duration from 1ms to 596h, e.g. 500ms, 15s, 1m30s');
     return ms;
   };
+  const durationOrZero = (name: string): number => {
+    const raw = get(name) ?? '';
+    const ms = raw === '0' ? 0 : parseGoDuration(raw);
+    if (ms === undefined || ms < 0 || ms > MAX_TIMER_MS)
+      throw invalid(`--${name}`, raw, 'a Go duration from 0s to 596h, e.g. 0, 500ms, 15s');
+    return ms;
+  };
   const dns = (name: string, pattern: RegExp, what: string): string | undefined => {
     const v = get(name) || undefined;
     if (v !== undefined && !pattern.test(v)) throw invalid(`--${name}`, v, what);
@@ -360,6 +370,7 @@ function build(get: (name: string) => string | undefined, opts: ParseFlagsOption
     enableNunjucksTemplates: get('enable-nunjucks-templates') === 'true',
     renderProcesses: int('render-processes', 1, 64),
     heapGrowthPercent: int('heap-growth-percent', 0, 1000),
+    progressStatusDelayMs: durationOrZero('progress-status-delay'),
     renderTimeoutMs: duration('render-timeout'),
     renderMemoryLimitMb: int('render-memory-limit-mb', 32, 65536),
     datasourceLimits: {

@@ -1,6 +1,12 @@
 import type { KubeObject } from '@lynq/runtime';
 import { describe, expect, it } from 'vitest';
-import { RecentWrites, becameReady, meaningful, owningNodes } from './live-objects.js';
+import {
+  RecentWrites,
+  becameReady,
+  meaningful,
+  owningNodes,
+  statusOnlyMoved,
+} from './live-objects.js';
 
 const base = (
   over: Partial<KubeObject['metadata']> = {},
@@ -161,5 +167,50 @@ describe('becameReady', () => {
     expect(becameReady(deployment(0, 0), deployment(0))).toBe(false); // moving along, not ready
     expect(becameReady(deployment(1), deployment(1))).toBe(false); // ready before already
     expect(becameReady(deployment(1), deployment(0))).toBe(false); // lost readiness
+  });
+});
+
+describe('statusOnlyMoved', () => {
+  const deployment = (
+    status: Record<string, unknown>,
+    over: Partial<KubeObject['metadata']> = {},
+  ) =>
+    base(over, {
+      spec: { replicas: 1 },
+      status: { observedGeneration: 1, replicas: 1, ...status },
+    });
+  const notReady = (updated: number) => ({ updatedReplicas: updated, availableReplicas: 0 });
+  const ready = {
+    updatedReplicas: 1,
+    availableReplicas: 1,
+    readyReplicas: 1,
+    conditions: [{ type: 'Available', status: 'True' }],
+  };
+
+  it('is true for a status moving along on the same side of ready', () => {
+    expect(statusOnlyMoved(deployment(notReady(0)), deployment(notReady(1)))).toBe(true);
+    expect(statusOnlyMoved(deployment(ready), deployment({ ...ready, replicas: 2 }))).toBe(true);
+  });
+
+  it('is false when readiness flips either way: the node must look now', () => {
+    expect(statusOnlyMoved(deployment(notReady(1)), deployment(ready))).toBe(false);
+    expect(statusOnlyMoved(deployment(ready), deployment(notReady(1)))).toBe(false);
+  });
+
+  it('is false for spec, metadata, deletion, and kinds without a generation', () => {
+    const s = notReady(0);
+    expect(statusOnlyMoved(deployment(s), deployment(s, { generation: 2 }))).toBe(false);
+    expect(statusOnlyMoved(deployment(s), deployment(s, { labels: { a: 'b' } }))).toBe(false);
+    expect(statusOnlyMoved(deployment(s), deployment(s, { annotations: { a: 'b' } }))).toBe(false);
+    expect(
+      statusOnlyMoved(deployment(s), deployment(s, { deletionTimestamp: '2026-12-06T00:00:00Z' })),
+    ).toBe(false);
+    const cm = (data: Record<string, string>): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', namespace: 'ns' },
+      data,
+    });
+    expect(statusOnlyMoved(cm({ a: '1' }), cm({ a: '2' }))).toBe(false);
   });
 });

@@ -48,6 +48,26 @@ export function meaningful(a: KubeObject, b: KubeObject): boolean {
 }
 
 /**
+ * Only the status moved, and not across ready/not ready by the kind's built-in rule: a
+ * Deployment's status changes four or five times on its way to Available, and each change
+ * reconciled its node right away (at 220 new nodes, most reconciles were these, and new nodes
+ * waited for a worker behind them). Such changes are gathered for STATUS_SETTLE_MS; a readyWhen
+ * expression on such a field is seen that much later.
+ */
+export function statusOnlyMoved(a: KubeObject, b: KubeObject): boolean {
+  if (a.metadata.generation !== b.metadata.generation) return false;
+  if (a.metadata.deletionTimestamp !== b.metadata.deletionTimestamp) return false;
+  if (a.metadata.generation === undefined) return false; // ConfigMap, Secret, ...: data is content
+  const meta = (o: KubeObject) =>
+    JSON.stringify([o.metadata.labels, o.metadata.annotations, o.metadata.ownerReferences]);
+  if (meta(a) !== meta(b)) return false;
+  return checkResourceReadiness(a).ready === checkResourceReadiness(b).ready;
+}
+
+/** How long status-only changes of a managed object are gathered before its node looks. */
+export const STATUS_SETTLE_MS = 1_000;
+
+/**
  * The object turned ready (by its kind's built-in rule): the node waiting for it can take its
  * next dependency level now. Such wake-ups go before new nodes' first reconciles, so that a
  * backlog of thousands of new nodes does not hold up nodes one step from Ready. Any other
@@ -145,6 +165,7 @@ export class LiveObjects {
     /** Watches only this namespace's namespaced objects (the operator's --namespace). */
     private readonly namespace: string | undefined,
     private readonly enqueue: (req: Request, options?: AddOptions) => void,
+    private readonly enqueueAfter: (req: Request, delayMs: number) => void,
   ) {}
 
   /** Watches a kind (once) and wakes the owning node on every meaningful change. */
@@ -157,7 +178,7 @@ export class LiveObjects {
       plural: mapping.plural,
       namespaced: mapping.namespaced,
     });
-    const send = (options: AddOptions, ...objs: KubeObject[]) => {
+    const send = (options: AddOptions & { afterMs?: number }, ...objs: KubeObject[]) => {
       // Both the old and the new owner: stripping an ownerReference or tracking labels must wake
       // the node that lost the object.
       const seen = new Set<string>();
@@ -165,7 +186,8 @@ export class LiveObjects {
         const key = `${req.namespace}/${req.name}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        this.enqueue(req, options);
+        if (options.afterMs !== undefined) this.enqueueAfter(req, options.afterMs);
+        else this.enqueue(req, options);
       }
     };
     informer.addEventHandler({
@@ -175,7 +197,9 @@ export class LiveObjects {
       },
       onUpdate: (a, b) => {
         this.writes.seen(b);
-        if (meaningful(a, b)) send({ urgent: becameReady(a, b) }, a, b);
+        if (!meaningful(a, b)) return;
+        if (statusOnlyMoved(a, b)) send({ afterMs: STATUS_SETTLE_MS }, a, b);
+        else send({ urgent: becameReady(a, b) }, a, b);
       },
       onDelete: (obj) => {
         this.writes.seen(obj, true);

@@ -45,14 +45,17 @@ import {
   hasFinalizer,
   isNotFound,
   type KubeObject,
+  objectKey,
   patchStatus,
   type ReconcileContext,
   type Request,
   type Result,
   setFinalizer,
+  splitKey,
 } from '@lynq/runtime';
 import { NodeType, type OperatorContext } from './context.js';
 import { DriftBackoff } from './drift-backoff.js';
+import { HeldStatuses, type NodeStatus } from './held-status.js';
 import { RecentWrites } from './live-objects.js';
 import { cleanupNode, removeOrphans } from './node-cleanup.js';
 import { StaleSpecWait } from './stale-spec.js';
@@ -120,8 +123,14 @@ export class NodeController {
    * again, and announce a pass already announced.
    */
   private readonly written = new RecentWrites();
+  /** In-progress statuses not written yet (held-status.ts); they stand in for the written ones. */
+  private readonly held: HeldStatuses;
 
-  constructor(private readonly ctx: OperatorContext) {
+  constructor(
+    private readonly ctx: OperatorContext,
+    options: { progressStatusDelayMs: number },
+  ) {
+    this.held = new HeldStatuses(options.progressStatusDelayMs);
     // Entries end as soon as the watch delivers the write (or the node's deletion).
     ctx.nodes.addEventHandler({
       onAdd: (node) => this.written.seen(node),
@@ -135,7 +144,9 @@ export class NodeController {
     const namespace = req.namespace ?? '';
     // Gone from the cache is gone, whatever was written before.
     const obj = cached && (this.written.fresher(refOf(cached), cached) ?? cached);
+    const key = objectKey({ metadata: { name: req.name, namespace: req.namespace } });
     if (obj === undefined) {
+      this.held.forget(key);
       this.ctx.events.node.forget(Kinds.Node, req.namespace, req.name);
       this.ctx.metrics.nodeDeleted(namespace, req.name);
       return;
@@ -143,6 +154,10 @@ export class NodeController {
     const parsed = parseNode(obj);
     if (!this.ctx.events.node.parsed(obj, parsed)) return;
     let node = parsed.value;
+    const written = node.status;
+    const held = this.held.get(key);
+    // What this process holds is newer than what it wrote: orphans, events and conditions follow it.
+    if (held !== undefined) node = { ...node, status: held };
     if (obj.metadata.deletionTimestamp) {
       if (!hasFinalizer(obj, Finalizers.Node)) return;
       return cleanupNode(this.ctx, node, obj, rc, await this.renderedKeys(node, rc.signal));
@@ -173,7 +188,7 @@ export class NodeController {
     if (!plan.ok) {
       const status = computeNodeErrorStatus({ node, error: plan.error, now: new Date() });
       this.ctx.events.node.onChange(obj, 'plan', 'Warning', plan.error.kind, plan.error.message);
-      await this.writeStatus(obj, node, status, rc.signal);
+      await this.writeStatus(obj, key, written, status, false, rc.signal);
       this.ctx.metrics.nodeReconciled('error', (Date.now() - started) / 1000);
       return;
     }
@@ -194,7 +209,9 @@ export class NodeController {
       applied: [...objects.tracked, ...kept],
       now: new Date(),
     });
-    await this.writeStatus(obj, node, status, rc.signal);
+    const failed = results.some((r) => r.outcome === 'failed' || r.outcome === 'conflicted');
+    const passEnded = failed || !results.some((r) => r.outcome === 'waiting');
+    const statusWakeMs = await this.writeStatus(obj, key, written, status, !passEnded, rc.signal);
     this.ctx.metrics.nodeStatus(
       namespace,
       req.name,
@@ -207,11 +224,9 @@ export class NodeController {
       status.conditions ?? [],
       degradedReason,
     );
-    const failed = results.some((r) => r.outcome === 'failed' || r.outcome === 'conflicted');
     // Said once per pass over the node's resources, when the pass ends (nothing left waiting)
     // or fails, not after each dependency level: a node provisioned in four reconciles gets one
     // "Applying" and one "Applied", as one reconcile of Lynq's would.
-    const passEnded = failed || !results.some((r) => r.outcome === 'waiting');
     if ((run.wrote || inPass(node)) && passEnded) {
       const ready = status.readyResources ?? 0;
       const total = status.desiredResources ?? 0;
@@ -239,7 +254,8 @@ export class NodeController {
     // without any change we would see.
     if (run.conflicted || run.denied)
       return { requeueAfter: Math.min(run.wakeInMs ?? CONFLICT_RECHECK_MS, CONFLICT_RECHECK_MS) };
-    if (run.wakeInMs !== undefined) return { requeueAfter: Math.max(run.wakeInMs, 100) };
+    const wakeInMs = Math.min(run.wakeInMs ?? Infinity, statusWakeMs ?? Infinity);
+    if (wakeInMs !== Infinity) return { requeueAfter: Math.max(wakeInMs, 100) };
   };
 
   /**
@@ -578,18 +594,73 @@ export class NodeController {
     return this.readyWhen.get(key);
   }
 
+  /**
+   * Writes the node's status unless it is what was written (`written`) or, for a pass still under
+   * way, it is held (held-status.ts): then the ms until it must be written, to reconcile again.
+   */
   private async writeStatus(
     obj: KubeObject,
-    node: LynqNode,
-    status: NonNullable<LynqNode['status']>,
+    key: string,
+    written: NodeStatus | undefined,
+    status: NodeStatus,
+    inProgress: boolean,
     signal: AbortSignal,
-  ): Promise<void> {
-    if (equalStatus(node.status, status)) return;
+  ): Promise<number | undefined> {
+    if (equalStatus(written, status)) {
+      this.held.forget(key);
+      return undefined;
+    }
+    const decision = this.held.offer(key, status, inProgress);
+    if (!decision.write) return decision.wakeInMs;
+    await this.patchNodeStatus(obj, status, signal);
+    return undefined;
+  }
+
+  private async patchNodeStatus(obj: KubeObject, status: NodeStatus, signal: AbortSignal) {
     try {
       this.written.wrote(await patchStatus(this.ctx.client, NodeType, obj, status, signal));
     } catch (err) {
       if (!isNotFound(err)) throw err; // deleted meanwhile: nothing to report on
     }
+  }
+
+  /** Nodes in a pass whose in-progress status is held: a provisioning under way. */
+  get passesHeld(): number {
+    return this.held.size;
+  }
+
+  /** The nodes of a shard this replica no longer holds are not its to write. */
+  forgetHeld(key: string): void {
+    this.held.forget(key);
+  }
+
+  /**
+   * At shutdown, after the reconciles returned and before the Leases go: the statuses still held
+   * are written, so that the next process reads what this one applied. Best effort within
+   * `signal`; a node deleted meanwhile or already showing the status is skipped.
+   */
+  async writeHeld(signal: AbortSignal): Promise<number> {
+    let wrote = 0;
+    for (const [key, status] of this.held.drain()) {
+      if (signal.aborted) break;
+      const { namespace, name } = splitKey(key);
+      const cached = this.ctx.nodes.store.get(name, namespace);
+      const obj = cached && (this.written.fresher(refOf(cached), cached) ?? cached);
+      if (obj === undefined || obj.metadata.deletionTimestamp) continue;
+      const parsed = parseNode(obj);
+      if (parsed.ok && equalStatus(parsed.value.status, status)) continue;
+      try {
+        await this.patchNodeStatus(obj, status, signal);
+        wrote++;
+      } catch (err) {
+        if (signal.aborted) break;
+        this.ctx.logger.log('warn', 'could not write a held LynqNode status at shutdown', {
+          node: key,
+          error: err instanceof Error ? err.message : String(err),
+        });
+      }
+    }
+    return wrote;
   }
 }
 

@@ -242,13 +242,17 @@ export async function startOperator(
   });
   const le = config.leaderElection;
   let flushEvents = () => Promise.resolve();
+  let writeHeldStatuses = () => Promise.resolve();
   const manager = new Manager({
     kubeConfig,
     client,
     registry: promRegistry,
     logger,
-    // Events of the last reconciles still go out under this process's lease.
-    beforeRelease: () => flushEvents(),
+    // Statuses and events of the last reconciles still go out under this process's lease.
+    beforeRelease: async () => {
+      await writeHeldStatuses();
+      await flushEvents();
+    },
     namespace: config.namespace,
     // Nothing reads managedFields from a cache; they are often half of an object's size.
     informerDefaults: { transform: stripManagedFields },
@@ -268,11 +272,15 @@ export async function startOperator(
       : {}),
     ...(sharding !== undefined ? { sharding } : {}),
   });
+  // Events wait (30 s at most) while nodes are provisioning (a pass's status is held, or nodes
+  // wait for a worker): they would share the API server with the writes that make progress.
+  let provisioning = () => false;
+  const deferred = { deferWhile: () => provisioning(), maxDeferMs: 30_000 };
   const events = {
-    hub: new Events(manager.eventRecorder(EventSources.Hub)),
-    form: new Events(manager.eventRecorder(EventSources.Form)),
-    node: new Events(manager.eventRecorder(EventSources.Node)),
-    applier: new Events(manager.eventRecorder(EventSources.Applier)),
+    hub: new Events(manager.eventRecorder(EventSources.Hub, deferred)),
+    form: new Events(manager.eventRecorder(EventSources.Form, deferred)),
+    node: new Events(manager.eventRecorder(EventSources.Node, deferred)),
+    applier: new Events(manager.eventRecorder(EventSources.Applier, deferred)),
   };
   // Before the Lease goes: what is queued gets a few seconds, then is given up (events are best
   // effort, and a slow API server must not keep the Lease held at shutdown).
@@ -307,6 +315,7 @@ export async function startOperator(
   });
 
   let nodeEnqueue: (req: Request, options?: AddOptions) => void = () => {};
+  let nodeEnqueueAfter: (req: Request, delayMs: number) => void = () => {};
   const ctx: OperatorContext = {
     client,
     manager,
@@ -322,8 +331,12 @@ export async function startOperator(
     nodes: manager.informer(NodeType),
     namespace: config.namespace,
     targets: config.targets,
-    live: new LiveObjects(manager, applier, config.namespace, (req, options) =>
-      nodeEnqueue(req, options),
+    live: new LiveObjects(
+      manager,
+      applier,
+      config.namespace,
+      (req, options) => nodeEnqueue(req, options),
+      (req, delayMs) => nodeEnqueueAfter(req, delayMs),
     ),
   };
 
@@ -418,7 +431,14 @@ export async function startOperator(
     },
   });
 
-  const nodes = new NodeController(ctx);
+  const nodes = new NodeController(ctx, {
+    progressStatusDelayMs: config.progressStatusDelayMs,
+  });
+  writeHeldStatuses = async () => {
+    // Best effort, like events: a slow API server must not keep the Lease held at shutdown.
+    const wrote = await nodes.writeHeld(AbortSignal.timeout(5_000));
+    if (wrote > 0) logger.log('info', 'wrote held LynqNode statuses before stopping', { wrote });
+  };
   // With shards, on every replica for the nodes of the shards it holds; else on the leader.
   const nodeController = manager
     .controller(ControllerNames.Node)
@@ -427,8 +447,10 @@ export async function startOperator(
     .sharded()
     .complete(retryStale(nodes.reconcile));
   nodeEnqueue = (req, options) => nodeController.enqueue(req, options);
+  nodeEnqueueAfter = (req, delayMs) => nodeController.enqueueAfter(req, delayMs);
+  provisioning = () => nodes.passesHeld > 0 || nodeController.backlog > 0;
   if (manager.shards !== undefined)
-    forgetNodesOfReleasedShards(manager.shards, nodeController, ctx);
+    forgetNodesOfReleasedShards(manager.shards, nodeController, ctx, nodes);
 
   let metricsServer: MetricsServer | undefined;
   if (config.metricsAddress) {

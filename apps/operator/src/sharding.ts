@@ -40,12 +40,14 @@ export function shardingOf(
 /**
  * When a shard leaves this replica, what this replica said about its nodes goes too: their
  * per-node metric series (the new holder exports them now; two replicas exporting one node's
- * gauges would double it in sums) and the event de-duplication memory.
+ * gauges would double it in sums), the event de-duplication memory and the statuses it held
+ * back (the new holder writes its own).
  */
 export function forgetNodesOfReleasedShards(
   shards: ShardElector,
   nodeController: Controller,
   ctx: Pick<OperatorContext, 'nodes' | 'metrics' | 'events'>,
+  held: { forgetHeld(key: string): void },
 ): void {
   shards.addListener({
     released: async (shard) => {
@@ -57,6 +59,7 @@ export function forgetNodesOfReleasedShards(
         const name = node.metadata.name ?? '';
         ctx.metrics.nodeDeleted(namespace, name);
         ctx.events.node.forget(NodeType.kind, namespace, name);
+        held.forgetHeld(objectKey(node));
       }
     },
   });

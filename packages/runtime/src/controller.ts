@@ -192,6 +192,11 @@ export class Controller {
     return this.workers.length > 0;
   }
 
+  /** Requests waiting for a worker (not those being reconciled, nor those waiting for a delay). */
+  get backlog(): number {
+    return this.queue.len();
+  }
+
   /** Starts the workers (idempotent). */
   start(): void {
     if (this.started || this.stopping) return;

@@ -1,6 +1,6 @@
 import { Resources } from '@lynq/api';
 import { hostname } from 'node:os';
-import { realClock, type Clock } from './clock.js';
+import { realClock, type Clock, type Timer } from './clock.js';
 import { InvalidOptionError, KubeApiError, errorMessage } from './errors.js';
 import { jsonLogger, type Logger } from './logger.js';
 import { formatTime } from './micro-time.js';
@@ -29,6 +29,13 @@ export interface EventRecorderOptions {
   maxInFlight?: number;
   /** Events waiting to be sent beyond which new ones are dropped, with a log (default 10,000). */
   maxQueued?: number;
+  /**
+   * While this says so, events wait (at most `maxDeferMs` each), so that a backlog of work that
+   * makes progress does not share the API server with them; e.g. "the work queue is not empty".
+   */
+  deferWhile?: () => boolean;
+  /** Longest an event waits for `deferWhile` to end (default 30 s). */
+  maxDeferMs?: number;
   clock?: Clock;
   logger?: Logger;
 }
@@ -43,6 +50,9 @@ interface Allowance {
   tokens: number;
   at: number;
 }
+
+/** How often an event held by deferWhile looks again. */
+const DEFER_POLL_MS = 250;
 
 /** Longest message kept; longer ones are cut (events are for people, not for data). */
 export const MAX_EVENT_MESSAGE = 1024;
@@ -74,6 +84,10 @@ export class EventRecorder {
   private readonly chains = new Map<string, Promise<void>>();
   private readonly maxInFlight: number;
   private readonly maxQueued: number;
+  private readonly deferWhile: (() => boolean) | undefined;
+  private readonly maxDeferMs: number;
+  /** Set by flush(): nothing waits for deferWhile any more. */
+  private flushing = false;
   private inFlight = 0;
   /** Sends waiting for a slot, oldest first. */
   private readonly queued: Array<() => void> = [];
@@ -91,6 +105,9 @@ export class EventRecorder {
     this.maxQueued = options.maxQueued ?? 10_000;
     if (!(this.maxInFlight >= 1)) throw new InvalidOptionError('maxInFlight', 'must be at least 1');
     if (!(this.maxQueued >= 0)) throw new InvalidOptionError('maxQueued', 'must be 0 or more');
+    this.deferWhile = options.deferWhile;
+    this.maxDeferMs = options.maxDeferMs ?? 30_000;
+    if (!(this.maxDeferMs >= 0)) throw new InvalidOptionError('maxDeferMs', 'must be 0 or more');
     this.clock = options.clock ?? realClock;
     this.logger = options.logger ?? jsonLogger();
   }
@@ -124,7 +141,9 @@ export class EventRecorder {
     const prev = this.chains.get(key) ?? Promise.resolve();
     // Stamped now: a send may wait in the queue a while.
     const at = this.clock.now();
-    const next = prev.then(() => this.inSlot(() => this.send(key, ref, type, reason, text, at)));
+    const next = prev
+      .then(() => this.deferred(at))
+      .then(() => this.inSlot(() => this.send(key, ref, type, reason, text, at)));
     this.chains.set(key, next);
     this.pending.add(next);
     void next.finally(() => {
@@ -133,9 +152,51 @@ export class EventRecorder {
     });
   }
 
-  /** Waits until every event recorded so far was sent (or failed). */
+  /** Waits until every event recorded so far was sent (or failed); deferWhile no longer holds them. */
   async flush(): Promise<void> {
+    this.flushing = true;
+    this.gate?.open();
     while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  /** Shared by every event waiting for deferWhile to end: one poll, however many wait. */
+  private gate: { opened: Promise<void>; open: () => void; waiters: number } | undefined;
+
+  /** Resolves once `deferWhile` ends, the event recorded at `at` waited maxDeferMs, or flush(). */
+  private async deferred(at: number): Promise<void> {
+    const busy = this.deferWhile;
+    if (busy === undefined) return;
+    const left = at + this.maxDeferMs - this.clock.now();
+    if (this.flushing || left <= 0 || !busy()) return;
+    const gate = this.gate ?? this.openGate(busy);
+    gate.waiters++;
+    let timer: Timer | undefined;
+    await Promise.race([
+      gate.opened,
+      new Promise<void>((resolve) => (timer = this.clock.setTimer(left, resolve))),
+    ]);
+    timer?.cancel();
+    // The last one to stop waiting stops the poll.
+    if (--gate.waiters === 0) gate.open();
+  }
+
+  private openGate(busy: () => boolean): NonNullable<EventRecorder['gate']> {
+    let poll: Timer | undefined;
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => {
+      open = () => {
+        poll?.cancel();
+        if (this.gate === gate) this.gate = undefined;
+        resolve();
+      };
+    });
+    const gate = { opened, open, waiters: 0 };
+    const check = () => {
+      if (this.flushing || !busy()) open();
+      else poll = this.clock.setTimer(DEFER_POLL_MS, check);
+    };
+    poll = this.clock.setTimer(DEFER_POLL_MS, check);
+    return (this.gate = gate);
   }
 
   /** Runs `task` once fewer than maxInFlight sends are under way. */

@@ -2,6 +2,7 @@ import { Resources } from '@lynq/api';
 import { useTestNamespace } from '@lynq/testkit';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
+import { FakeClock } from './clock.js';
 import { EventRecorder } from './event-recorder.js';
 import { silentLogger } from './logger.js';
 import { Manager, type StopReason } from './manager.js';
@@ -211,6 +212,59 @@ describe('EventRecorder against kube-apiserver', () => {
     expect((await eventsFor(client, 'evented')).filter((e) => e.reason === 'Flood')).toHaveLength(
       1,
     );
+  });
+
+  it('holds events while deferWhile says so: until it ends, for maxDeferMs at most, or until flush', async () => {
+    class Counting extends RestClient {
+      posts = 0;
+      override async request<T>(req: Parameters<RestClient['request']>[0]): Promise<T> {
+        if (req.method === 'POST') this.posts++;
+        return super.request<T>(req);
+      }
+    }
+    const client = new Counting(ns.kubeConfig);
+    const [a, b, c] = await Promise.all(
+      ['held-a', 'held-b', 'held-c'].map((n) => createConfigMap(client, configMap(ns.name, n, {}))),
+    );
+    const clock = new FakeClock(Date.now());
+    let busy = true;
+    const recorder = new EventRecorder({
+      client,
+      component: 'runtime-test',
+      logger: silentLogger,
+      clock,
+      deferWhile: () => busy,
+      maxDeferMs: 10_000,
+    });
+    const sent = async (name: string) => (await eventsFor(client, name)).length === 1;
+    client.posts = 0;
+
+    // Busy: nothing goes out however long the promise chain runs, until busy ends.
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    recorder.event(a!, 'Normal', 'Held', 'until the backlog is gone');
+    await settle();
+    clock.advance(5_000);
+    await settle();
+    expect(client.posts).toBe(0);
+    busy = false;
+    clock.advance(250); // the next look at deferWhile
+    await eventually('the held event is sent once deferWhile ends', () => sent('held-a'));
+
+    // Busy for longer than maxDeferMs: it goes out at maxDeferMs after it was recorded.
+    busy = true;
+    recorder.event(b!, 'Normal', 'Held', 'at most maxDeferMs');
+    await settle();
+    clock.advance(9_000);
+    await settle();
+    expect(await sent('held-b')).toBe(false);
+    clock.advance(1_000);
+    await eventually('the event is sent after maxDeferMs', () => sent('held-b'));
+
+    // flush() does not wait for the backlog.
+    recorder.event(c!, 'Normal', 'Held', 'flushed');
+    await recorder.flush();
+    expect(await sent('held-c')).toBe(true);
+    expect(client.posts).toBe(3);
   });
 
   it('sends at most maxInFlight at once, drops beyond maxQueued, and loses nothing else', async () => {

@@ -12,7 +12,7 @@ import {
   type LeadershipLostError,
   errorMessage,
 } from './errors.js';
-import { EventRecorder } from './event-recorder.js';
+import { EventRecorder, type EventRecorderOptions } from './event-recorder.js';
 import { HealthServer } from './health-server.js';
 import { Informer, type InformerOptions } from './informer.js';
 import { LeaderElector, type LeaderElectorOptions } from './leader-elector.js';
@@ -223,8 +223,12 @@ export class Manager implements InformerSource {
   }
 
   /** An event recorder writing as `component`. */
-  eventRecorder(component: string): EventRecorder {
+  eventRecorder(
+    component: string,
+    options: Pick<EventRecorderOptions, 'deferWhile' | 'maxDeferMs'> = {},
+  ): EventRecorder {
     return new EventRecorder({
+      ...options,
       client: this.client,
       component,
       clock: this.clock,
