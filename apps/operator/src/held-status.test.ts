@@ -12,40 +12,60 @@ function holder(delayMs: number) {
 describe('HeldStatuses', () => {
   it('holds a pass under way for the delay from its first status, then lets it be written', () => {
     const { held, advance } = holder(15_000);
-    expect(held.offer('ns/a', progressing(2), true)).toEqual({ write: false, wakeInMs: 15_000 });
-    expect(held.get('ns/a')).toEqual(progressing(2));
+    expect(held.offer('ns/a', 'u1', progressing(2), true)).toEqual({
+      write: false,
+      wakeInMs: 15_000,
+    });
+    expect(held.get('ns/a', 'u1')).toEqual(progressing(2));
     advance(10_000);
     // A newer in-progress status replaces the held one; the clock keeps running from the first.
-    expect(held.offer('ns/a', progressing(3), true)).toEqual({ write: false, wakeInMs: 5_000 });
-    expect(held.get('ns/a')).toEqual(progressing(3));
+    expect(held.offer('ns/a', 'u1', progressing(3), true)).toEqual({
+      write: false,
+      wakeInMs: 5_000,
+    });
+    expect(held.get('ns/a', 'u1')).toEqual(progressing(3));
     advance(5_000);
-    expect(held.offer('ns/a', progressing(3), true)).toEqual({ write: true });
-    expect(held.get('ns/a')).toBeUndefined();
+    expect(held.offer('ns/a', 'u1', progressing(3), true)).toEqual({ write: true });
+    expect(held.get('ns/a', 'u1')).toBeUndefined();
   });
 
   it('writes an outcome at once and forgets what it held', () => {
     const { held } = holder(15_000);
-    held.offer('ns/a', progressing(2), true);
-    expect(held.offer('ns/a', progressing(5), false)).toEqual({ write: true });
+    held.offer('ns/a', 'u1', progressing(2), true);
+    expect(held.offer('ns/a', 'u1', progressing(5), false)).toEqual({ write: true });
     expect(held.size).toBe(0);
   });
 
   it('holds nothing with a delay of 0', () => {
     const { held } = holder(0);
-    expect(held.offer('ns/a', progressing(2), true)).toEqual({ write: true });
+    expect(held.offer('ns/a', 'u1', progressing(2), true)).toEqual({ write: true });
     expect(held.size).toBe(0);
   });
 
-  it('keeps nodes apart, forgets one, and drains the rest for the final write', () => {
+  it('starts afresh for a node created again under the same name', () => {
+    const { held, advance } = holder(15_000);
+    held.offer('ns/a', 'old', progressing(2), true);
+    advance(14_000);
+    // The new node neither reads the old one's status nor inherits its clock.
+    expect(held.get('ns/a', 'new')).toBeUndefined();
+    expect(held.size).toBe(0);
+    held.offer('ns/a', 'old', progressing(2), true);
+    expect(held.offer('ns/a', 'new', progressing(1), true)).toEqual({
+      write: false,
+      wakeInMs: 15_000,
+    });
+  });
+
+  it('keeps nodes apart, forgets one, and hands out what a selection holds', () => {
     const { held } = holder(15_000);
-    held.offer('ns/a', progressing(1), true);
-    held.offer('ns/b', progressing(2), true);
-    held.offer('ns/c', progressing(3), true);
+    held.offer('ns/a', 'ua', progressing(1), true);
+    held.offer('ns/b', 'ub', progressing(2), true);
+    held.offer('other/c', 'uc', progressing(3), true);
     held.forget('ns/b');
-    expect(held.drain()).toEqual([
-      ['ns/a', progressing(1)],
-      ['ns/c', progressing(3)],
+    expect(held.take((key) => key.startsWith('ns/'))).toEqual([
+      { key: 'ns/a', uid: 'ua', status: progressing(1) },
     ]);
+    expect(held.take()).toEqual([{ key: 'other/c', uid: 'uc', status: progressing(3) }]);
     expect(held.size).toBe(0);
   });
 });

@@ -13,6 +13,12 @@ import type { LynqNode } from '@lynq/api';
 
 export type NodeStatus = NonNullable<LynqNode['status']>;
 
+export interface HeldEntry {
+  key: string;
+  uid: string;
+  status: NodeStatus;
+}
+
 export type HoldDecision =
   /** Write it now (and forget any held status). */
   | { readonly write: true }
@@ -20,6 +26,8 @@ export type HoldDecision =
   | { readonly write: false; readonly wakeInMs: number };
 
 interface Held {
+  /** The node's uid: a node deleted and created again under its name starts afresh. */
+  uid: string;
   status: NodeStatus;
   /** When the first status of this pass was held (ms). */
   since: number;
@@ -34,22 +42,27 @@ export class HeldStatuses {
   ) {}
 
   /** The status this process holds for the node, to read in place of the written one. */
-  get(key: string): NodeStatus | undefined {
-    return this.held.get(key)?.status;
+  get(key: string, uid: string): NodeStatus | undefined {
+    const held = this.held.get(key);
+    if (held === undefined) return undefined;
+    if (held.uid === uid) return held.status;
+    this.held.delete(key); // an earlier node of that name
+    return undefined;
   }
 
   /**
    * Whether to write `status` now. Only a pass still under way (`inProgress`) is held, for at
    * most the delay from its first held status; an outcome is written at once.
    */
-  offer(key: string, status: NodeStatus, inProgress: boolean): HoldDecision {
-    const since = this.held.get(key)?.since ?? this.now();
+  offer(key: string, uid: string, status: NodeStatus, inProgress: boolean): HoldDecision {
+    const earlier = this.held.get(key);
+    const since = earlier?.uid === uid ? earlier.since : this.now();
     const left = since + this.delayMs - this.now();
     if (!inProgress || left <= 0) {
       this.held.delete(key);
       return { write: true };
     }
-    this.held.set(key, { status, since });
+    this.held.set(key, { uid, status, since });
     return { write: false, wakeInMs: left };
   }
 
@@ -58,11 +71,15 @@ export class HeldStatuses {
     this.held.delete(key);
   }
 
-  /** Everything held, for a final write at shutdown; the holder is empty afterwards. */
-  drain(): Array<[key: string, status: NodeStatus]> {
-    const all = [...this.held].map(([key, h]): [string, NodeStatus] => [key, h.status]);
-    this.held.clear();
-    return all;
+  /** What is held for the keys `which` selects, taken out of the holder (to be written). */
+  take(which: (key: string) => boolean = () => true): HeldEntry[] {
+    const taken: HeldEntry[] = [];
+    for (const [key, h] of this.held) {
+      if (!which(key)) continue;
+      taken.push({ key, uid: h.uid, status: h.status });
+      this.held.delete(key);
+    }
+    return taken;
   }
 
   get size(): number {

@@ -67,6 +67,9 @@ const CONFLICT_RECHECK_MS = 30_000;
 /** Applies in flight at once within one level of one node. */
 const LEVEL_CONCURRENCY = 8;
 
+/** Held statuses written at once at shutdown or when a shard is given back. */
+const HELD_WRITE_CONCURRENCY = 16;
+
 /** What one reconcile's applies add up to. */
 interface ApplyRun {
   outcomes: Map<string, ResourceOutcome>;
@@ -152,10 +155,14 @@ export class NodeController {
       return;
     }
     const parsed = parseNode(obj);
-    if (!this.ctx.events.node.parsed(obj, parsed)) return;
+    if (!this.ctx.events.node.parsed(obj, parsed)) {
+      this.held.forget(key);
+      return;
+    }
     let node = parsed.value;
+    const uid = obj.metadata.uid ?? '';
     const written = node.status;
-    const held = this.held.get(key);
+    const held = this.held.get(key, uid);
     // What this process holds is newer than what it wrote: orphans, events and conditions follow it.
     if (held !== undefined) node = { ...node, status: held };
     if (obj.metadata.deletionTimestamp) {
@@ -175,7 +182,10 @@ export class NodeController {
       const { resourceVersion, finalizers } = updated.metadata;
       node = { ...node, metadata: { ...node.metadata, resourceVersion, finalizers } };
     }
-    if (node.spec === undefined) return; // nothing to render (Lynq's sample node)
+    if (node.spec === undefined) {
+      this.held.forget(key);
+      return; // nothing to render (Lynq's sample node)
+    }
     const staleMs = this.staleSpec.waitMs(
       `${namespace}/${req.name}`,
       node.metadata.annotations?.[Annotations.TemplateGeneration],
@@ -188,7 +198,7 @@ export class NodeController {
     if (!plan.ok) {
       const status = computeNodeErrorStatus({ node, error: plan.error, now: new Date() });
       this.ctx.events.node.onChange(obj, 'plan', 'Warning', plan.error.kind, plan.error.message);
-      await this.writeStatus(obj, key, written, status, false, rc.signal);
+      await this.writeStatus(obj, key, uid, written, status, false, rc.signal);
       this.ctx.metrics.nodeReconciled('error', (Date.now() - started) / 1000);
       return;
     }
@@ -211,7 +221,17 @@ export class NodeController {
     });
     const failed = results.some((r) => r.outcome === 'failed' || r.outcome === 'conflicted');
     const passEnded = failed || !results.some((r) => r.outcome === 'waiting');
-    const statusWakeMs = await this.writeStatus(obj, key, written, status, !passEnded, rc.signal);
+    // Orphans kept for another try requeue with backoff, which must not hold the status longer.
+    const inProgress = !passEnded && kept.length === 0;
+    const statusWakeMs = await this.writeStatus(
+      obj,
+      key,
+      uid,
+      written,
+      status,
+      inProgress,
+      rc.signal,
+    );
     this.ctx.metrics.nodeStatus(
       namespace,
       req.name,
@@ -601,6 +621,7 @@ export class NodeController {
   private async writeStatus(
     obj: KubeObject,
     key: string,
+    uid: string,
     written: NodeStatus | undefined,
     status: NodeStatus,
     inProgress: boolean,
@@ -610,7 +631,7 @@ export class NodeController {
       this.held.forget(key);
       return undefined;
     }
-    const decision = this.held.offer(key, status, inProgress);
+    const decision = this.held.offer(key, uid, status, inProgress);
     if (!decision.write) return decision.wakeInMs;
     await this.patchNodeStatus(obj, status, signal);
     return undefined;
@@ -635,31 +656,38 @@ export class NodeController {
   }
 
   /**
-   * At shutdown, after the reconciles returned and before the Leases go: the statuses still held
-   * are written, so that the next process reads what this one applied. Best effort within
-   * `signal`; a node deleted meanwhile or already showing the status is skipped.
+   * Writes the statuses held for the nodes `which` selects (all by default) and forgets them: at
+   * shutdown after the reconciles returned, or for a shard given back, before its Lease goes, so
+   * that the next holder reads what this process applied. Each write applies only to the node as
+   * this process last saw it (a newer status is someone else's); a node deleted, created anew or
+   * showing the status already is skipped. Best effort within `signal`.
    */
-  async writeHeld(signal: AbortSignal): Promise<number> {
+  async writeHeld(signal: AbortSignal, which?: (key: string) => boolean): Promise<number> {
     let wrote = 0;
-    for (const [key, status] of this.held.drain()) {
-      if (signal.aborted) break;
-      const { namespace, name } = splitKey(key);
+    await mapWithConcurrency(this.held.take(which), HELD_WRITE_CONCURRENCY, async (entry) => {
+      if (signal.aborted) return;
+      const { namespace, name } = splitKey(entry.key);
       const cached = this.ctx.nodes.store.get(name, namespace);
       const obj = cached && (this.written.fresher(refOf(cached), cached) ?? cached);
-      if (obj === undefined || obj.metadata.deletionTimestamp) continue;
+      if (obj === undefined || obj.metadata.deletionTimestamp) return;
+      if ((obj.metadata.uid ?? '') !== entry.uid) return;
       const parsed = parseNode(obj);
-      if (parsed.ok && equalStatus(parsed.value.status, status)) continue;
+      if (parsed.ok && equalStatus(parsed.value.status, entry.status)) return;
       try {
-        await this.patchNodeStatus(obj, status, signal);
+        this.written.wrote(
+          await patchStatus(this.ctx.client, NodeType, obj, entry.status, signal, {
+            ifUnchanged: true,
+          }),
+        );
         wrote++;
       } catch (err) {
-        if (signal.aborted) break;
-        this.ctx.logger.log('warn', 'could not write a held LynqNode status at shutdown', {
-          node: key,
+        if (signal.aborted || isNotFound(err)) return;
+        this.ctx.logger.log('warn', 'could not write a held LynqNode status', {
+          node: entry.key,
           error: err instanceof Error ? err.message : String(err),
         });
       }
-    }
+    });
     return wrote;
   }
 }

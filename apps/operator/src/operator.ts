@@ -54,6 +54,9 @@ import { RenderCache } from './render-cache.js';
 import { forgetNodesOfReleasedShards, shardingOf } from './sharding.js';
 import { startWebhooks } from './webhook/start-webhooks.js';
 
+/** How long the last statuses and events may take at shutdown, before the Leases go. */
+const FINAL_WRITES_MS = 5_000;
+
 /** Something the operator cannot run without (a CRD, the API server); exit 1. */
 export class StartupError extends Error {
   readonly code = 'STARTUP_FAILED';
@@ -242,16 +245,20 @@ export async function startOperator(
   });
   const le = config.leaderElection;
   let flushEvents = () => Promise.resolve();
-  let writeHeldStatuses = () => Promise.resolve();
+  let writeHeldStatuses = (_signal: AbortSignal) => Promise.resolve();
   const manager = new Manager({
     kubeConfig,
     client,
     registry: promRegistry,
     logger,
-    // Statuses and events of the last reconciles still go out under this process's lease.
-    beforeRelease: async () => {
-      await writeHeldStatuses();
-      await flushEvents();
+    // Statuses and events of the last reconciles still go out under this process's lease, within
+    // one budget (a slow API server must not keep the Lease held at shutdown); once the lease is
+    // another's, no held status (it could overwrite the new leader's).
+    beforeRelease: async ({ leadershipLost }) => {
+      await Promise.all([
+        leadershipLost ? undefined : writeHeldStatuses(AbortSignal.timeout(FINAL_WRITES_MS)),
+        flushEvents(),
+      ]);
     },
     namespace: config.namespace,
     // Nothing reads managedFields from a cache; they are often half of an object's size.
@@ -286,7 +293,7 @@ export async function startOperator(
   // effort, and a slow API server must not keep the Lease held at shutdown).
   flushEvents = async () => {
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000)));
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, FINAL_WRITES_MS)));
     await Promise.race([Promise.all(Object.values(events).map((e) => e.flush())), deadline]);
     clearTimeout(timer);
   };
@@ -434,9 +441,9 @@ export async function startOperator(
   const nodes = new NodeController(ctx, {
     progressStatusDelayMs: config.progressStatusDelayMs,
   });
-  writeHeldStatuses = async () => {
-    // Best effort, like events: a slow API server must not keep the Lease held at shutdown.
-    const wrote = await nodes.writeHeld(AbortSignal.timeout(5_000));
+  writeHeldStatuses = async (signal) => {
+    const shards = manager.shards;
+    const wrote = await nodes.writeHeld(signal, shards && ((key) => shards.ownsKey(key)));
     if (wrote > 0) logger.log('info', 'wrote held LynqNode statuses before stopping', { wrote });
   };
   // With shards, on every replica for the nodes of the shards it holds; else on the leader.

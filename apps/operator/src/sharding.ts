@@ -12,6 +12,9 @@ import {
 import { NodeType, type OperatorContext } from './context.js';
 import type { OperatorConfig } from './flags.js';
 
+/** How long a shard given back may spend writing the statuses it held. */
+const HELD_WRITES_ON_RELEASE_MS = 5_000;
+
 /**
  * The manager's sharding settings: with more than one shard (which needs leader election), the
  * shard Leases sit next to the leader Lease and use its timings, so a replica stops working on a
@@ -41,18 +44,27 @@ export function shardingOf(
  * When a shard leaves this replica, what this replica said about its nodes goes too: their
  * per-node metric series (the new holder exports them now; two replicas exporting one node's
  * gauges would double it in sums), the event de-duplication memory and the statuses it held
- * back (the new holder writes its own).
+ * back. A shard given back (its Lease renewed until this returns) first writes those statuses,
+ * so that the new holder reads what this replica applied; a lost one may already be another's.
  */
 export function forgetNodesOfReleasedShards(
   shards: ShardElector,
   nodeController: Controller,
   ctx: Pick<OperatorContext, 'nodes' | 'metrics' | 'events'>,
-  held: { forgetHeld(key: string): void },
+  held: {
+    writeHeld(signal: AbortSignal, which: (key: string) => boolean): Promise<number>;
+    forgetHeld(key: string): void;
+  },
 ): void {
   shards.addListener({
-    released: async (shard) => {
+    released: async (shard, reason) => {
       // After the reconciles of the shard returned: none of them can export a series again.
       await nodeController.abortWhere((req) => shards.shardOf(requestKey(req)) === shard);
+      if (reason === 'released')
+        await held.writeHeld(
+          AbortSignal.timeout(HELD_WRITES_ON_RELEASE_MS),
+          (key) => shards.shardOf(key) === shard,
+        );
       for (const node of ctx.nodes.store.list()) {
         if (shards.shardOf(objectKey(node)) !== shard) continue;
         const namespace = node.metadata.namespace ?? '';

@@ -152,15 +152,20 @@ export class EventRecorder {
     });
   }
 
-  /** Waits until every event recorded so far was sent (or failed); deferWhile no longer holds them. */
+  /**
+   * Waits until every event recorded so far was sent (or failed). From then on deferWhile no
+   * longer holds events back: this is the last call, at shutdown.
+   */
   async flush(): Promise<void> {
     this.flushing = true;
-    this.gate?.open();
+    for (const release of [...this.deferredWaiters]) release();
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
-  /** Shared by every event waiting for deferWhile to end: one poll, however many wait. */
-  private gate: { opened: Promise<void>; open: () => void; waiters: number } | undefined;
+  /** Events waiting for deferWhile to end, each by the function that lets it go. */
+  private readonly deferredWaiters = new Set<() => void>();
+  /** The one timer that looks at deferWhile again while events wait for it. */
+  private deferPoll: Timer | undefined;
 
   /** Resolves once `deferWhile` ends, the event recorded at `at` waited maxDeferMs, or flush(). */
   private async deferred(at: number): Promise<void> {
@@ -168,35 +173,30 @@ export class EventRecorder {
     if (busy === undefined) return;
     const left = at + this.maxDeferMs - this.clock.now();
     if (this.flushing || left <= 0 || !busy()) return;
-    const gate = this.gate ?? this.openGate(busy);
-    gate.waiters++;
-    let timer: Timer | undefined;
-    await Promise.race([
-      gate.opened,
-      new Promise<void>((resolve) => (timer = this.clock.setTimer(left, resolve))),
-    ]);
-    timer?.cancel();
-    // The last one to stop waiting stops the poll.
-    if (--gate.waiters === 0) gate.open();
-  }
-
-  private openGate(busy: () => boolean): NonNullable<EventRecorder['gate']> {
-    let poll: Timer | undefined;
-    let open!: () => void;
-    const opened = new Promise<void>((resolve) => {
-      open = () => {
-        poll?.cancel();
-        if (this.gate === gate) this.gate = undefined;
+    await new Promise<void>((resolve) => {
+      const release = () => {
+        this.deferredWaiters.delete(release);
+        timer.cancel();
+        if (this.deferredWaiters.size === 0) {
+          this.deferPoll?.cancel();
+          this.deferPoll = undefined;
+        }
         resolve();
       };
+      const timer = this.clock.setTimer(left, release);
+      this.deferredWaiters.add(release);
+      this.deferPoll ??= this.clock.setTimer(DEFER_POLL_MS, () => this.lookAgain(busy));
     });
-    const gate = { opened, open, waiters: 0 };
-    const check = () => {
-      if (this.flushing || !busy()) open();
-      else poll = this.clock.setTimer(DEFER_POLL_MS, check);
-    };
-    poll = this.clock.setTimer(DEFER_POLL_MS, check);
-    return (this.gate = gate);
+  }
+
+  private lookAgain(busy: () => boolean): void {
+    this.deferPoll = undefined;
+    if (this.flushing || !busy()) {
+      for (const release of [...this.deferredWaiters]) release();
+      return;
+    }
+    if (this.deferredWaiters.size > 0)
+      this.deferPoll = this.clock.setTimer(DEFER_POLL_MS, () => this.lookAgain(busy));
   }
 
   /** Runs `task` once fewer than maxInFlight sends are under way. */

@@ -265,6 +265,7 @@ describe('EventRecorder against kube-apiserver', () => {
     await recorder.flush();
     expect(await sent('held-c')).toBe(true);
     expect(client.posts).toBe(3);
+    expect(clock.pendingTimers()).toBe(0); // neither the poll nor a wait is left behind
   });
 
   it('sends at most maxInFlight at once, drops beyond maxQueued, and loses nothing else', async () => {

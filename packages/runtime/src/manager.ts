@@ -62,8 +62,10 @@ export interface ManagerOptions {
   /**
    * On stop, after the controllers finished and before the lease is released and the client
    * closed: the last writes of the leader (flushing events) still go out under its lease.
+   * `leadershipLost`: the lease is already someone else's; nothing that could overwrite the new
+   * leader's writes may go out.
    */
-  beforeRelease?: () => Promise<void>;
+  beforeRelease?: (info: { leadershipLost: boolean }) => Promise<void>;
   /** After leadership is lost, controllers have already stopped; exit the process. */
   onStoppedLeading?: (reason: LeadershipLostError | undefined) => void;
 }
@@ -276,11 +278,13 @@ export class Manager implements InformerSource {
     this.stopping = true;
     this.abort.abort(new RuntimeError('STOPPED', 'manager stopping'));
     await this.stopControllers(graceMs);
-    await this.options.beforeRelease?.().catch((err: unknown) => {
-      this.logger.log('error', 'final writes before releasing the lease failed', {
-        error: errorMessage(err),
+    await this.options
+      .beforeRelease?.({ leadershipLost: this.lostLeadership })
+      .catch((err: unknown) => {
+        this.logger.log('error', 'final writes before releasing the lease failed', {
+          error: errorMessage(err),
+        });
       });
-    });
     await this.shards?.stop();
     await this.elector?.stop();
     await Promise.all([...this.informers.values()].map((i) => i.stop()));

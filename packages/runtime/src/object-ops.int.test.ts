@@ -130,5 +130,14 @@ describe('object operations against kube-apiserver', () => {
     const second = await patchStatus(client, Node, first, { desiredResources: 3 });
     expect(second['status']).toEqual({ desiredResources: 3 });
     expect(second.metadata.labels).toEqual({ changed: 'meanwhile' });
+
+    // ifUnchanged: only onto the resourceVersion the writer read.
+    await expect(
+      patchStatus(client, Node, first, { desiredResources: 4 }, undefined, { ifUnchanged: true }),
+    ).rejects.toMatchObject({ status: 409 });
+    const third = await patchStatus(client, Node, second, { desiredResources: 4 }, undefined, {
+      ifUnchanged: true,
+    });
+    expect(third['status']).toEqual({ desiredResources: 4 });
   });
 });

@@ -102,7 +102,8 @@ export function setFinalizer<T extends KubeObject>(
 /**
  * Writes the whole `status` through the status subresource as a merge patch against the status
  * the object has: top-level fields that went away are removed, and a concurrent spec or metadata
- * change cannot make it fail.
+ * change cannot make it fail, unless `ifUnchanged`: then the write applies only to `obj`'s
+ * resourceVersion (409 Conflict otherwise), for a writer that may no longer be the only one.
  */
 export function patchStatus<T extends KubeObject>(
   client: RestClient,
@@ -110,16 +111,20 @@ export function patchStatus<T extends KubeObject>(
   obj: T,
   status: object,
   signal?: AbortSignal,
+  options: { ifUnchanged?: boolean } = {},
 ): Promise<T> {
   const patch: Record<string, unknown> = { ...status };
   const old = obj['status'];
   if (typeof old === 'object' && old !== null)
     for (const key of Object.keys(old)) if (!(key in patch)) patch[key] = null;
+  const body: Record<string, unknown> = { status: patch };
+  if (options.ifUnchanged === true)
+    body['metadata'] = { resourceVersion: obj.metadata.resourceVersion ?? '' };
   return client.request<T>({
     method: 'PATCH',
     path: pathOf(type, obj, '/status'),
     contentType: MERGE_PATCH,
-    body: { status: patch },
+    body,
     signal,
   });
 }
