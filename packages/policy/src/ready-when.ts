@@ -1,5 +1,7 @@
-import { celEnv, isCelError, parse, plan, type CelInput, type CelResult } from '@bufbuild/cel';
-import { strings } from '@bufbuild/cel/ext';
+import type * as CelModule from '@bufbuild/cel';
+import type { CelInput, CelResult } from '@bufbuild/cel';
+import type * as CelExt from '@bufbuild/cel/ext';
+import { createRequire } from 'node:module';
 import { listResources, type FieldIssue, type FormCheck, type LynqForm } from '@lynq/api';
 import type { KubeObject } from './kube-object.js';
 import { checkReadiness, ReadinessReasons, type ReadinessVerdict } from './readiness.js';
@@ -29,8 +31,24 @@ export type CompileReadyWhenResult =
 
 type Program = (ctx: { self: CelInput }) => CelResult;
 
-// The standard library plus the strings extension (as in Kubernetes CEL).
-const env = celEnv({ funcs: strings });
+type CelLib = typeof CelModule;
+
+/**
+ * @bufbuild/cel and its environment, loaded on first use: they cost about 6 MB resident, and
+ * most operators never see a readyWhen expression. The package ships a CommonJS build beside its
+ * ES modules, so loading it stays synchronous (and nothing here imports the ES build: one copy).
+ */
+let lib: { cel: CelLib; env: ReturnType<CelLib['celEnv']> } | undefined;
+function celLib(): NonNullable<typeof lib> {
+  if (lib === undefined) {
+    const require = createRequire(import.meta.url);
+    const cel = require('@bufbuild/cel') as CelLib;
+    const ext = require('@bufbuild/cel/ext') as typeof CelExt;
+    // The standard library plus the strings extension (as in Kubernetes CEL).
+    lib = { cel, env: cel.celEnv({ funcs: ext.strings }) };
+  }
+  return lib;
+}
 
 // Programs by expression text, shared by every form and node; bounded so edits cannot grow it forever.
 const cache = new Map<string, Program>();
@@ -39,15 +57,16 @@ const CACHE_LIMIT = 2_000;
 function compileOne(expression: string, index: number): Program | ReadyWhenError {
   const cached = cache.get(expression);
   if (cached) return cached;
+  const { cel, env } = celLib();
   let parsed;
   try {
-    parsed = parse(expression);
+    parsed = cel.parse(expression);
   } catch (err) {
     return new ReadyWhenError(index, expression, err instanceof Error ? err.message : String(err));
   }
   const tooCostly = costProblem(expression, parsed.expr);
   if (tooCostly !== undefined) return new ReadyWhenError(index, expression, tooCostly);
-  const unknown = unknownFunctions(parsed.expr);
+  const unknown = unknownFunctions(parsed.expr, env);
   if (unknown.length > 0)
     return new ReadyWhenError(
       index,
@@ -56,7 +75,7 @@ function compileOne(expression: string, index: number): Program | ReadyWhenError
     );
   let program: Program;
   try {
-    program = plan(env, parsed) as Program;
+    program = cel.plan(env, parsed) as Program;
   } catch (err) {
     return new ReadyWhenError(index, expression, err instanceof Error ? err.message : String(err));
   }
@@ -117,7 +136,7 @@ function costProblem(expression: string, expr: unknown): string | undefined {
  * are syntax the planner handles itself, so only named functions are checked; without this a
  * misspelt function would only fail when evaluated.
  */
-function unknownFunctions(expr: unknown): string[] {
+function unknownFunctions(expr: unknown, env: ReturnType<CelLib['celEnv']>): string[] {
   const found = new Set<string>();
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) {
@@ -157,7 +176,7 @@ export function compileReadyWhen(expressions: readonly string[]): CompileReadyWh
         for (let i = 0; i < programs.length; i++) {
           const result = (programs[i] as Program)({ self });
           const expression = expressions[i] ?? '';
-          if (isCelError(result))
+          if (celLib().cel.isCelError(result))
             return {
               ready: false,
               reason: ReadinessReasons.ReadyWhenError,
