@@ -68,4 +68,13 @@ describe('HeldStatuses', () => {
     expect(held.take()).toEqual([{ key: 'other/c', uid: 'uc', status: progressing(3) }]);
     expect(held.size).toBe(0);
   });
+
+  it('forgets every key a selection names (a lost shard), whether or not its node is cached', () => {
+    const { held } = holder(15_000);
+    held.offer('ns/a', 'ua', progressing(1), true);
+    held.offer('ns/b', 'ub', progressing(2), true);
+    held.forgetWhere((key) => key === 'ns/a');
+    expect(held.get('ns/a', 'ua')).toBeUndefined();
+    expect(held.get('ns/b', 'ub')).toEqual(progressing(2));
+  });
 });

@@ -3,12 +3,12 @@
 // A LynqNode's status write costs the API server about as much as creating one of its objects
 // (the whole node, templates included, is decoded, validated against the CRD schema and encoded
 // for every watcher), and a pass over a node's resources that waits for a Deployment would write
-// it twice: "Progressing" when the Deployment is applied, "Ready" when it is Available. Measured
-// at 220 nodes, the first write was a third of the API server's extra CPU and the difference
-// between 1.6 and 1.1 times the raw limit. So the in-progress status of a pass is written only
+// it twice: "Progressing" when the Deployment is applied, "Ready" when it is Available. At 220
+// new nodes those first writes and the events were most of the CPU the operator added to the API
+// server (docs/performance.md, third round). So the in-progress status of a pass is written only
 // when the pass has run for the delay; a pass that ends sooner writes its outcome alone. Until
 // then the held status stands in for the written one in this process (orphans, events), and a
-// graceful stop writes what is held.
+// graceful stop writes what is held, as far as its time allows.
 import type { LynqNode } from '@lynq/api';
 
 export type NodeStatus = NonNullable<LynqNode['status']>;
@@ -69,6 +69,11 @@ export class HeldStatuses {
   /** The node is gone, was written, or is no longer this process's to write. */
   forget(key: string): void {
     this.held.delete(key);
+  }
+
+  /** forget() for every key `which` selects (a shard lost: its nodes may be gone from the cache). */
+  forgetWhere(which: (key: string) => boolean): void {
+    for (const key of this.held.keys()) if (which(key)) this.held.delete(key);
   }
 
   /** What is held for the keys `which` selects, taken out of the holder (to be written). */

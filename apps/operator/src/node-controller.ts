@@ -651,8 +651,8 @@ export class NodeController {
   }
 
   /** The nodes of a shard this replica no longer holds are not its to write. */
-  forgetHeld(key: string): void {
-    this.held.forget(key);
+  forgetHeldWhere(which: (key: string) => boolean): void {
+    this.held.forgetWhere(which);
   }
 
   /**

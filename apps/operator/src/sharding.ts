@@ -53,7 +53,7 @@ export function forgetNodesOfReleasedShards(
   ctx: Pick<OperatorContext, 'nodes' | 'metrics' | 'events'>,
   held: {
     writeHeld(signal: AbortSignal, which: (key: string) => boolean): Promise<number>;
-    forgetHeld(key: string): void;
+    forgetHeldWhere(which: (key: string) => boolean): void;
   },
 ): void {
   shards.addListener({
@@ -65,13 +65,13 @@ export function forgetNodesOfReleasedShards(
           AbortSignal.timeout(HELD_WRITES_ON_RELEASE_MS),
           (key) => shards.shardOf(key) === shard,
         );
+      held.forgetHeldWhere((key) => shards.shardOf(key) === shard);
       for (const node of ctx.nodes.store.list()) {
         if (shards.shardOf(objectKey(node)) !== shard) continue;
         const namespace = node.metadata.namespace ?? '';
         const name = node.metadata.name ?? '';
         ctx.metrics.nodeDeleted(namespace, name);
         ctx.events.node.forget(NodeType.kind, namespace, name);
-        held.forgetHeld(objectKey(node));
       }
     },
   });

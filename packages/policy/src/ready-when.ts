@@ -57,7 +57,14 @@ const CACHE_LIMIT = 2_000;
 function compileOne(expression: string, index: number): Program | ReadyWhenError {
   const cached = cache.get(expression);
   if (cached) return cached;
-  const { cel, env } = celLib();
+  let loaded;
+  try {
+    loaded = celLib();
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    return new ReadyWhenError(index, expression, `CEL could not be loaded: ${detail}`);
+  }
+  const { cel, env } = loaded;
   let parsed;
   try {
     parsed = cel.parse(expression);

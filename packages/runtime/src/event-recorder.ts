@@ -169,8 +169,19 @@ export class EventRecorder {
 
   /** Resolves once `deferWhile` ends, the event recorded at `at` waited maxDeferMs, or flush(). */
   private async deferred(at: number): Promise<void> {
-    const busy = this.deferWhile;
-    if (busy === undefined) return;
+    const given = this.deferWhile;
+    if (given === undefined) return;
+    // event() never throws, and a send must not wait on a predicate that does: not busy then.
+    const busy = () => {
+      try {
+        return given();
+      } catch (err) {
+        this.logger.log('warn', 'deferWhile failed; events are not held back', {
+          error: errorMessage(err),
+        });
+        return false;
+      }
+    };
     const left = at + this.maxDeferMs - this.clock.now();
     if (this.flushing || left <= 0 || !busy()) return;
     await new Promise<void>((resolve) => {
