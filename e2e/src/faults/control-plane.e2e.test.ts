@@ -19,7 +19,7 @@ import {
   stopClusterComponent,
   uniqueName,
 } from '@lynq/testkit';
-import { Informer, resourceType, silentLogger, type KubeObject } from '@lynq/runtime';
+import { Informer, KubeApiError, resourceType, silentLogger, type KubeObject } from '@lynq/runtime';
 import {
   Res,
   configMap,
@@ -92,9 +92,21 @@ const formWith = (tpl: string) =>
     configMaps: [configMap('cfg', { tpl, plan: '{{ .plan }}' })],
   });
 
+/**
+ * A read-modify-write of the form's spec. The operator may write the form (its status) between
+ * the read and the write, above all right after it started: then the write is refused with 409
+ * and done again on the newer form, as any client of the API does.
+ */
 async function setTemplate(tpl: string): Promise<void> {
-  const current = await s.kube.mustGet<KubeObject>(Res.Form, FORM, s.namespace);
-  await s.kube.update({ ...current, spec: formWith(tpl).spec } as KubeObject, Res.Form);
+  for (let attempt = 1; ; attempt++) {
+    const current = await s.kube.mustGet<KubeObject>(Res.Form, FORM, s.namespace);
+    try {
+      await s.kube.update({ ...current, spec: formWith(tpl).spec } as KubeObject, Res.Form);
+      return;
+    } catch (err) {
+      if (!(err instanceof KubeApiError && err.status === 409) || attempt >= 5) throw err;
+    }
+  }
 }
 
 async function configMapsWith(tpl: string): Promise<number> {
