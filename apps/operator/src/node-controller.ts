@@ -143,10 +143,8 @@ export class NodeController {
   }
 
   readonly reconcile = async (req: Request, rc: ReconcileContext): Promise<Result | void> => {
-    const cached = this.ctx.nodes.store.get(req.name, req.namespace);
     const namespace = req.namespace ?? '';
-    // Gone from the cache is gone, whatever was written before.
-    const obj = cached && (this.written.fresher(refOf(cached), cached) ?? cached);
+    const obj = this.current(req.name, req.namespace);
     const key = objectKey({ metadata: { name: req.name, namespace: req.namespace } });
     if (obj === undefined) {
       this.held.forget(key);
@@ -645,6 +643,15 @@ export class NodeController {
     }
   }
 
+  /**
+   * The node as the cache has it, or as this controller last wrote it when that is newer; gone
+   * from the cache is gone, whatever was written before.
+   */
+  private current(name: string, namespace: string | undefined): KubeObject | undefined {
+    const cached = this.ctx.nodes.store.get(name, namespace);
+    return cached && (this.written.fresher(refOf(cached), cached) ?? cached);
+  }
+
   /** Nodes in a pass whose in-progress status is held: a provisioning under way. */
   get passesHeld(): number {
     return this.held.size;
@@ -667,8 +674,7 @@ export class NodeController {
     await mapWithConcurrency(this.held.take(which), HELD_WRITE_CONCURRENCY, async (entry) => {
       if (signal.aborted) return;
       const { namespace, name } = splitKey(entry.key);
-      const cached = this.ctx.nodes.store.get(name, namespace);
-      const obj = cached && (this.written.fresher(refOf(cached), cached) ?? cached);
+      const obj = this.current(name, namespace);
       if (obj === undefined || obj.metadata.deletionTimestamp) return;
       if ((obj.metadata.uid ?? '') !== entry.uid) return;
       const parsed = parseNode(obj);

@@ -59,15 +59,13 @@ export function forgetNodesOfReleasedShards(
   shards.addListener({
     released: async (shard, reason) => {
       // After the reconciles of the shard returned: none of them can export a series again.
-      await nodeController.abortWhere((req) => shards.shardOf(requestKey(req)) === shard);
+      const inShard = (key: string) => shards.shardOf(key) === shard;
+      await nodeController.abortWhere((req) => inShard(requestKey(req)));
       if (reason === 'released')
-        await held.writeHeld(
-          AbortSignal.timeout(HELD_WRITES_ON_RELEASE_MS),
-          (key) => shards.shardOf(key) === shard,
-        );
-      held.forgetHeldWhere((key) => shards.shardOf(key) === shard);
+        await held.writeHeld(AbortSignal.timeout(HELD_WRITES_ON_RELEASE_MS), inShard);
+      held.forgetHeldWhere(inShard);
       for (const node of ctx.nodes.store.list()) {
-        if (shards.shardOf(objectKey(node)) !== shard) continue;
+        if (!inShard(objectKey(node))) continue;
         const namespace = node.metadata.namespace ?? '';
         const name = node.metadata.name ?? '';
         ctx.metrics.nodeDeleted(namespace, name);
