@@ -219,6 +219,7 @@ export async function startOperator(
   logger: Logger = jsonLogger({ level: config.logLevel }),
 ): Promise<RunningOperator> {
   const kubeConfig = await loadKubeConfig(config.kubeconfig);
+  // Requests in flight at once; watches have connections of their own beside these.
   const client = new RestClient(kubeConfig, { userAgent: 'lynq-operator', maxSockets: 64 });
   await checkCrds(client);
   if (config.leaderElection.enabled)

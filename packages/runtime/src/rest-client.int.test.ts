@@ -12,8 +12,8 @@ afterAll(() => {
   for (const c of clients) c.close();
 });
 
-function client(): RestClient {
-  const c = new RestClient(ns.kubeConfig);
+function client(options: ConstructorParameters<typeof RestClient>[1] = {}): RestClient {
+  const c = new RestClient(ns.kubeConfig, options);
   clients.push(c);
   return c;
 }
@@ -64,6 +64,28 @@ describe('RestClient against kube-apiserver', () => {
     const aborted: unknown = await pending;
     expect(aborted).toBeInstanceOf(KubeTransportError);
     expect((aborted as Error).message).toContain('the test aborts');
+  });
+
+  it('keeps watches out of the bound on request connections', async () => {
+    const c = client({ maxSockets: 1 });
+    const controller = new AbortController();
+    // Nothing matches: the watch holds its connection open and silent.
+    const watch = await c.stream({
+      path: resourcePath(Resources.ConfigMap, ns.name),
+      query: { watch: 'true', timeoutSeconds: 60, labelSelector: 'nothing=matches' },
+      signal: controller.signal,
+    });
+    try {
+      // With the watch in the only request connection this would wait for the watch to end.
+      const list = await c.request<List>({
+        path: resourcePath(Resources.ConfigMap, ns.name),
+        timeoutMs: 10_000,
+      });
+      expect(Array.isArray(list.items)).toBe(true);
+    } finally {
+      controller.abort(new Error('done'));
+      watch.destroy();
+    }
   });
 
   it('neither sends nor counts a request whose signal already fired', async () => {

@@ -44,7 +44,10 @@ export interface RequestStats {
 }
 
 export interface RestClientOptions {
-  /** Upper bound on open connections to the API server (keep-alive). Default unbounded. */
+  /**
+   * Upper bound on connections for requests (keep-alive). Watches have connections of their own,
+   * outside this bound: each holds one for as long as it runs. Default unbounded.
+   */
   maxSockets?: number;
   /** Default idle timeout of a non-streaming request. Default 60 s. */
   timeoutMs?: number;
@@ -71,8 +74,9 @@ const WRITE_METHODS: ReadonlySet<HttpMethod> = new Set(['POST', 'PUT', 'PATCH', 
  * Raw JSON requests to the API server with the credentials of a kubeconfig (loadClusterCredentials,
  * or client-node's KubeConfig). Raw requests instead of client-node's typed APIs because the typed
  * models drop fields they do not know (every custom resource's spec) and cannot stream a watch
- * with backpressure. One keep-alive agent (optionally bounded) serves every request; credentials
- * are re-read periodically and after a 401.
+ * with backpressure. One keep-alive agent (optionally bounded) serves the requests and another the
+ * watches, so that long-lived watches never take the places of requests; credentials are re-read
+ * periodically and after a 401.
  */
 export class RestClient {
   readonly server: URL;
@@ -84,7 +88,8 @@ export class RestClient {
   private readonly options: Required<Omit<RestClientOptions, 'userAgent'>> & {
     userAgent: string | undefined;
   };
-  private agent: http.Agent | undefined;
+  /** Keep-alive agents for requests (bounded by maxSockets) and for watches (one socket each). */
+  private readonly agents: { requests?: http.Agent; streams?: http.Agent } = {};
   private agentTls: { ca?: unknown; cert?: unknown; key?: unknown } = {};
   private credentials: Credentials | undefined;
   private credentialsLoading: Promise<Credentials> | undefined;
@@ -136,7 +141,12 @@ export class RestClient {
     let refreshedAfter401 = false;
     let refreshNow = false;
     for (let attempt = 0; ; attempt++) {
-      const res = await this.open(req, req.timeoutMs ?? this.options.timeoutMs, refreshNow);
+      const res = await this.open(
+        req,
+        req.timeoutMs ?? this.options.timeoutMs,
+        refreshNow,
+        'requests',
+      );
       refreshNow = false;
       const status = res.statusCode ?? 0;
       const body = await readBody(res, req);
@@ -179,7 +189,7 @@ export class RestClient {
   async stream(req: RestRequest): Promise<http.IncomingMessage> {
     const method = req.method ?? 'GET';
     for (let refresh = false; ; refresh = true) {
-      const res = await this.open(req, req.timeoutMs ?? 0, refresh);
+      const res = await this.open(req, req.timeoutMs ?? 0, refresh, 'streams');
       const status = res.statusCode ?? 0;
       if (status >= 200 && status < 300) return res;
       const body = await readBody(res, req);
@@ -200,8 +210,10 @@ export class RestClient {
 
   /** Closes pooled connections. */
   close(): void {
-    this.agent?.destroy();
-    this.agent = undefined;
+    this.agents.requests?.destroy();
+    this.agents.streams?.destroy();
+    delete this.agents.requests;
+    delete this.agents.streams;
   }
 
   private count(method: HttpMethod): void {
@@ -241,6 +253,7 @@ export class RestClient {
     req: RestRequest,
     timeoutMs: number,
     refreshCredentials: boolean,
+    pool: 'requests' | 'streams',
   ): Promise<http.IncomingMessage> {
     const method = req.method ?? 'GET';
     const path = joinPath(this.basePath, req.path) + queryString(req.query);
@@ -265,7 +278,13 @@ export class RestClient {
     // Node builds the agent's pool key from them and would stringify the PEMs on every request.
     const opts: https.RequestOptions = this.proxied
       ? { ...this.endpoint, ...credentials.options, path, method, headers }
-      : { ...this.endpoint, path, method, headers, agent: this.pooledAgent(credentials.options) };
+      : {
+          ...this.endpoint,
+          path,
+          method,
+          headers,
+          agent: this.pooledAgent(credentials.options, pool),
+        };
     const transport = this.server.protocol === 'http:' ? http : https;
     // A request whose signal already fired is never sent, so it is not counted either.
     if (req.signal?.aborted === true)
@@ -300,33 +319,38 @@ export class RestClient {
     });
   }
 
-  /** A keep-alive agent with the kubeconfig's TLS material, rebuilt if that material changes. */
-  private pooledAgent(opts: https.RequestOptions): http.Agent {
+  /**
+   * The keep-alive agent of a pool, with the kubeconfig's TLS material; both are rebuilt when that
+   * material changes (open watches then end and are opened again with the new material).
+   */
+  private pooledAgent(opts: https.RequestOptions, pool: 'requests' | 'streams'): http.Agent {
     const same = (a: unknown, b: unknown) =>
       a === b || (Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b));
     if (
-      this.agent === undefined ||
       !same(this.agentTls.ca, opts.ca) ||
       !same(this.agentTls.cert, opts.cert) ||
       !same(this.agentTls.key, opts.key)
     ) {
-      this.agent?.destroy();
+      this.close();
       this.agentTls = { ca: opts.ca, cert: opts.cert, key: opts.key };
-      const bounded = Number.isFinite(this.options.maxSockets);
-      const common: http.AgentOptions = {
-        keepAlive: true,
-        keepAliveMsecs: 30_000,
-        scheduling: 'lifo',
-        ...(bounded
-          ? { maxSockets: this.options.maxSockets, maxFreeSockets: this.options.maxSockets }
-          : { maxFreeSockets: 16 }),
-      };
-      this.agent =
-        this.server.protocol === 'http:'
-          ? new http.Agent(common)
-          : new https.Agent({ ...common, ...definedTlsOptions(opts) });
     }
-    return this.agent;
+    const existing = this.agents[pool];
+    if (existing !== undefined) return existing;
+    const bounded = pool === 'requests' && Number.isFinite(this.options.maxSockets);
+    const common: http.AgentOptions = {
+      keepAlive: true,
+      keepAliveMsecs: 30_000,
+      scheduling: 'lifo',
+      ...(bounded
+        ? { maxSockets: this.options.maxSockets, maxFreeSockets: this.options.maxSockets }
+        : { maxFreeSockets: 16 }),
+    };
+    const agent =
+      this.server.protocol === 'http:'
+        ? new http.Agent(common)
+        : new https.Agent({ ...common, ...definedTlsOptions(opts) });
+    this.agents[pool] = agent;
+    return agent;
   }
 }
 
