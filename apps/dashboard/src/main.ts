@@ -35,8 +35,8 @@ async function run(config: DashboardConfig): Promise<number> {
     });
     return 1;
   }
-  // Every informer holds one watch connection open: the informers' client is not bounded (a bound
-  // below their number would queue requests forever); node pages read through a client of their own.
+  // The informers' client is not bounded (their watches have connections of their own, but their
+  // lists should never wait behind page reads); node pages read through a client of their own.
   const client = new RestClient(credentials, { userAgent: 'lynq-dashboard' });
   const readClient = new RestClient(credentials, { userAgent: 'lynq-dashboard', maxSockets: 8 });
   const state = new LiveState();

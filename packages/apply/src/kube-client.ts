@@ -44,7 +44,7 @@ export interface KubeResponse {
 }
 
 export interface KubeClientOptions {
-  /** Upper bound on open connections to the API server (keep-alive). Default 32. */
+  /** Upper bound on connections for requests (keep-alive); watches have their own. Default 32. */
   maxSockets?: number;
   /** Per-request timeout. Default 30 s. */
   timeoutMs?: number;

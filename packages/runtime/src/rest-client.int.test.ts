@@ -66,6 +66,33 @@ describe('RestClient against kube-apiserver', () => {
     expect((aborted as Error).message).toContain('the test aborts');
   });
 
+  it('rejects at once an aborted request that waits for a connection', async () => {
+    const c = client({ maxSockets: 1 });
+    const hold = new AbortController();
+    // A silent watch read as a request holds the only request connection.
+    const holding = c
+      .send({
+        path: resourcePath(Resources.ConfigMap, ns.name),
+        query: { watch: 'true', timeoutSeconds: 60, labelSelector: 'nothing=matches' },
+        signal: hold.signal,
+      })
+      .catch((e: unknown) => e);
+    try {
+      const started = Date.now();
+      const err: unknown = await c
+        .request({
+          path: resourcePath(Resources.ConfigMap, ns.name),
+          signal: AbortSignal.timeout(500),
+        })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(KubeTransportError);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      hold.abort(new Error('done'));
+      expect(await holding).toBeInstanceOf(KubeTransportError);
+    }
+  });
+
   it('keeps watches out of the bound on request connections', async () => {
     const c = client({ maxSockets: 1 });
     const controller = new AbortController();
@@ -76,10 +103,11 @@ describe('RestClient against kube-apiserver', () => {
       signal: controller.signal,
     });
     try {
-      // With the watch in the only request connection this would wait for the watch to end.
+      // With the watch in the only request connection this would wait for the watch to end (a
+      // request's timeout starts only once it has a connection: the signal bounds the wait).
       const list = await c.request<List>({
         path: resourcePath(Resources.ConfigMap, ns.name),
-        timeoutMs: 10_000,
+        signal: AbortSignal.timeout(5_000),
       });
       expect(Array.isArray(list.items)).toBe(true);
     } finally {

@@ -210,6 +210,10 @@ export class RestClient {
 
   /** Closes pooled connections. */
   close(): void {
+    this.resetAgents();
+  }
+
+  private resetAgents(): void {
     this.agents.requests?.destroy();
     this.agents.streams?.destroy();
     delete this.agents.requests;
@@ -298,7 +302,12 @@ export class RestClient {
         response?.destroy(err);
         r.destroy(err);
       };
-      const onAbort = () => fail(new KubeTransportError(method, req.path, req.signal?.reason));
+      const onAbort = () => {
+        const err = new KubeTransportError(method, req.path, req.signal?.reason);
+        fail(err);
+        // A request still waiting for a connection reports its destruction only once it gets one.
+        reject(err);
+      };
       const r = transport.request(opts, (res) => {
         response = res;
         resolve(res);
@@ -331,7 +340,7 @@ export class RestClient {
       !same(this.agentTls.cert, opts.cert) ||
       !same(this.agentTls.key, opts.key)
     ) {
-      this.close();
+      this.resetAgents();
       this.agentTls = { ca: opts.ca, cert: opts.cert, key: opts.key };
     }
     const existing = this.agents[pool];

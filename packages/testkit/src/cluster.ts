@@ -272,7 +272,8 @@ export function componentArgs(
         // No kubelets: pods need no service-account token volumes, and the api profile has no
         // controller that would create the `default` ServiceAccount the plugin insists on.
         '--disable-admission-plugins=ServiceAccount',
-        // /debug/pprof for cluster-admin only: how bench/e2e finds where the API server's CPU goes.
+        // /debug/pprof (for whom RBAC lets read /debug: the admin): how bench/e2e finds where the
+        // API server's CPU goes.
         '--profiling=true',
       ];
     case 'kube-controller-manager':
