@@ -19,7 +19,7 @@ import {
   stopClusterComponent,
   uniqueName,
 } from '@lynq/testkit';
-import { Informer, KubeApiError, resourceType, silentLogger, type KubeObject } from '@lynq/runtime';
+import { Informer, isConflict, resourceType, silentLogger, type KubeObject } from '@lynq/runtime';
 import {
   Res,
   configMap,
@@ -104,7 +104,7 @@ async function setTemplate(tpl: string): Promise<void> {
       await s.kube.update({ ...current, spec: formWith(tpl).spec } as KubeObject, Res.Form);
       return;
     } catch (err) {
-      if (!(err instanceof KubeApiError && err.status === 409) || attempt >= 5) throw err;
+      if (!isConflict(err) || attempt >= 5) throw err;
     }
   }
 }

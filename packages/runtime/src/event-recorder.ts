@@ -169,21 +169,9 @@ export class EventRecorder {
 
   /** Resolves once `deferWhile` ends, the event recorded at `at` waited maxDeferMs, or flush(). */
   private async deferred(at: number): Promise<void> {
-    const given = this.deferWhile;
-    if (given === undefined) return;
-    // event() never throws, and a send must not wait on a predicate that does: not busy then.
-    const busy = () => {
-      try {
-        return given();
-      } catch (err) {
-        this.logger.log('warn', 'deferWhile failed; events are not held back', {
-          error: errorMessage(err),
-        });
-        return false;
-      }
-    };
+    if (this.deferWhile === undefined) return;
     const left = at + this.maxDeferMs - this.clock.now();
-    if (this.flushing || left <= 0 || !busy()) return;
+    if (this.flushing || left <= 0 || !this.busy()) return;
     await new Promise<void>((resolve) => {
       const release = () => {
         this.deferredWaiters.delete(release);
@@ -196,18 +184,30 @@ export class EventRecorder {
       };
       const timer = this.clock.setTimer(left, release);
       this.deferredWaiters.add(release);
-      this.deferPoll ??= this.clock.setTimer(DEFER_POLL_MS, () => this.lookAgain(busy));
+      this.deferPoll ??= this.clock.setTimer(DEFER_POLL_MS, () => this.lookAgain());
     });
   }
 
-  private lookAgain(busy: () => boolean): void {
+  /** deferWhile, asked. event() never throws, and a send must not wait on a predicate that does. */
+  private busy(): boolean {
+    try {
+      return this.deferWhile?.() ?? false;
+    } catch (err) {
+      this.logger.log('warn', 'deferWhile failed; events are not held back', {
+        error: errorMessage(err),
+      });
+      return false;
+    }
+  }
+
+  private lookAgain(): void {
     this.deferPoll = undefined;
-    if (this.flushing || !busy()) {
+    if (this.flushing || !this.busy()) {
       for (const release of [...this.deferredWaiters]) release();
       return;
     }
     if (this.deferredWaiters.size > 0)
-      this.deferPoll = this.clock.setTimer(DEFER_POLL_MS, () => this.lookAgain(busy));
+      this.deferPoll = this.clock.setTimer(DEFER_POLL_MS, () => this.lookAgain());
   }
 
   /** Runs `task` once fewer than maxInFlight sends are under way. */
