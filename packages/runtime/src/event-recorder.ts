@@ -88,6 +88,8 @@ export class EventRecorder {
   private readonly maxDeferMs: number;
   /** Set by flush(): nothing waits for deferWhile any more. */
   private flushing = false;
+  /** deferWhile threw the last time it was asked (its failure was logged). */
+  private deferWhileFailing = false;
   private inFlight = 0;
   /** Sends waiting for a slot, oldest first. */
   private readonly queued: Array<() => void> = [];
@@ -188,14 +190,22 @@ export class EventRecorder {
     });
   }
 
-  /** deferWhile, asked. event() never throws, and a send must not wait on a predicate that does. */
+  /**
+   * deferWhile, asked. event() never throws, and a send must not wait on a predicate that does. A
+   * predicate that keeps failing is reported once, and again only after it has answered since.
+   */
   private busy(): boolean {
     try {
-      return this.deferWhile?.() ?? false;
+      const answer = this.deferWhile?.() ?? false;
+      this.deferWhileFailing = false;
+      return answer;
     } catch (err) {
-      this.logger.log('warn', 'deferWhile failed; events are not held back', {
-        error: errorMessage(err),
-      });
+      if (!this.deferWhileFailing) {
+        this.deferWhileFailing = true;
+        this.logger.log('warn', 'deferWhile failed; events are not held back', {
+          error: errorMessage(err),
+        });
+      }
       return false;
     }
   }

@@ -268,6 +268,44 @@ describe('EventRecorder against kube-apiserver', () => {
     expect(clock.pendingTimers()).toBe(0); // neither the poll nor a wait is left behind
   });
 
+  it('sends at once while deferWhile throws, and says so once per failure, not per event', async () => {
+    const client = new RestClient(ns.kubeConfig);
+    const names = ['throwing-a', 'throwing-b', 'throwing-c', 'answering', 'throwing-again'];
+    const [a, b, c, answering, again] = await Promise.all(
+      names.map((n) => createConfigMap(client, configMap(ns.name, n, {}))),
+    );
+    let broken = true;
+    const warnings: string[] = [];
+    const recorder = new EventRecorder({
+      client,
+      component: 'runtime-test',
+      logger: {
+        ...silentLogger,
+        log: (level, msg) => void (level === 'warn' && warnings.push(msg)),
+      },
+      deferWhile: () => {
+        if (broken) throw new Error('the backlog gauge is gone');
+        return false;
+      },
+    });
+    const sent = (name: string) => async () => (await eventsFor(client, name)).length === 1;
+    try {
+      for (const s of [a!, b!, c!]) recorder.event(s, 'Normal', 'Unheld', 'sent at once');
+      for (const n of names.slice(0, 3)) await eventually(`event of ${n} sent`, sent(n));
+      expect(warnings).toEqual(['deferWhile failed; events are not held back']);
+      broken = false;
+      recorder.event(answering!, 'Normal', 'Unheld', 'sent at once');
+      await eventually('event of answering sent', sent('answering'));
+      broken = true;
+      recorder.event(again!, 'Normal', 'Unheld', 'sent at once');
+      await eventually('event of throwing-again sent', sent('throwing-again'));
+      expect(warnings).toHaveLength(2);
+    } finally {
+      await recorder.flush();
+      client.close();
+    }
+  });
+
   it('sends at most maxInFlight at once, drops beyond maxQueued, and loses nothing else', async () => {
     // The real client, counting its requests in flight.
     class Counting extends RestClient {

@@ -2,6 +2,7 @@ import { Resources } from '@lynq/api';
 import { useTestNamespace } from '@lynq/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KubeApiError, KubeTransportError } from './errors.js';
+import type { ClusterCredentials } from './kubeconfig.js';
 import { resourcePath, type KubeObject } from './resource.js';
 import { RestClient } from './rest-client.js';
 import { configMap, createConfigMap } from './testdata/kube.js';
@@ -133,5 +134,34 @@ describe('RestClient against kube-apiserver', () => {
       .request({ path: resourcePath(Resources.ConfigMap, ns.name, 'never-sent') })
       .catch((e: unknown) => e);
     expect(absent).toMatchObject({ status: 404 });
+  });
+
+  it('builds its connections anew when any TLS setting changes, servername included', async () => {
+    // The kubeconfig's credentials, with a server name the API server's certificate does not hold
+    // while `misnamed` is set.
+    let misnamed = false;
+    const credentials: ClusterCredentials = {
+      getCurrentCluster: () => ns.kubeConfig.getCurrentCluster(),
+      applyToHTTPSOptions: async (options) => {
+        await ns.kubeConfig.applyToHTTPSOptions(options);
+        if (misnamed) options.servername = 'not-in-the-certificate.example';
+      },
+    };
+    const c = new RestClient(credentials, { credentialsRefreshMs: 3_600_000 });
+    clients.push(c);
+    const read = () =>
+      c.request({ path: resourcePath(Resources.Namespace, undefined, ns.name) }).then(
+        () => 'read',
+        (e: unknown) => e,
+      );
+    expect(await read()).toBe('read');
+    misnamed = true;
+    await c.refreshCredentials();
+    const refused = await read();
+    expect(refused).toBeInstanceOf(KubeTransportError);
+    expect((refused as Error).message).toContain('not-in-the-certificate.example');
+    misnamed = false;
+    await c.refreshCredentials();
+    expect(await read()).toBe('read');
   });
 });

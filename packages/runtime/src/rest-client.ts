@@ -88,9 +88,13 @@ export class RestClient {
   private readonly options: Required<Omit<RestClientOptions, 'userAgent'>> & {
     userAgent: string | undefined;
   };
-  /** Keep-alive agents for requests (bounded by maxSockets) and for watches (one socket each). */
+  /**
+   * Keep-alive agents for requests (bounded by maxSockets) and for watches (one socket each), built
+   * with the TLS settings of the newest credentials loaded: a request that read its credentials
+   * before a reload still goes out on the newest material, and never switches the agents back.
+   */
   private readonly agents: { requests?: http.Agent; streams?: http.Agent } = {};
-  private agentTls: { ca?: unknown; cert?: unknown; key?: unknown } = {};
+  private agentTls: https.AgentOptions = {};
   private credentials: Credentials | undefined;
   private credentialsLoading: Promise<Credentials> | undefined;
   private readonly counters: RequestStats = {
@@ -239,6 +243,12 @@ export class RestClient {
       try {
         const options: https.RequestOptions = {};
         await this.kubeConfig.applyToHTTPSOptions(options);
+        const tls = definedTlsOptions(options);
+        if (!sameTlsOptions(this.agentTls, tls)) {
+          // Open watches end too, and are opened again with the new material.
+          this.resetAgents();
+          this.agentTls = tls;
+        }
         this.credentials = {
           options,
           headers: headerStrings(options.headers),
@@ -287,7 +297,7 @@ export class RestClient {
           path,
           method,
           headers,
-          agent: this.pooledAgent(credentials.options, pool),
+          agent: this.pooledAgent(pool),
         };
     const transport = this.server.protocol === 'http:' ? http : https;
     // A request whose signal already fired is never sent, so it is not counted either.
@@ -328,21 +338,8 @@ export class RestClient {
     });
   }
 
-  /**
-   * The keep-alive agent of a pool, with the kubeconfig's TLS material; both are rebuilt when that
-   * material changes (open watches then end and are opened again with the new material).
-   */
-  private pooledAgent(opts: https.RequestOptions, pool: 'requests' | 'streams'): http.Agent {
-    const same = (a: unknown, b: unknown) =>
-      a === b || (Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b));
-    if (
-      !same(this.agentTls.ca, opts.ca) ||
-      !same(this.agentTls.cert, opts.cert) ||
-      !same(this.agentTls.key, opts.key)
-    ) {
-      this.resetAgents();
-      this.agentTls = { ca: opts.ca, cert: opts.cert, key: opts.key };
-    }
+  /** The keep-alive agent of a pool, with the TLS settings of the newest credentials. */
+  private pooledAgent(pool: 'requests' | 'streams'): http.Agent {
     const existing = this.agents[pool];
     if (existing !== undefined) return existing;
     const bounded = pool === 'requests' && Number.isFinite(this.options.maxSockets);
@@ -357,7 +354,7 @@ export class RestClient {
     const agent =
       this.server.protocol === 'http:'
         ? new http.Agent(common)
-        : new https.Agent({ ...common, ...definedTlsOptions(opts) });
+        : new https.Agent({ ...common, ...this.agentTls });
     this.agents[pool] = agent;
     return agent;
   }
@@ -392,6 +389,21 @@ function definedTlsOptions(options: https.RequestOptions): https.AgentOptions {
   if (options.servername !== undefined) tls.servername = options.servername;
   if (options.rejectUnauthorized !== undefined) tls.rejectUnauthorized = options.rejectUnauthorized;
   return tls;
+}
+
+/** Whether two sets of TLS settings are the same (PEM and PFX material compared by content). */
+function sameTlsOptions(a: https.AgentOptions, b: https.AgentOptions): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as Array<keyof https.AgentOptions>);
+  for (const key of keys) if (!sameTlsValue(a[key], b[key])) return false;
+  return true;
+}
+
+function sameTlsValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((item, i) => sameTlsValue(item, b[i]));
+  return false;
 }
 
 function headerStrings(headers: http.OutgoingHttpHeaders | readonly string[] | undefined) {
