@@ -4,13 +4,18 @@ import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FakeClock } from './clock.js';
 import { EventRecorder } from './event-recorder.js';
-import { silentLogger } from './logger.js';
+import { silentLogger, type Logger } from './logger.js';
 import { Manager, type StopReason } from './manager.js';
 import { formatMicroTime } from './micro-time.js';
 import { resourcePath, type KubeObject } from './resource.js';
 import { RestClient } from './rest-client.js';
 import { MIRROR_LABEL, mirrorController } from './testdata/mirror-controller.js';
 import { configMap, createConfigMap, eventually, patchConfigMap } from './testdata/kube.js';
+
+/** A logger that keeps the messages of warnings in `warnings` and drops the rest. */
+function warningsInto(warnings: string[]): Logger {
+  return { ...silentLogger, log: (level, msg) => void (level === 'warn' && warnings.push(msg)) };
+}
 
 const ns = useTestNamespace({ prefix: 'runtime-manager' });
 const managers: Manager[] = [];
@@ -279,10 +284,7 @@ describe('EventRecorder against kube-apiserver', () => {
     const recorder = new EventRecorder({
       client,
       component: 'runtime-test',
-      logger: {
-        ...silentLogger,
-        log: (level, msg) => void (level === 'warn' && warnings.push(msg)),
-      },
+      logger: warningsInto(warnings),
       deferWhile: () => {
         if (broken) throw new Error('the backlog gauge is gone');
         return false;
@@ -330,10 +332,7 @@ describe('EventRecorder against kube-apiserver', () => {
     const recorder = new EventRecorder({
       client,
       component: 'runtime-test',
-      logger: {
-        ...silentLogger,
-        log: (level, msg) => void (level === 'warn' && warnings.push(msg)),
-      },
+      logger: warningsInto(warnings),
       maxInFlight: 2,
       maxQueued: 8,
     });
