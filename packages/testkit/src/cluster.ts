@@ -640,6 +640,8 @@ export interface UpOptions {
   profile: Profile;
   owner: 'cli' | 'test-run';
   paths?: ClusterPaths;
+  /** Chooses the components' ports (default: freePorts). Tests hand out a taken one with it. */
+  choosePorts?: (count: number) => Promise<number[]>;
 }
 
 /** Starts the local control plane, or reuses (and if needed upgrades to `full`) a running one. */
@@ -674,40 +676,64 @@ export async function up(options: UpOptions): Promise<UpResult> {
     wipe(paths);
 
     const binaries = await resolveBinaries(options.profile);
-    const [etcdClient, etcdPeer, apiserver, controllerManager, scheduler, kwok] =
-      await freePorts(6);
-    if (kwok === undefined) throw new TestkitError('START_FAILED', 'could not allocate ports');
-    const state: ClusterState = {
-      version: 1,
-      profile: options.profile,
-      owner: options.owner,
-      server: `https://127.0.0.1:${apiserver ?? 0}`,
-      ports: {
-        etcdClient: etcdClient ?? 0,
-        etcdPeer: etcdPeer ?? 0,
-        apiserver: apiserver ?? 0,
-        controllerManager: controllerManager ?? 0,
-        scheduler: scheduler ?? 0,
-        kwok,
-      },
-      binaries,
-      startedAt: new Date().toISOString(),
-    };
-    mkdirSync(paths.dataDir, { recursive: true, mode: 0o700 });
-    const pki = ensurePki(paths.pkiDir);
-    writeFileSync(paths.kubeconfig, renderKubeconfig(state.server, pki), { mode: 0o600 });
-    writeState(paths, state);
-    try {
-      await startComponent('etcd', state, paths, pki);
-      await startComponent('kube-apiserver', state, paths, pki);
-      if (options.profile === 'full') await startFullComponents(state, paths, pki);
-    } catch (err) {
-      log(`start-up failed, stopping what was started: ${errorMessage(err)}`);
-      await stopAll(paths);
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const state = await startNew(options, binaries, paths);
+        return { state, kubeconfig: paths.kubeconfig, started: true, ms: Date.now() - began };
+      } catch (err) {
+        // Another process bound a port between its choice and the component's bind.
+        if (attempt >= START_ATTEMPTS || !errorMessage(err).includes('address already in use'))
+          throw err;
+        log(`a port was taken during start-up; starting again on other ports`);
+        wipe(paths);
+      }
     }
-    return { state, kubeconfig: paths.kubeconfig, started: true, ms: Date.now() - began };
   });
+}
+
+/** How often up() picks new ports when a component finds its port taken. */
+const START_ATTEMPTS = 3;
+
+/** Starts a cluster in the wiped `paths` on newly chosen ports; on failure stops what it started. */
+async function startNew(
+  options: UpOptions,
+  binaries: ClusterState['binaries'],
+  paths: ClusterPaths,
+): Promise<ClusterState> {
+  const [etcdClient, etcdPeer, apiserver, controllerManager, scheduler, kwok] = await (
+    options.choosePorts ?? freePorts
+  )(6);
+  if (kwok === undefined) throw new TestkitError('START_FAILED', 'could not allocate ports');
+  const state: ClusterState = {
+    version: 1,
+    profile: options.profile,
+    owner: options.owner,
+    server: `https://127.0.0.1:${apiserver ?? 0}`,
+    ports: {
+      etcdClient: etcdClient ?? 0,
+      etcdPeer: etcdPeer ?? 0,
+      apiserver: apiserver ?? 0,
+      controllerManager: controllerManager ?? 0,
+      scheduler: scheduler ?? 0,
+      kwok,
+    },
+    binaries,
+    startedAt: new Date().toISOString(),
+  };
+  mkdirSync(paths.dataDir, { recursive: true, mode: 0o700 });
+  const pki = ensurePki(paths.pkiDir);
+  writeFileSync(paths.kubeconfig, renderKubeconfig(state.server, pki), { mode: 0o600 });
+  writeState(paths, state);
+  try {
+    await startComponent('etcd', state, paths, pki);
+    await startComponent('kube-apiserver', state, paths, pki);
+    if (options.profile === 'full') await startFullComponents(state, paths, pki);
+  } catch (err) {
+    log(`start-up failed, stopping what was started: ${errorMessage(err)}`);
+    await stopAll(paths);
+    throw err;
+  }
+  return state;
 }
 
 /** Stops every process recorded in the PID files and removes the cluster's data. Logs are kept. */

@@ -6,18 +6,57 @@ import { createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { TestkitError, errorMessage } from './errors.js';
 
-/** Asks the kernel for a free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
+/** Ports below the kernel's range for outgoing connections are chosen from here up. */
+const LISTENER_PORTS_FROM = 20_000;
+
+/** The first local port Linux gives outgoing connections, or undefined where it cannot be read. */
+function ephemeralPortsFrom(): number | undefined {
+  try {
+    const first = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0],
+    );
+    return Number.isInteger(first) && first > 0 ? first : undefined;
+  } catch {
+    // Not Linux (or no /proc): the kernel then picks the port, as it always did.
+    return undefined;
+  }
+}
+
+/** Listens on `port` of 127.0.0.1 (0: any) and closes again; resolves with the port, or 0. */
+function tryListen(port: number): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.on('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'EADDRINUSE' || err.code === 'EACCES' ? resolvePort(0) : reject(err),
+    );
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolvePort(port));
+      const bound = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolvePort(bound));
     });
   });
+}
+
+/**
+ * A free TCP port on 127.0.0.1, for a listener that a process binds later. Where the kernel's range
+ * for outgoing connections leaves room below it, the port comes from there: a port of that range
+ * can be handed to a client socket between this check and the listener's bind (EADDRINUSE under a
+ * busy test run). Otherwise the kernel picks one.
+ */
+export async function freePort(): Promise<number> {
+  const ephemeral = ephemeralPortsFrom();
+  if (ephemeral !== undefined && ephemeral - LISTENER_PORTS_FROM >= 1_000) {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const port =
+        LISTENER_PORTS_FROM + Math.floor(Math.random() * (ephemeral - LISTENER_PORTS_FROM));
+      if ((await tryListen(port)) === port) return port;
+    }
+  }
+  const port = await tryListen(0);
+  if (port === 0)
+    throw new TestkitError('START_FAILED', 'the kernel gave no free port on 127.0.0.1');
+  return port;
 }
 
 /** Distinct free ports (the kernel may hand the same port out twice after it was closed). */

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,7 @@ import {
 import { TestkitError } from './errors.js';
 import { uniqueName } from './names.js';
 import { clusterPaths } from './paths.js';
+import { freePorts } from './proc.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lynq-testkit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -209,4 +211,24 @@ describe('fake node capacity', () => {
       '/status/allocatable',
     ]);
   });
+});
+
+describe('free ports', () => {
+  const range = '/proc/sys/net/ipv4/ip_local_port_range';
+
+  it.skipIf(!existsSync(range))(
+    "come from below the kernel's range for outgoing connections, distinct and bindable",
+    async () => {
+      const ephemeralFrom = Number(readFileSync(range, 'utf8').split(/\s+/)[0]);
+      const ports = await freePorts(20);
+      expect(new Set(ports).size).toBe(20);
+      for (const port of ports) {
+        expect(port).toBeLessThan(ephemeralFrom);
+        await new Promise<void>((resolve, reject) => {
+          const server = createServer().on('error', reject);
+          server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+        });
+      }
+    },
+  );
 });
