@@ -5,7 +5,7 @@ import { KubeApiError, KubeTransportError } from './errors.js';
 import type { ClusterCredentials } from './kubeconfig.js';
 import { resourcePath, type KubeObject } from './resource.js';
 import { RestClient } from './rest-client.js';
-import { configMap, createConfigMap } from './testdata/kube.js';
+import { configMap, createConfigMap, eventually } from './testdata/kube.js';
 
 const ns = useTestNamespace({ prefix: 'runtime-rest' });
 const clients: RestClient[] = [];
@@ -136,7 +136,7 @@ describe('RestClient against kube-apiserver', () => {
     expect(absent).toMatchObject({ status: 404 });
   });
 
-  it('builds its connections anew when any TLS setting changes, servername included', async () => {
+  it('builds its connections anew when any TLS setting changes, servername included, letting requests under way finish', async () => {
     // The kubeconfig's credentials, with a server name the API server's certificate does not hold
     // while `misnamed` is set.
     let misnamed = false;
@@ -155,8 +155,16 @@ describe('RestClient against kube-apiserver', () => {
         (e: unknown) => e,
       );
     expect(await read()).toBe('read');
+    // A request under way when the material changes finishes on its connection.
+    const sent = c.stats().total;
+    const underway = c.send({
+      path: resourcePath(Resources.ConfigMap, ns.name),
+      query: { watch: 'true', timeoutSeconds: 1, labelSelector: 'nothing=matches' },
+    });
+    await eventually('the request is under way', () => c.stats().total > sent);
     misnamed = true;
     await c.refreshCredentials();
+    expect((await underway).status).toBe(200);
     const refused = await read();
     expect(refused).toBeInstanceOf(KubeTransportError);
     expect((refused as Error).message).toContain('not-in-the-certificate.example');

@@ -91,10 +91,12 @@ export class RestClient {
   /**
    * Keep-alive agents for requests (bounded by maxSockets) and for watches (one socket each), built
    * with the TLS settings of the newest credentials loaded: a request that read its credentials
-   * before a reload still goes out on the newest material, and never switches the agents back.
+   * before a reload is still sent through them, and never switches the agents back.
    */
   private readonly agents: { requests?: http.Agent; streams?: http.Agent } = {};
   private agentTls: https.AgentOptions = {};
+  /** Request agents replaced by a change of TLS material, until their last connection closes. */
+  private readonly retired = new Set<http.Agent>();
   private credentials: Credentials | undefined;
   private credentialsLoading: Promise<Credentials> | undefined;
   private readonly counters: RequestStats = {
@@ -212,16 +214,33 @@ export class RestClient {
     return { ...this.counters, byMethod: { ...this.counters.byMethod } };
   }
 
-  /** Closes pooled connections. */
+  /** Closes pooled connections, those of requests under way included. */
   close(): void {
-    this.resetAgents();
-  }
-
-  private resetAgents(): void {
     this.agents.requests?.destroy();
     this.agents.streams?.destroy();
     delete this.agents.requests;
     delete this.agents.streams;
+    for (const agent of this.retired) agent.destroy();
+    this.retired.clear();
+  }
+
+  /**
+   * New agents for new TLS material. Watches end at once and are opened again on the new material.
+   * Requests under way, and those already waiting for one of the old connections, finish on them
+   * (a write cut off mid-way would leave its outcome unknown); the old connections then close
+   * instead of waiting for reuse.
+   */
+  private replaceAgents(): void {
+    const { requests, streams } = this.agents;
+    delete this.agents.requests;
+    delete this.agents.streams;
+    streams?.destroy();
+    for (const agent of this.retired) if (idle(agent)) this.retired.delete(agent);
+    if (requests === undefined) return;
+    requests.maxFreeSockets = 0;
+    for (const sockets of Object.values(requests.freeSockets))
+      for (const socket of sockets ?? []) socket.destroy();
+    if (!idle(requests)) this.retired.add(requests);
   }
 
   private count(method: HttpMethod): void {
@@ -245,8 +264,7 @@ export class RestClient {
         await this.kubeConfig.applyToHTTPSOptions(options);
         const tls = definedTlsOptions(options);
         if (!sameTlsOptions(this.agentTls, tls)) {
-          // Open watches end too, and are opened again with the new material.
-          this.resetAgents();
+          this.replaceAgents();
           this.agentTls = tls;
         }
         this.credentials = {
@@ -389,6 +407,13 @@ function definedTlsOptions(options: https.RequestOptions): https.AgentOptions {
   if (options.servername !== undefined) tls.servername = options.servername;
   if (options.rejectUnauthorized !== undefined) tls.rejectUnauthorized = options.rejectUnauthorized;
   return tls;
+}
+
+/** Whether an agent has neither connections nor requests waiting for one. */
+function idle(agent: http.Agent): boolean {
+  const none = (lists: NodeJS.ReadOnlyDict<unknown[]>) =>
+    Object.values(lists).every((list) => list === undefined || list.length === 0);
+  return none(agent.sockets) && none(agent.requests) && none(agent.freeSockets);
 }
 
 /** Whether two sets of TLS settings are the same (PEM and PFX material compared by content). */

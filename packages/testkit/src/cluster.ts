@@ -18,6 +18,7 @@ import {
   freePorts,
   httpGet,
   isOurProcess,
+  listensOn,
   rssKiB,
   startDetached,
   stopProcess,
@@ -374,9 +375,16 @@ export async function componentHealthy(
   }
 }
 
-function tail(file: string, lines = 15): string {
+/** The last lines of `file` written after byte `from` (what one start-up of a component wrote). */
+function tail(file: string, from = 0, lines = 15): string {
   try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    return readFileSync(file)
+      .subarray(from)
+      .toString('utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(-lines)
+      .join('\n');
   } catch {
     return '';
   }
@@ -390,6 +398,23 @@ const READY_TIMEOUT_MS: Record<Component, number> = {
   kwok: 60_000,
 };
 
+/** The port a component's health is checked on. */
+function componentPort(component: Component, state: ClusterState): number {
+  const { ports } = state;
+  switch (component) {
+    case 'etcd':
+      return ports.etcdClient;
+    case 'kube-apiserver':
+      return ports.apiserver;
+    case 'kube-controller-manager':
+      return ports.controllerManager;
+    case 'kube-scheduler':
+      return ports.scheduler;
+    case 'kwok':
+      return ports.kwok;
+  }
+}
+
 async function startComponent(
   component: Component,
   state: ClusterState,
@@ -398,6 +423,8 @@ async function startComponent(
 ): Promise<ProcessRecord> {
   mkdirSync(paths.logDir, { recursive: true });
   const logFile = join(paths.logDir, `${component}.log`);
+  // Logs are kept across starts: only this start's lines explain a failure.
+  const from = existsSync(logFile) ? statSync(logFile).size : 0;
   writeFileSync(logFile, `--- ${new Date().toISOString()} starting ${component}\n`, { flag: 'a' });
   const record = startDetached(
     componentExe(state.binaries, component),
@@ -405,14 +432,22 @@ async function startComponent(
     logFile,
   );
   writeRecord(paths, component, record);
-  await waitFor(`${component} (pid ${record.pid})`, () => componentHealthy(component, state, pki), {
-    timeoutMs: READY_TIMEOUT_MS[component],
-    intervalMs: 250,
-    abort: () =>
-      isOurProcess(record)
-        ? undefined
-        : `exited during start-up; last lines of ${logFile}:\n${tail(logFile)}`,
-  });
+  const port = componentPort(component, state);
+  await waitFor(
+    `${component} (pid ${record.pid})`,
+    async () =>
+      (await componentHealthy(component, state, pki)) &&
+      // Healthy answers from a process that took the port first do not count.
+      listensOn(record.pid, port) !== false,
+    {
+      timeoutMs: READY_TIMEOUT_MS[component],
+      intervalMs: 250,
+      abort: () =>
+        isOurProcess(record)
+          ? undefined
+          : `exited during start-up; last lines of ${logFile}:\n${tail(logFile, from)}`,
+    },
+  );
   return record;
 }
 
@@ -642,6 +677,11 @@ export interface UpOptions {
   paths?: ClusterPaths;
   /** Chooses the components' ports (default: freePorts). Tests hand out a taken one with it. */
   choosePorts?: (count: number) => Promise<number[]>;
+  /**
+   * Marks this process as a user of the cluster while up() holds the lock, so that a run ending at
+   * the same moment (release()) cannot stop the cluster between up() and the mark.
+   */
+  user?: number;
 }
 
 /** Starts the local control plane, or reuses (and if needed upgrades to `full`) a running one. */
@@ -662,6 +702,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
       }
       if (options.owner === 'cli') existing.owner = 'cli';
       writeState(paths, existing);
+      if (options.user !== undefined) addUser(paths, options.user);
       return {
         state: existing,
         kubeconfig: paths.kubeconfig,
@@ -679,6 +720,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
     for (let attempt = 1; ; attempt++) {
       try {
         const state = await startNew(options, binaries, paths);
+        if (options.user !== undefined) addUser(paths, options.user);
         return { state, kubeconfig: paths.kubeconfig, started: true, ms: Date.now() - began };
       } catch (err) {
         // Another process bound a port between its choice and the component's bind.
@@ -792,6 +834,19 @@ export function currentState(paths: ClusterPaths = clusterPaths()): ClusterState
 export function addUser(paths: ClusterPaths, pid = process.pid): void {
   mkdirSync(paths.usersDir, { recursive: true });
   writeFileSync(join(paths.usersDir, String(pid)), '');
+}
+
+/**
+ * Removes the mark of `pid` and, under the lock, stops a cluster a test run started once no live
+ * user is left. True when it stopped the cluster.
+ */
+export async function release(paths: ClusterPaths, pid = process.pid): Promise<boolean> {
+  return withLock(paths, async () => {
+    if (removeUser(paths, pid) > 0 || readState(paths)?.owner !== 'test-run') return false;
+    await stopAll(paths);
+    wipe(paths);
+    return true;
+  });
 }
 
 /** Removes this process's mark and returns how many other live users remain. */

@@ -1,5 +1,5 @@
 import { parseProfile, type Profile } from './binaries.js';
-import { addUser, currentState, down, removeUser, up } from './cluster.js';
+import { release, up } from './cluster.js';
 import { clusterPaths } from './paths.js';
 
 export interface ControlPlane {
@@ -49,8 +49,12 @@ export async function ensureControlPlane(options: EnsureOptions = {}): Promise<C
     };
   }
   const paths = clusterPaths(options.clusterDir);
-  const result = await up({ profile, owner: options.owner ?? 'test-run', paths });
-  addUser(paths);
+  const result = await up({
+    profile,
+    owner: options.owner ?? 'test-run',
+    paths,
+    user: process.pid,
+  });
   let stopped = false;
   return {
     kubeconfigPath: result.kubeconfig,
@@ -60,8 +64,7 @@ export async function ensureControlPlane(options: EnsureOptions = {}): Promise<C
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      const others = removeUser(paths);
-      if (others === 0 && currentState(paths)?.owner === 'test-run') await down(paths);
+      await release(paths);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
@@ -57,6 +57,48 @@ export async function freePort(): Promise<number> {
   if (port === 0)
     throw new TestkitError('START_FAILED', 'the kernel gave no free port on 127.0.0.1');
   return port;
+}
+
+/**
+ * Whether process `pid` holds a listening TCP socket on `port`, read from /proc (undefined where
+ * there is none). A health check alone cannot tell our component from another process's server
+ * that took the port first.
+ */
+export function listensOn(pid: number, port: number): boolean | undefined {
+  const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const inodes = new Set<string>();
+  let tables = 0;
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue; // no IPv6, or no /proc at all (then the answer is undefined)
+    }
+    tables++;
+    for (const line of text.split('\n').slice(1)) {
+      // sl, local address, remote address, state (0A: LISTEN), ..., inode (10th column)
+      const fields = line.trim().split(/\s+/);
+      if (fields[1]?.endsWith(suffix) === true && fields[3] === '0A' && fields[9] !== undefined)
+        inodes.add(fields[9]);
+    }
+  }
+  if (tables === 0) return undefined;
+  if (inodes.size === 0) return false;
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return false; // the process is gone
+  }
+  return fds.some((fd) => {
+    try {
+      const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+      return inode !== undefined && inodes.has(inode);
+    } catch {
+      return false; // the descriptor closed while we looked
+    }
+  });
 }
 
 /** Distinct free ports (the kernel may hand the same port out twice after it was closed). */

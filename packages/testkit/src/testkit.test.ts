@@ -19,7 +19,7 @@ import {
 import { TestkitError } from './errors.js';
 import { uniqueName } from './names.js';
 import { clusterPaths } from './paths.js';
-import { freePorts } from './proc.js';
+import { freePorts, listensOn } from './proc.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lynq-testkit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -215,11 +215,12 @@ describe('fake node capacity', () => {
 
 describe('free ports', () => {
   const range = '/proc/sys/net/ipv4/ip_local_port_range';
+  const ephemeralFrom = existsSync(range) ? Number(readFileSync(range, 'utf8').split(/\s+/)[0]) : 0;
 
-  it.skipIf(!existsSync(range))(
+  // Where the range starts too low to leave room below it, the kernel picks (not tested here).
+  it.skipIf(ephemeralFrom < 21_000)(
     "come from below the kernel's range for outgoing connections, distinct and bindable",
     async () => {
-      const ephemeralFrom = Number(readFileSync(range, 'utf8').split(/\s+/)[0]);
       const ports = await freePorts(20);
       expect(new Set(ports).size).toBe(20);
       for (const port of ports) {
@@ -228,6 +229,23 @@ describe('free ports', () => {
           const server = createServer().on('error', reject);
           server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
         });
+      }
+    },
+  );
+
+  it.skipIf(!existsSync('/proc/net/tcp'))(
+    'tell whether a process holds the listener on a port',
+    async () => {
+      const [mine, nobodys] = (await freePorts(2)) as [number, number];
+      const server = createServer();
+      await new Promise<void>((resolve) => server.listen(mine, '127.0.0.1', resolve));
+      try {
+        expect(listensOn(process.pid, mine)).toBe(true);
+        expect(listensOn(process.pid, nobodys)).toBe(false);
+        // PID 1 is not this process, whatever it listens on.
+        expect(listensOn(1, mine)).toBe(false);
+      } finally {
+        server.close();
       }
     },
   );
