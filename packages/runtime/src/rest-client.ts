@@ -95,7 +95,11 @@ export class RestClient {
    */
   private readonly agents: { requests?: http.Agent; streams?: http.Agent } = {};
   private agentTls: https.AgentOptions = {};
-  /** Request agents replaced by a change of TLS material, until their last connection closes. */
+  /**
+   * Request agents replaced by a change of TLS material, kept for close() while they may still hold
+   * connections; dropped once seen idle. Their connections and the new agent's together may exceed
+   * maxSockets for as long as the requests under way last.
+   */
   private readonly retired = new Set<http.Agent>();
   private credentials: Credentials | undefined;
   private credentialsLoading: Promise<Credentials> | undefined;
@@ -235,12 +239,11 @@ export class RestClient {
     delete this.agents.requests;
     delete this.agents.streams;
     streams?.destroy();
-    for (const agent of this.retired) if (idle(agent)) this.retired.delete(agent);
     if (requests === undefined) return;
     requests.maxFreeSockets = 0;
     for (const sockets of Object.values(requests.freeSockets))
       for (const socket of sockets ?? []) socket.destroy();
-    if (!idle(requests)) this.retired.add(requests);
+    this.retired.add(requests);
   }
 
   private count(method: HttpMethod): void {
@@ -358,6 +361,7 @@ export class RestClient {
 
   /** The keep-alive agent of a pool, with the TLS settings of the newest credentials. */
   private pooledAgent(pool: 'requests' | 'streams'): http.Agent {
+    for (const agent of this.retired) if (idle(agent)) this.retired.delete(agent);
     const existing = this.agents[pool];
     if (existing !== undefined) return existing;
     const bounded = pool === 'requests' && Number.isFinite(this.options.maxSockets);

@@ -435,10 +435,16 @@ async function startComponent(
   const port = componentPort(component, state);
   await waitFor(
     `${component} (pid ${record.pid})`,
-    async () =>
-      (await componentHealthy(component, state, pki)) &&
-      // Healthy answers from a process that took the port first do not count.
-      listensOn(record.pid, port) !== false,
+    async () => {
+      if (!(await componentHealthy(component, state, pki))) return false;
+      // Healthy answers from a process that took the port first do not count. Should it outlive
+      // our component's failed bind, the message lets up() start again on other ports.
+      if (listensOn(record.pid, port) === false)
+        throw new Error(
+          `port ${port} answers, but not from pid ${record.pid}: address already in use`,
+        );
+      return true;
+    },
     {
       timeoutMs: READY_TIMEOUT_MS[component],
       intervalMs: 250,
@@ -623,12 +629,16 @@ async function stopAll(paths: ClusterPaths): Promise<Component[]> {
   return [...clients, etcd].filter((c): c is Component => c !== undefined);
 }
 
-function wipe(paths: ClusterPaths): void {
+/**
+ * Removes the cluster's state, data and certificates. up() keeps the marks of the runs using the
+ * cluster (it starts one anew under them); down() and release() remove them too.
+ */
+function wipe(paths: ClusterPaths, users: 'keep' | 'remove' = 'remove'): void {
   for (const path of [
     paths.dataDir,
     paths.pidDir,
     paths.pkiDir,
-    paths.usersDir,
+    ...(users === 'remove' ? [paths.usersDir] : []),
     paths.stateFile,
     paths.kubeconfig,
   ]) {
@@ -714,7 +724,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
       log('found a stale or unhealthy cluster: stopping what is left of it');
       await stopAll(paths);
     }
-    wipe(paths);
+    wipe(paths, 'keep');
 
     const binaries = await resolveBinaries(options.profile);
     for (let attempt = 1; ; attempt++) {
@@ -727,7 +737,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
         if (attempt >= START_ATTEMPTS || !errorMessage(err).includes('address already in use'))
           throw err;
         log(`a port was taken during start-up; starting again on other ports`);
-        wipe(paths);
+        wipe(paths, 'keep');
       }
     }
   });

@@ -60,9 +60,10 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Whether process `pid` holds a listening TCP socket on `port`, read from /proc (undefined where
- * there is none). A health check alone cannot tell our component from another process's server
- * that took the port first.
+ * Whether process `pid` holds a listening TCP socket on `port`, read from /proc; undefined where
+ * that cannot be told (no /proc, a /proc that does not show the listener, descriptors we may not
+ * read). A health check alone cannot tell our component from another process's server that took
+ * the port first.
  */
 export function listensOn(pid: number, port: number): boolean | undefined {
   const suffix = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
@@ -83,12 +84,14 @@ export function listensOn(pid: number, port: number): boolean | undefined {
         inodes.add(fields[9]);
     }
   }
-  if (tables === 0) return undefined;
-  if (inodes.size === 0) return false;
+  // Something answers on the port when this is asked: a table without it cannot be read here.
+  if (tables === 0 || inodes.size === 0) return undefined;
   let fds: string[];
   try {
     fds = readdirSync(`/proc/${pid}/fd`);
-  } catch {
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') return undefined;
     return false; // the process is gone
   }
   return fds.some((fd) => {
