@@ -97,7 +97,7 @@ export class RestClient {
   private agentTls: https.AgentOptions = {};
   /**
    * Request agents replaced by a change of TLS material, kept for close() while they may still hold
-   * connections; dropped once seen idle. Their connections and the new agent's together may exceed
+   * connections; dropped once seen idle at the next change (not looked at per request). Their connections and the new agent's together may exceed
    * maxSockets for as long as the requests under way last.
    */
   private readonly retired = new Set<http.Agent>();
@@ -220,10 +220,7 @@ export class RestClient {
 
   /** Closes pooled connections, those of requests under way included. */
   close(): void {
-    this.agents.requests?.destroy();
-    this.agents.streams?.destroy();
-    delete this.agents.requests;
-    delete this.agents.streams;
+    this.replaceAgents();
     for (const agent of this.retired) agent.destroy();
     this.retired.clear();
   }
@@ -239,6 +236,7 @@ export class RestClient {
     delete this.agents.requests;
     delete this.agents.streams;
     streams?.destroy();
+    for (const agent of this.retired) if (idle(agent)) this.retired.delete(agent);
     if (requests === undefined) return;
     requests.maxFreeSockets = 0;
     for (const sockets of Object.values(requests.freeSockets))
@@ -361,7 +359,6 @@ export class RestClient {
 
   /** The keep-alive agent of a pool, with the TLS settings of the newest credentials. */
   private pooledAgent(pool: 'requests' | 'streams'): http.Agent {
-    for (const agent of this.retired) if (idle(agent)) this.retired.delete(agent);
     const existing = this.agents[pool];
     if (existing !== undefined) return existing;
     const bounded = pool === 'requests' && Number.isFinite(this.options.maxSockets);

@@ -345,33 +345,44 @@ function tls(pki: Pki) {
   };
 }
 
+/** The port a component's health is checked on. */
+function componentPort(component: Component, state: ClusterState): number {
+  const { ports } = state;
+  switch (component) {
+    case 'etcd':
+      return ports.etcdClient;
+    case 'kube-apiserver':
+      return ports.apiserver;
+    case 'kube-controller-manager':
+      return ports.controllerManager;
+    case 'kube-scheduler':
+      return ports.scheduler;
+    case 'kwok':
+      return ports.kwok;
+  }
+}
+
 export async function componentHealthy(
   component: Component,
   state: ClusterState,
   pki: Pki,
 ): Promise<boolean> {
-  const { ports } = state;
+  const port = componentPort(component, state);
   const ok = (status: number) => status === 200;
   switch (component) {
     case 'etcd': {
-      const res = await httpGet(`http://127.0.0.1:${ports.etcdClient}/health`);
+      const res = await httpGet(`http://127.0.0.1:${port}/health`);
       return ok(res.status) && res.body.includes('"health":"true"');
     }
     case 'kube-apiserver': {
-      const res = await httpGet(`https://127.0.0.1:${ports.apiserver}/readyz`, tls(pki));
+      const res = await httpGet(`https://127.0.0.1:${port}/readyz`, tls(pki));
       return ok(res.status) && res.body.trim() === 'ok';
     }
     case 'kube-controller-manager':
-      return ok(
-        (await httpGet(`https://127.0.0.1:${ports.controllerManager}/healthz`, { insecure: true }))
-          .status,
-      );
     case 'kube-scheduler':
-      return ok(
-        (await httpGet(`https://127.0.0.1:${ports.scheduler}/healthz`, { insecure: true })).status,
-      );
+      return ok((await httpGet(`https://127.0.0.1:${port}/healthz`, { insecure: true })).status);
     case 'kwok':
-      return ok((await httpGet(`http://127.0.0.1:${ports.kwok}/healthz`)).status);
+      return ok((await httpGet(`http://127.0.0.1:${port}/healthz`)).status);
   }
 }
 
@@ -397,23 +408,6 @@ const READY_TIMEOUT_MS: Record<Component, number> = {
   'kube-scheduler': 60_000,
   kwok: 60_000,
 };
-
-/** The port a component's health is checked on. */
-function componentPort(component: Component, state: ClusterState): number {
-  const { ports } = state;
-  switch (component) {
-    case 'etcd':
-      return ports.etcdClient;
-    case 'kube-apiserver':
-      return ports.apiserver;
-    case 'kube-controller-manager':
-      return ports.controllerManager;
-    case 'kube-scheduler':
-      return ports.scheduler;
-    case 'kwok':
-      return ports.kwok;
-  }
-}
 
 async function startComponent(
   component: Component,
